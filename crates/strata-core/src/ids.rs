@@ -1,0 +1,405 @@
+//! Global resource ids.
+//!
+//! A global id routes a request to the right provider and vendor resource without any lookup:
+//! it carries the provider id, the volume kind (SCP runs a separate service per kind), the
+//! vendor's own id and, where the vendor addresses a resource under its parent (NHN and SCP
+//! file snapshots live under a volume), the parent's vendor id.
+//!
+//! Wire form: `<prefix>_<payload>`, where `prefix` names the resource type (`vol`, `snap`, …)
+//! and `payload` is unpadded base64url of
+//! `version(1) kind(1) varint-len provider  varint-len vendor_id  has_parent(1) [varint-len parent]`.
+//! The form is URL-safe, deterministic (one id has one spelling) and versioned. Clients must
+//! treat ids as opaque.
+
+use std::fmt;
+use std::str::FromStr;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::model::VolumeKind;
+
+const VERSION: u8 = 1;
+
+/// The resource types that have global ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceType {
+    Volume,
+    Snapshot,
+    Replica,
+    VolumeGroup,
+    Backup,
+    RecoveryPoint,
+    Archive,
+    ArchiveJob,
+}
+
+impl ResourceType {
+    /// All resource types, for exhaustive tests and docs.
+    pub const ALL: [ResourceType; 8] = [
+        ResourceType::Volume,
+        ResourceType::Snapshot,
+        ResourceType::Replica,
+        ResourceType::VolumeGroup,
+        ResourceType::Backup,
+        ResourceType::RecoveryPoint,
+        ResourceType::Archive,
+        ResourceType::ArchiveJob,
+    ];
+
+    /// The short prefix that starts ids of this type.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            ResourceType::Volume => "vol",
+            ResourceType::Snapshot => "snap",
+            ResourceType::Replica => "rep",
+            ResourceType::VolumeGroup => "vg",
+            ResourceType::Backup => "bkp",
+            ResourceType::RecoveryPoint => "rp",
+            ResourceType::Archive => "arc",
+            ResourceType::ArchiveJob => "ajob",
+        }
+    }
+
+    /// The singular snake_case name, used in error codes such as `volume_not_found`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceType::Volume => "volume",
+            ResourceType::Snapshot => "snapshot",
+            ResourceType::Replica => "replica",
+            ResourceType::VolumeGroup => "volume_group",
+            ResourceType::Backup => "backup",
+            ResourceType::RecoveryPoint => "recovery_point",
+            ResourceType::Archive => "archive",
+            ResourceType::ArchiveJob => "archive_job",
+        }
+    }
+
+    fn from_prefix(prefix: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.prefix() == prefix)
+    }
+}
+
+impl fmt::Display for ResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a string is not a valid global id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("the id is empty")]
+    Empty,
+    #[error("the id has no `<type>_` prefix")]
+    MissingPrefix,
+    #[error("unknown id prefix `{0}`")]
+    UnknownPrefix(String),
+    #[error("expected a {expected} id but got a {found} id")]
+    WrongType {
+        expected: ResourceType,
+        found: ResourceType,
+    },
+    #[error("the id is not valid base64url")]
+    Encoding,
+    #[error("the id is truncated")]
+    Truncated,
+    #[error("unsupported id version {0}")]
+    Version(u8),
+    #[error("unknown volume kind tag {0}")]
+    Kind(u8),
+    #[error("the id has trailing bytes")]
+    Trailing,
+    #[error("an id component is not UTF-8")]
+    Utf8,
+}
+
+/// A parsed global id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GlobalId {
+    pub rtype: ResourceType,
+    /// The configured provider id, e.g. `nhn-kr1`.
+    pub provider: String,
+    /// The volume kind the resource belongs to, where the vendor splits services by kind.
+    pub kind: Option<VolumeKind>,
+    /// The vendor's own id of the resource.
+    pub vendor_id: String,
+    /// The vendor id of the parent resource, where the vendor addresses the resource under it.
+    pub parent: Option<String>,
+}
+
+impl GlobalId {
+    /// A global id without a parent.
+    pub fn new(
+        rtype: ResourceType,
+        provider: impl Into<String>,
+        kind: Option<VolumeKind>,
+        vendor_id: impl Into<String>,
+    ) -> Self {
+        GlobalId {
+            rtype,
+            provider: provider.into(),
+            kind,
+            vendor_id: vendor_id.into(),
+            parent: None,
+        }
+    }
+
+    /// Sets the parent vendor id.
+    pub fn with_parent(mut self, parent: impl Into<String>) -> Self {
+        self.parent = Some(parent.into());
+        self
+    }
+
+    /// Parses an id and checks that it is of the expected type.
+    pub fn parse_as(s: &str, expected: ResourceType) -> Result<Self, IdError> {
+        let id: GlobalId = s.parse()?;
+        if id.rtype != expected {
+            return Err(IdError::WrongType {
+                expected,
+                found: id.rtype,
+            });
+        }
+        Ok(id)
+    }
+
+    /// The wire form.
+    pub fn encode(&self) -> String {
+        let mut buf = Vec::with_capacity(
+            8 + self.provider.len()
+                + self.vendor_id.len()
+                + self.parent.as_ref().map_or(0, String::len),
+        );
+        buf.push(VERSION);
+        buf.push(kind_tag(self.kind));
+        put_str(&mut buf, &self.provider);
+        put_str(&mut buf, &self.vendor_id);
+        match &self.parent {
+            None => buf.push(0),
+            Some(p) => {
+                buf.push(1);
+                put_str(&mut buf, p);
+            }
+        }
+        format!("{}_{}", self.rtype.prefix(), URL_SAFE_NO_PAD.encode(buf))
+    }
+}
+
+impl fmt::Display for GlobalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.encode())
+    }
+}
+
+impl FromStr for GlobalId {
+    type Err = IdError;
+
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        if s.is_empty() {
+            return Err(IdError::Empty);
+        }
+        // Prefixes never contain `_`; the payload may (base64url), so split at the first one.
+        let (prefix, payload) = s.split_once('_').ok_or(IdError::MissingPrefix)?;
+        let rtype = ResourceType::from_prefix(prefix)
+            .ok_or_else(|| IdError::UnknownPrefix(truncate(prefix, 16)))?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| IdError::Encoding)?;
+        // Reject non-canonical spellings (e.g. trailing bits set) so one id has one form.
+        if URL_SAFE_NO_PAD.encode(&bytes) != payload {
+            return Err(IdError::Encoding);
+        }
+        let mut r = Reader(&bytes);
+        let version = r.byte()?;
+        if version != VERSION {
+            return Err(IdError::Version(version));
+        }
+        let kind = tag_kind(r.byte()?)?;
+        let provider = r.string()?;
+        let vendor_id = r.string()?;
+        let parent = match r.byte()? {
+            0 => None,
+            1 => Some(r.string()?),
+            _ => return Err(IdError::Encoding),
+        };
+        if !r.0.is_empty() {
+            return Err(IdError::Trailing);
+        }
+        Ok(GlobalId {
+            rtype,
+            provider,
+            kind,
+            vendor_id,
+            parent,
+        })
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+fn kind_tag(kind: Option<VolumeKind>) -> u8 {
+    match kind {
+        None => 0,
+        Some(VolumeKind::Block) => 1,
+        Some(VolumeKind::File) => 2,
+        Some(VolumeKind::ParallelFile) => 3,
+    }
+}
+
+fn tag_kind(tag: u8) -> Result<Option<VolumeKind>, IdError> {
+    Ok(match tag {
+        0 => None,
+        1 => Some(VolumeKind::Block),
+        2 => Some(VolumeKind::File),
+        3 => Some(VolumeKind::ParallelFile),
+        other => return Err(IdError::Kind(other)),
+    })
+}
+
+fn put_str(buf: &mut Vec<u8>, s: &str) {
+    let mut n = s.len();
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            buf.push(b);
+            break;
+        }
+        buf.push(b | 0x80);
+    }
+    buf.extend_from_slice(s.as_bytes());
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8, IdError> {
+        let (&b, rest) = self.0.split_first().ok_or(IdError::Truncated)?;
+        self.0 = rest;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<usize, IdError> {
+        let mut n: usize = 0;
+        for shift in (0..28).step_by(7) {
+            let b = self.byte()?;
+            n |= usize::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                // Canonical form only: no superfluous zero continuation bytes.
+                if b == 0 && shift > 0 {
+                    return Err(IdError::Encoding);
+                }
+                return Ok(n);
+            }
+        }
+        Err(IdError::Encoding)
+    }
+
+    fn string(&mut self) -> Result<String, IdError> {
+        let len = self.varint()?;
+        if len > self.0.len() {
+            return Err(IdError::Truncated);
+        }
+        let (s, rest) = self.0.split_at(len);
+        self.0 = rest;
+        String::from_utf8(s.to_vec()).map_err(|_| IdError::Utf8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_kind() -> impl Strategy<Value = Option<VolumeKind>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(VolumeKind::Block)),
+            Just(Some(VolumeKind::File)),
+            Just(Some(VolumeKind::ParallelFile)),
+        ]
+    }
+
+    fn any_type() -> impl Strategy<Value = ResourceType> {
+        (0..ResourceType::ALL.len()).prop_map(|i| ResourceType::ALL[i])
+    }
+
+    proptest! {
+        #[test]
+        fn round_trips(rtype in any_type(), provider in "[a-z0-9-]{1,40}", kind in any_kind(),
+                       vendor in any::<String>(), parent in proptest::option::of(any::<String>())) {
+            let id = GlobalId { rtype, provider, kind, vendor_id: vendor, parent };
+            let s = id.encode();
+            prop_assert!(s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
+                "not URL-safe: {s}");
+            prop_assert_eq!(s.parse::<GlobalId>(), Ok(id.clone()));
+            prop_assert_eq!(GlobalId::parse_as(&s, rtype), Ok(id));
+        }
+
+        #[test]
+        fn garbage_never_panics(s in any::<String>()) {
+            let _ = s.parse::<GlobalId>();
+        }
+
+        #[test]
+        fn any_parsed_id_re_encodes_identically(payload in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let s = format!("vol_{}", URL_SAFE_NO_PAD.encode(&payload));
+            if let Ok(id) = s.parse::<GlobalId>() {
+                prop_assert_eq!(id.encode(), s);
+            }
+        }
+    }
+
+    #[test]
+    fn long_vendor_ids_use_multibyte_lengths() {
+        let id = GlobalId::new(
+            ResourceType::Snapshot,
+            "scp-kr-west1",
+            Some(VolumeKind::File),
+            "x".repeat(300),
+        )
+        .with_parent("v".repeat(20_000));
+        assert_eq!(id.encode().parse::<GlobalId>().unwrap(), id);
+    }
+
+    #[test]
+    fn typed_parse_errors() {
+        let vol = GlobalId::new(
+            ResourceType::Volume,
+            "nhn-kr1",
+            Some(VolumeKind::File),
+            "abc",
+        )
+        .encode();
+        assert!(vol.starts_with("vol_"));
+        assert_eq!(
+            GlobalId::parse_as(&vol, ResourceType::Snapshot),
+            Err(IdError::WrongType {
+                expected: ResourceType::Snapshot,
+                found: ResourceType::Volume
+            })
+        );
+        assert_eq!("".parse::<GlobalId>(), Err(IdError::Empty));
+        assert_eq!("vol".parse::<GlobalId>(), Err(IdError::MissingPrefix));
+        assert_eq!(
+            "disk_AQA".parse::<GlobalId>(),
+            Err(IdError::UnknownPrefix("disk".into()))
+        );
+        assert_eq!("vol_!!".parse::<GlobalId>(), Err(IdError::Encoding));
+        assert_eq!("vol_".parse::<GlobalId>(), Err(IdError::Truncated));
+        let v2 = format!("vol_{}", URL_SAFE_NO_PAD.encode([2u8, 0, 0, 0, 0]));
+        assert_eq!(v2.parse::<GlobalId>(), Err(IdError::Version(2)));
+        let bad_kind = format!("vol_{}", URL_SAFE_NO_PAD.encode([1u8, 9, 0, 0, 0]));
+        assert_eq!(bad_kind.parse::<GlobalId>(), Err(IdError::Kind(9)));
+        let trailing = format!("vol_{}", URL_SAFE_NO_PAD.encode([1u8, 0, 0, 0, 0, 7]));
+        assert_eq!(trailing.parse::<GlobalId>(), Err(IdError::Trailing));
+        let short = format!("vol_{}", URL_SAFE_NO_PAD.encode([1u8, 0, 5, b'a']));
+        assert_eq!(short.parse::<GlobalId>(), Err(IdError::Truncated));
+        let bad_utf8 = format!("vol_{}", URL_SAFE_NO_PAD.encode([1u8, 0, 1, 0xff, 0, 0]));
+        assert_eq!(bad_utf8.parse::<GlobalId>(), Err(IdError::Utf8));
+    }
+}

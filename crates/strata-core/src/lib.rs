@@ -1,0 +1,17 @@
+//! # strata-core
+//!
+//! The vendor-neutral heart of Strata: the resource [`model`], [global ids](ids), typed
+//! [errors](error), [capability documents](capability), AIP-158 [paging], AIP-151
+//! [operations](operation) with their tracker, and the [provider traits](provider) every
+//! adapter implements. It has no HTTP server and speaks no vendor's wire format.
+
+pub mod capability;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod operation;
+pub mod paging;
+pub mod provider;
+
+pub use error::{Error, Result};
+pub use ids::{GlobalId, IdError, ResourceType};

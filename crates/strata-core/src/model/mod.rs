@@ -1,0 +1,21 @@
+//! The vendor-neutral resource model.
+//!
+//! Every resource carries its global `id`, its `provider`, normalized fields, and a `vendor`
+//! object holding the vendor's untranslated fields, so nothing the vendor said is lost while
+//! the model itself stays free of vendor quirks.
+
+mod archive;
+mod backup;
+mod common;
+mod group;
+mod replica;
+mod snapshot;
+mod volume;
+
+pub use archive::*;
+pub use backup::*;
+pub use common::*;
+pub use group::*;
+pub use replica::*;
+pub use snapshot::*;
+pub use volume::*;

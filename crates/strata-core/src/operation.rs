@@ -1,0 +1,587 @@
+//! Long-running operations (AIP-151) and the tracker that settles them.
+//!
+//! Most vendor mutations are asynchronous and return no usable job id. The gateway records an
+//! [`Operation`], answers `202 Accepted`, and a [`Tracker`] polls the vendor resource with
+//! backoff until it is settled, failed, or out of time.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::RwLock;
+use utoipa::ToSchema;
+
+use crate::error::{Error, Result};
+use crate::ids::ResourceType;
+use crate::paging::{Page, PageRequest};
+
+/// Where an operation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationState {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// Why an operation failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OperationError {
+    /// The stable error code, as in problem details.
+    pub code: String,
+    pub message: String,
+    /// The HTTP status the failure would have had as a direct answer.
+    pub status: u16,
+}
+
+impl From<&Error> for OperationError {
+    fn from(e: &Error) -> Self {
+        OperationError {
+            code: e.code(),
+            message: e.public_detail(),
+            status: e.http_status(),
+        }
+    }
+}
+
+/// A long-running operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Operation {
+    /// `op_` followed by a time-ordered UUID.
+    #[schema(example = "op_0192f5a0c4e37b1c9d2e3f4a5b6c7d8e")]
+    pub id: String,
+    /// What is being done, e.g. `volume.create`.
+    #[schema(example = "volume.create")]
+    pub kind: String,
+    /// Global id of the resource the operation acts on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub provider: String,
+    pub state: OperationState,
+    /// `true` once the operation succeeded or failed.
+    pub done: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<OperationError>,
+    /// The settled resource, on success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<serde_json::Value>,
+    /// Who started it (the token's subject).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<DateTime<Utc>>,
+}
+
+impl Operation {
+    /// A new running operation.
+    pub fn start(
+        kind: impl Into<String>,
+        provider: impl Into<String>,
+        target: Option<String>,
+    ) -> Self {
+        let now = Utc::now();
+        Operation {
+            id: format!("op_{}", uuid::Uuid::now_v7().simple()),
+            kind: kind.into(),
+            target,
+            provider: provider.into(),
+            state: OperationState::Running,
+            done: false,
+            error: None,
+            result: None,
+            principal: None,
+            create_time: now,
+            update_time: now,
+            end_time: None,
+        }
+    }
+
+    /// Marks it succeeded with an optional result.
+    pub fn succeed(&mut self, result: Option<serde_json::Value>) {
+        self.finish(OperationState::Succeeded);
+        self.result = result;
+    }
+
+    /// Marks it failed.
+    pub fn fail(&mut self, error: OperationError) {
+        self.finish(OperationState::Failed);
+        self.error = Some(error);
+    }
+
+    fn finish(&mut self, state: OperationState) {
+        let now = Utc::now();
+        self.state = state;
+        self.done = true;
+        self.update_time = now;
+        self.end_time = Some(now);
+    }
+}
+
+/// Filters of an operation list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OperationFilter {
+    pub provider: Option<String>,
+    pub done: Option<bool>,
+    pub target: Option<String>,
+}
+
+impl OperationFilter {
+    fn matches(&self, op: &Operation) -> bool {
+        self.provider.as_deref().is_none_or(|p| op.provider == p)
+            && self.done.is_none_or(|d| op.done == d)
+            && self
+                .target
+                .as_deref()
+                .is_none_or(|t| op.target.as_deref() == Some(t))
+    }
+}
+
+/// Where operation records live. In memory by default; a shared store (Redis) lets any
+/// gateway replica answer for operations another replica started.
+#[async_trait]
+pub trait OperationStore: Send + Sync {
+    /// Inserts or replaces a record.
+    async fn put(&self, op: &Operation) -> Result<()>;
+    async fn get(&self, id: &str) -> Result<Option<Operation>>;
+    /// Newest first. The page token is the id of the last record of the previous page.
+    async fn list(&self, filter: &OperationFilter, page: &PageRequest) -> Result<Page<Operation>>;
+}
+
+/// An in-memory store keeping the most recent `capacity` records.
+pub struct MemoryOperationStore {
+    // Ids are time-ordered, so the map's order is creation order.
+    ops: RwLock<BTreeMap<String, Operation>>,
+    capacity: usize,
+}
+
+impl MemoryOperationStore {
+    pub fn new(capacity: usize) -> Self {
+        MemoryOperationStore {
+            ops: RwLock::new(BTreeMap::new()),
+            capacity: capacity.max(1),
+        }
+    }
+}
+
+impl Default for MemoryOperationStore {
+    fn default() -> Self {
+        Self::new(10_000)
+    }
+}
+
+#[async_trait]
+impl OperationStore for MemoryOperationStore {
+    async fn put(&self, op: &Operation) -> Result<()> {
+        let mut ops = self.ops.write().await;
+        ops.insert(op.id.clone(), op.clone());
+        while ops.len() > self.capacity {
+            // Evict the oldest finished record; running ones are still being tracked.
+            let victim = ops.iter().find(|(_, o)| o.done).map(|(k, _)| k.clone());
+            match victim.or_else(|| ops.keys().next().cloned()) {
+                Some(k) => ops.remove(&k),
+                None => break,
+            };
+        }
+        Ok(())
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<Operation>> {
+        Ok(self.ops.read().await.get(id).cloned())
+    }
+
+    async fn list(&self, filter: &OperationFilter, page: &PageRequest) -> Result<Page<Operation>> {
+        let ops = self.ops.read().await;
+        let size = page.page_size.max(1) as usize;
+        let upper = match &page.page_token {
+            Some(t) if t.starts_with("op_") => std::ops::Bound::Excluded(t.clone()),
+            Some(_) => {
+                return Err(Error::invalid(
+                    "page_token",
+                    "the page token is not valid for this list",
+                ))
+            }
+            None => std::ops::Bound::Unbounded,
+        };
+        let mut items: Vec<Operation> = ops
+            .range::<String, _>((std::ops::Bound::Unbounded, upper))
+            .rev()
+            .map(|(_, o)| o)
+            .filter(|o| filter.matches(o))
+            .take(size + 1)
+            .cloned()
+            .collect();
+        let next = if items.len() > size {
+            items.truncate(size);
+            items.last().map(|o| o.id.clone())
+        } else {
+            None
+        };
+        Ok(Page {
+            items,
+            next_page_token: next,
+        })
+    }
+}
+
+/// The answer of one poll.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Probe {
+    /// Not settled yet.
+    Pending,
+    /// Settled; the optional value becomes the operation's `result`.
+    Done(Option<serde_json::Value>),
+    /// Settled in failure.
+    Failed(Error),
+}
+
+/// Polling schedule: exponential backoff from `initial` to `max`, giving up after `timeout`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backoff {
+    pub initial: Duration,
+    pub max: Duration,
+    pub factor: f64,
+    pub timeout: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            initial: Duration::from_millis(250),
+            max: Duration::from_secs(10),
+            factor: 2.0,
+            timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+impl Backoff {
+    fn next(&self, current: Duration) -> Duration {
+        current.mul_f64(self.factor).min(self.max)
+    }
+}
+
+/// Settles operations by polling.
+#[derive(Clone)]
+pub struct Tracker {
+    store: Arc<dyn OperationStore>,
+    backoff: Backoff,
+}
+
+impl Tracker {
+    pub fn new(store: Arc<dyn OperationStore>, backoff: Backoff) -> Self {
+        Tracker { store, backoff }
+    }
+
+    pub fn store(&self) -> &Arc<dyn OperationStore> {
+        &self.store
+    }
+
+    /// Records `op` and settles it in the background. Returns the record as first stored.
+    pub async fn track<F, Fut>(&self, op: Operation, probe: F) -> Result<Operation>
+    where
+        F: FnMut() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Probe>> + Send,
+    {
+        self.store.put(&op).await?;
+        let this = self.clone();
+        let first = op.clone();
+        tokio::spawn(async move {
+            this.drive(op, probe).await;
+        });
+        Ok(first)
+    }
+
+    /// Polls until the operation settles or times out; stores and returns the final record.
+    ///
+    /// Errors from the probe that are retryable (vendor down, throttled) do not fail the
+    /// operation: the vendor's change may well be progressing, so polling continues until the
+    /// deadline. Any other error fails it.
+    pub async fn drive<F, Fut>(&self, mut op: Operation, mut probe: F) -> Operation
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Probe>>,
+    {
+        let deadline = tokio::time::Instant::now() + self.backoff.timeout;
+        let mut delay = self.backoff.initial;
+        let mut last_error: Option<Error>;
+        loop {
+            match probe().await {
+                Ok(Probe::Done(result)) => {
+                    op.succeed(result);
+                    break;
+                }
+                Ok(Probe::Failed(e)) => {
+                    op.fail((&e).into());
+                    break;
+                }
+                Ok(Probe::Pending) => last_error = None,
+                Err(e) if e.retryable() => {
+                    tracing::debug!(operation = %op.id, error = %e, "probe failed, will retry");
+                    last_error = Some(e);
+                }
+                Err(e) => {
+                    op.fail((&e).into());
+                    break;
+                }
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                let mut err = OperationError::from(&Error::Timeout);
+                if let Some(e) = last_error {
+                    err.message = format!("{} (last error: {})", err.message, e.public_detail());
+                }
+                op.fail(err);
+                break;
+            }
+            tokio::time::sleep(delay.min(deadline - now)).await;
+            delay = self.backoff.next(delay);
+        }
+        if let Err(e) = self.store.put(&op).await {
+            tracing::error!(operation = %op.id, error = %e, "could not store the settled operation");
+        }
+        tracing::info!(operation = %op.id, kind = %op.kind, state = ?op.state, "operation settled");
+        op
+    }
+
+    /// Waits up to `timeout` for an operation to be done, polling the store (which may be
+    /// shared with other replicas). Returns the latest record.
+    pub async fn wait(&self, id: &str, timeout: Duration) -> Result<Operation> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut delay = Duration::from_millis(20);
+        loop {
+            let op = self.store.get(id).await?.ok_or_else(|| {
+                Error::Internal(format!("operation {id} vanished from the store"))
+            })?;
+            let now = tokio::time::Instant::now();
+            if op.done || now >= deadline {
+                return Ok(op);
+            }
+            tokio::time::sleep(delay.min(deadline - now)).await;
+            delay = (delay * 2).min(Duration::from_millis(250));
+        }
+    }
+}
+
+/// The probe's verdict for a resource fetched after a create or update: `settled` says
+/// whether it has reached a resting state, `failed` whether that state is an error.
+pub fn probe_resource<T: Serialize>(
+    fetched: Result<T>,
+    settled: impl Fn(&T) -> bool,
+    failed: impl Fn(&T) -> bool,
+    resource: ResourceType,
+) -> Result<Probe> {
+    let value = fetched?;
+    if failed(&value) {
+        return Ok(Probe::Failed(Error::VendorFailed {
+            vendor_status: None,
+            vendor_code: None,
+            message: format!("the {resource} went into an error state"),
+        }));
+    }
+    if settled(&value) {
+        return Ok(Probe::Done(serde_json::to_value(&value).ok()));
+    }
+    Ok(Probe::Pending)
+}
+
+/// The probe's verdict after a delete: done once the resource is gone.
+pub fn probe_deleted<T>(fetched: Result<T>) -> Result<Probe> {
+    match fetched {
+        Err(Error::NotFound { .. }) => Ok(Probe::Done(None)),
+        Err(e) => Err(e),
+        Ok(_) => Ok(Probe::Pending),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn tracker(timeout: Duration) -> Tracker {
+        Tracker::new(
+            Arc::new(MemoryOperationStore::default()),
+            Backoff {
+                initial: Duration::from_millis(10),
+                max: Duration::from_millis(80),
+                factor: 2.0,
+                timeout,
+            },
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn settles_on_success_after_pending_polls() {
+        let t = tracker(Duration::from_secs(60));
+        let polls = Arc::new(AtomicU32::new(0));
+        let p = polls.clone();
+        let op = t
+            .track(
+                Operation::start("volume.create", "demo", Some("vol_x".into())),
+                move || {
+                    let n = p.fetch_add(1, Ordering::SeqCst);
+                    async move {
+                        Ok(if n < 3 {
+                            Probe::Pending
+                        } else {
+                            Probe::Done(Some(serde_json::json!({"ok": true})))
+                        })
+                    }
+                },
+            )
+            .await
+            .unwrap();
+        assert!(!op.done);
+        let done = t.wait(&op.id, Duration::from_secs(10)).await.unwrap();
+        assert_eq!(done.state, OperationState::Succeeded);
+        assert!(done.done && done.end_time.is_some() && done.error.is_none());
+        assert_eq!(done.result, Some(serde_json::json!({"ok": true})));
+        assert_eq!(polls.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fails_on_failed_probe_and_on_permanent_error() {
+        let t = tracker(Duration::from_secs(60));
+        let op = t
+            .drive(
+                Operation::start("snapshot.create", "demo", None),
+                || async {
+                    Ok(Probe::Failed(Error::VendorFailed {
+                        vendor_status: None,
+                        vendor_code: None,
+                        message: "disk error".into(),
+                    }))
+                },
+            )
+            .await;
+        assert_eq!(op.state, OperationState::Failed);
+        assert_eq!(op.error.as_ref().unwrap().code, "vendor_error");
+
+        let op = t
+            .drive(Operation::start("volume.update", "demo", None), || async {
+                Err::<Probe, _>(Error::not_found(ResourceType::Volume, "v"))
+            })
+            .await;
+        assert_eq!(op.error.unwrap().code, "volume_not_found");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn times_out_and_keeps_polling_through_transient_errors() {
+        let t = tracker(Duration::from_secs(5));
+        let polls = Arc::new(AtomicU32::new(0));
+        let p = polls.clone();
+        let start = tokio::time::Instant::now();
+        let op = t
+            .drive(
+                Operation::start("replica.create", "demo", None),
+                move || {
+                    let n = p.fetch_add(1, Ordering::SeqCst);
+                    async move {
+                        if n % 2 == 0 {
+                            Err(Error::VendorUnavailable {
+                                message: "flaky".into(),
+                            })
+                        } else {
+                            Ok(Probe::Pending)
+                        }
+                    }
+                },
+            )
+            .await;
+        assert_eq!(op.state, OperationState::Failed);
+        assert_eq!(op.error.as_ref().unwrap().code, "operation_timeout");
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+        // 10+20+40 ms, then every 80 ms until 5 s: about 63 polls, far fewer than 500 at a flat 10 ms.
+        let n = polls.load(Ordering::SeqCst);
+        assert!((55..=70).contains(&n), "polled {n} times");
+        let stored = t.store().get(&op.id).await.unwrap().unwrap();
+        assert_eq!(stored, op);
+    }
+
+    #[tokio::test]
+    async fn store_lists_newest_first_with_paging_and_filters() {
+        let store = MemoryOperationStore::new(1000);
+        let mut ids = Vec::new();
+        for i in 0..25 {
+            let mut op =
+                Operation::start("volume.create", if i % 2 == 0 { "a" } else { "b" }, None);
+            if i % 5 == 0 {
+                op.succeed(None);
+            }
+            store.put(&op).await.unwrap();
+            ids.push(op.id);
+        }
+        let mut seen = Vec::new();
+        let mut token = None;
+        loop {
+            let page = store
+                .list(
+                    &OperationFilter::default(),
+                    &PageRequest {
+                        page_size: 7,
+                        page_token: token,
+                    },
+                )
+                .await
+                .unwrap();
+            seen.extend(page.items.into_iter().map(|o| o.id));
+            match page.next_page_token {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        ids.reverse();
+        assert_eq!(seen, ids);
+        let a = store
+            .list(
+                &OperationFilter {
+                    provider: Some("a".into()),
+                    ..Default::default()
+                },
+                &PageRequest {
+                    page_size: 100,
+                    page_token: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(a.items.len(), 13);
+        let done = store
+            .list(
+                &OperationFilter {
+                    done: Some(true),
+                    ..Default::default()
+                },
+                &PageRequest {
+                    page_size: 100,
+                    page_token: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(done.items.len(), 5);
+    }
+
+    #[tokio::test]
+    async fn store_evicts_oldest_finished_first() {
+        let store = MemoryOperationStore::new(3);
+        let running = Operation::start("k", "p", None);
+        store.put(&running).await.unwrap();
+        for _ in 0..5 {
+            let mut op = Operation::start("k", "p", None);
+            op.succeed(None);
+            store.put(&op).await.unwrap();
+        }
+        assert!(
+            store.get(&running.id).await.unwrap().is_some(),
+            "running operations are kept"
+        );
+    }
+}
