@@ -92,7 +92,9 @@ impl Error {
     pub fn http_status(&self) -> u16 {
         match self {
             Error::NotFound { .. } => 404,
-            Error::InvalidArgument { .. } | Error::InvalidId(_) => 400,
+            // Well-formed but outside what the provider accepts: 422. Malformed ids are 400.
+            Error::InvalidArgument { .. } => 422,
+            Error::InvalidId(_) => 400,
             // Asking a provider for what its capability document says it lacks is a client
             // mistake, not a gateway failure: 4xx, so it never pages anyone.
             Error::Unsupported { .. } => 422,

@@ -1,0 +1,273 @@
+//! Builds the gateway from its configuration and serves it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use strata_core::operation::{Backoff, MemoryOperationStore, Tracker};
+use strata_sim::memory::MemoryProvider;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tracing::Instrument;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::{require_auth, Authenticator};
+use crate::config::{Config, ProviderConfig};
+use crate::openapi;
+use crate::problem::{Problem, REQUEST_ID};
+use crate::state::{AppState, Registry};
+
+/// The request id header.
+pub const X_REQUEST_ID: &str = "x-request-id";
+
+/// Builds a provider from its configuration.
+pub fn build_provider(
+    cfg: &ProviderConfig,
+) -> anyhow::Result<Arc<dyn strata_core::provider::Provider>> {
+    match cfg.vendor.as_str() {
+        "memory" => {
+            let delay_ms = cfg
+                .settings
+                .get("settle_delay_ms")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(500);
+            let regions = cfg
+                .settings
+                .get("replication_regions")
+                .and_then(|v| v.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| r.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(Arc::new(
+                MemoryProvider::new(&cfg.id, &cfg.region, Duration::from_millis(delay_ms))
+                    .with_replication_regions(regions),
+            ))
+        }
+        "scp" | "nhn" => anyhow::bail!(
+            "provider `{}`: the `{}` adapter is not available in this build yet",
+            cfg.id,
+            cfg.vendor
+        ),
+        other => anyhow::bail!(
+            "provider `{}`: unknown vendor `{other}` (expected scp, nhn or memory)",
+            cfg.id
+        ),
+    }
+}
+
+/// Everything the gateway needs, built from configuration.
+pub struct Gateway {
+    pub state: AppState,
+    pub auth: Arc<Authenticator>,
+}
+
+impl Gateway {
+    /// Builds providers, the operation store and the authenticator.
+    pub async fn from_config(config: Config) -> anyhow::Result<Self> {
+        let mut registry = Registry::new();
+        for p in &config.providers {
+            registry.insert(build_provider(p)?);
+        }
+        Self::with_registry(config, registry).await
+    }
+
+    /// Builds the gateway around providers made elsewhere (the demo, tests).
+    pub async fn with_registry(config: Config, registry: Registry) -> anyhow::Result<Self> {
+        let auth = Arc::new(Authenticator::new(&config.auth).await?);
+        let ops = &config.operations;
+        let tracker = Tracker::new(
+            Arc::new(MemoryOperationStore::new(ops.memory_capacity)),
+            Backoff {
+                initial: Duration::from_millis(ops.initial_poll_ms.max(1)),
+                max: Duration::from_millis(ops.max_poll_ms.max(ops.initial_poll_ms).max(1)),
+                factor: 2.0,
+                timeout: Duration::from_secs(ops.timeout_seconds.max(1)),
+            },
+        );
+        Ok(Gateway {
+            state: AppState {
+                registry: Arc::new(registry),
+                tracker,
+                config: Arc::new(config),
+            },
+            auth,
+        })
+    }
+
+    /// The complete axum app.
+    pub fn router(&self) -> Router {
+        let (v1, v1_doc) = openapi::v1_router().split_for_parts();
+        let (open, open_doc) = openapi::open_router().split_for_parts();
+        let _ = (v1_doc, open_doc); // the served document is built once, complete, below
+        let v1 = v1.route_layer(middleware::from_fn_with_state(
+            self.auth.clone(),
+            require_auth,
+        ));
+        Router::new()
+            .merge(v1)
+            .merge(open)
+            .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi::spec()))
+            .fallback(route_not_found)
+            .method_not_allowed_fallback(method_not_allowed)
+            .layer(DefaultBodyLimit::max(self.state.config.max_body_bytes))
+            .layer(CatchPanicLayer::custom(
+                |_: Box<dyn std::any::Any + Send>| {
+                    tracing::error!("a handler panicked");
+                    Problem::internal().into_response()
+                },
+            ))
+            .layer(middleware::from_fn(request_context))
+            .with_state(self.state.clone())
+    }
+}
+
+async fn route_not_found(req: Request) -> Problem {
+    let path = req.uri().path().to_string();
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        "Not found",
+        format!("no route for {} {path}", req.method()),
+    )
+    .with_instance(path)
+}
+
+async fn method_not_allowed(req: Request) -> Problem {
+    let path = req.uri().path().to_string();
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        format!("{} is not allowed on {path}", req.method()),
+    )
+    .with_instance(path)
+}
+
+/// Accepts a client's request id if it is short and printable, else makes one.
+fn request_id_of(req: &Request) -> String {
+    req.headers()
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Gives every request an id (`X-Request-Id` in and out), a tracing span carrying it, and one
+/// access log line.
+async fn request_context(mut req: Request, next: Next) -> Response {
+    let id = request_id_of(&req);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert(X_REQUEST_ID, v);
+    }
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), subject = tracing::field::Empty);
+    let start = Instant::now();
+    let mut resp = REQUEST_ID
+        .scope(id.clone(), next.run(req))
+        .instrument(span.clone())
+        .await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(X_REQUEST_ID, v);
+    }
+    span.in_scope(|| {
+        tracing::info!(
+            status = resp.status().as_u16(),
+            latency_ms = start.elapsed().as_millis() as u64,
+            "served"
+        )
+    });
+    resp
+}
+
+/// A gateway serving on a socket.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, drains in-flight requests, and waits for the server to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.handle
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// Waits for the server to end by itself.
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.handle
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Binds `listen` (port 0 picks a free port) and serves `app` until told to stop, or until
+/// ctrl-c / SIGTERM when `signals` is set; in-flight requests get `grace` to finish.
+pub async fn serve(
+    app: Router,
+    listen: &str,
+    grace: Duration,
+    signals: bool,
+) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (drain_tx, drain_rx) = tokio::sync::oneshot::channel::<()>();
+    let stop = async move {
+        tokio::select! {
+            _ = rx => {},
+            _ = shutdown_signal(), if signals => {},
+        }
+        tracing::info!("shutting down: draining in-flight requests");
+        let _ = drain_tx.send(());
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(stop);
+    let handle = tokio::spawn(async move {
+        let server = std::future::IntoFuture::into_future(server);
+        tokio::pin!(server);
+        tokio::select! {
+            r = &mut server => r,
+            _ = async { let _ = drain_rx.await; tokio::time::sleep(grace).await } => {
+                tracing::warn!("grace period over; dropping remaining connections");
+                Ok(())
+            }
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        handle,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,485 @@
+//! Bearer JWT authentication and scope checks for `/v1`.
+//!
+//! Keys: an HS256 shared secret and/or RS256/ES256 public keys from a JWKS file or URL. The
+//! accepted algorithms are pinned, and a token is verified only with a key of its own
+//! algorithm, so `alg: none` and HS256-signed-with-the-public-key tokens are refused. Unknown
+//! `kid`s cause one JWKS refetch (rate-limited, so random kids cannot hammer the IdP).
+//! Verified principals are cached by the SHA-256 of the token until the token expires.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::sync::{Mutex, RwLock};
+
+use crate::config::{AuthConfig, Secret};
+use crate::problem::Problem;
+
+/// The scopes Strata knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Read,
+    Write,
+    Admin,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "storage.read",
+            Scope::Write => "storage.write",
+            Scope::Admin => "storage.admin",
+        }
+    }
+}
+
+/// Who is calling, from a verified token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub subject: String,
+    pub scopes: HashSet<String>,
+    /// Providers the token is limited to; `None` for all.
+    pub providers: Option<HashSet<String>>,
+    /// Token expiry (seconds since the epoch).
+    pub expires_at: i64,
+}
+
+impl Principal {
+    /// `storage.admin` implies every scope.
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(scope.as_str()) || self.scopes.contains(Scope::Admin.as_str())
+    }
+
+    pub fn may_use(&self, provider: &str) -> bool {
+        self.providers.as_ref().is_none_or(|p| p.contains(provider))
+    }
+
+    /// `Ok` when the token may use the provider, else a 403 problem.
+    pub fn check_provider(&self, provider: &str) -> Result<(), Problem> {
+        if self.may_use(provider) {
+            Ok(())
+        } else {
+            Err(Problem::provider_forbidden(provider))
+        }
+    }
+}
+
+/// The claims Strata reads. Unknown claims are ignored.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    #[serde(default)]
+    pub sub: Option<String>,
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    pub iss: String,
+    pub aud: String,
+    /// Space-separated scopes (RFC 8693 `scope`).
+    #[serde(default)]
+    pub scope: String,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Why a token was refused. The message goes to the client (no secrets in it).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct AuthError(pub String);
+
+enum JwksSource {
+    File(PathBuf),
+    Url(String, reqwest::Client),
+}
+
+struct JwksState {
+    keys: HashMap<String, (Algorithm, Arc<DecodingKey>)>,
+    fetched_at: Option<Instant>,
+    last_forced: Option<Instant>,
+    fetches: u64,
+}
+
+struct Jwks {
+    source: JwksSource,
+    state: RwLock<JwksState>,
+    // Serializes refetches so a burst of unknown kids costs one fetch.
+    refetch: Mutex<()>,
+    ttl: Duration,
+    min_refetch: Duration,
+}
+
+impl Jwks {
+    async fn load(&self) -> anyhow::Result<HashMap<String, (Algorithm, Arc<DecodingKey>)>> {
+        let body = match &self.source {
+            JwksSource::File(p) => tokio::fs::read_to_string(p)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot read JWKS file `{}`: {e}", p.display()))?,
+            JwksSource::Url(url, client) => {
+                client
+                    .get(url)
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .text()
+                    .await?
+            }
+        };
+        parse_jwks(&body)
+    }
+
+    async fn refresh(&self, forced: bool) -> anyhow::Result<()> {
+        let _guard = self.refetch.lock().await;
+        {
+            let st = self.state.read().await;
+            if forced
+                && st
+                    .last_forced
+                    .is_some_and(|t| t.elapsed() < self.min_refetch)
+            {
+                return Ok(());
+            }
+            if !forced && st.fetched_at.is_some_and(|t| t.elapsed() < self.ttl) {
+                return Ok(()); // another task refreshed while we waited
+            }
+        }
+        let keys = self.load().await;
+        let mut st = self.state.write().await;
+        st.fetches += 1;
+        if forced {
+            st.last_forced = Some(Instant::now());
+        }
+        let keys = keys?;
+        st.keys = keys;
+        st.fetched_at = Some(Instant::now());
+        Ok(())
+    }
+
+    async fn key(&self, kid: &str) -> Option<(Algorithm, Arc<DecodingKey>)> {
+        let stale = self
+            .state
+            .read()
+            .await
+            .fetched_at
+            .is_none_or(|t| t.elapsed() >= self.ttl);
+        if stale {
+            if let Err(e) = self.refresh(false).await {
+                tracing::warn!(error = %e, "JWKS refresh failed; keeping the keys we have");
+            }
+        }
+        if let Some(k) = self.state.read().await.keys.get(kid) {
+            return Some(k.clone());
+        }
+        // Unknown kid: the IdP may have rotated keys. Refetch once.
+        if let Err(e) = self.refresh(true).await {
+            tracing::warn!(error = %e, "JWKS refetch for an unknown kid failed");
+        }
+        self.state.read().await.keys.get(kid).cloned()
+    }
+}
+
+/// Parses a JWKS document into kid → (algorithm, key). Keys other than RS256/ES256 are skipped.
+pub fn parse_jwks(body: &str) -> anyhow::Result<HashMap<String, (Algorithm, Arc<DecodingKey>)>> {
+    let set: JwkSet =
+        serde_json::from_str(body).map_err(|e| anyhow::anyhow!("invalid JWKS: {e}"))?;
+    let mut keys = HashMap::new();
+    for jwk in &set.keys {
+        let Some(kid) = jwk.common.key_id.clone() else {
+            continue;
+        };
+        let alg = match (&jwk.algorithm, jwk.common.key_algorithm) {
+            (AlgorithmParameters::RSA(_), None | Some(KeyAlgorithm::RS256)) => Algorithm::RS256,
+            (AlgorithmParameters::EllipticCurve(ec), None | Some(KeyAlgorithm::ES256))
+                if ec.curve == EllipticCurve::P256 =>
+            {
+                Algorithm::ES256
+            }
+            _ => continue,
+        };
+        let key = DecodingKey::from_jwk(jwk)
+            .map_err(|e| anyhow::anyhow!("JWKS key `{kid}` is invalid: {e}"))?;
+        keys.insert(kid, (alg, Arc::new(key)));
+    }
+    Ok(keys)
+}
+
+struct TokenExpiry;
+
+impl moka::Expiry<[u8; 32], Arc<Principal>> for TokenExpiry {
+    fn expire_after_create(
+        &self,
+        _key: &[u8; 32],
+        value: &Arc<Principal>,
+        _created_at: Instant,
+    ) -> Option<Duration> {
+        let left = value.expires_at - chrono::Utc::now().timestamp();
+        Some(Duration::from_secs(left.max(0) as u64))
+    }
+}
+
+/// Verifies tokens.
+pub struct Authenticator {
+    cfg: AuthConfig,
+    hs256: Option<DecodingKey>,
+    algorithms: Vec<Algorithm>,
+    jwks: Option<Jwks>,
+    cache: moka::future::Cache<[u8; 32], Arc<Principal>>,
+}
+
+impl Authenticator {
+    /// Builds the authenticator; reads the HS256 secret and loads a JWKS file eagerly (a JWKS
+    /// URL is fetched on first use, so the gateway starts while the IdP is down).
+    pub async fn new(cfg: &AuthConfig) -> anyhow::Result<Self> {
+        let secret = cfg.hs256_secret.as_ref().map(|s| s.resolve()).transpose()?;
+        let hs256 = secret
+            .as_ref()
+            .map(|s| DecodingKey::from_secret(s.expose().as_bytes()));
+        let source = match (&cfg.jwks_file, &cfg.jwks_url) {
+            (Some(_), Some(_)) => anyhow::bail!("set only one of auth.jwks_file and auth.jwks_url"),
+            (Some(f), None) => Some(JwksSource::File(f.clone())),
+            (None, Some(u)) => Some(JwksSource::Url(
+                u.clone(),
+                reqwest::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .build()?,
+            )),
+            (None, None) => None,
+        };
+        let jwks = source.map(|source| Jwks {
+            source,
+            state: RwLock::new(JwksState {
+                keys: HashMap::new(),
+                fetched_at: None,
+                last_forced: None,
+                fetches: 0,
+            }),
+            refetch: Mutex::new(()),
+            ttl: Duration::from_secs(cfg.jwks_cache_seconds.max(1)),
+            min_refetch: Duration::from_secs(cfg.jwks_min_refetch_seconds),
+        });
+        if let Some(j) = &jwks {
+            if matches!(j.source, JwksSource::File(_)) {
+                j.refresh(false).await?;
+            }
+        }
+        let algorithms = if cfg.algorithms.is_empty() {
+            let mut a = vec![];
+            if hs256.is_some() {
+                a.push(Algorithm::HS256);
+            }
+            if jwks.is_some() {
+                a.extend([Algorithm::RS256, Algorithm::ES256]);
+            }
+            a
+        } else {
+            cfg.algorithms
+                .iter()
+                .map(|s| match s.as_str() {
+                    "HS256" => Ok(Algorithm::HS256),
+                    "RS256" => Ok(Algorithm::RS256),
+                    "ES256" => Ok(Algorithm::ES256),
+                    other => Err(anyhow::anyhow!(
+                        "unsupported JWT algorithm `{other}` (use HS256, RS256 or ES256)"
+                    )),
+                })
+                .collect::<anyhow::Result<_>>()?
+        };
+        Ok(Authenticator {
+            cfg: cfg.clone(),
+            hs256,
+            algorithms,
+            jwks,
+            cache: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .expire_after(TokenExpiry)
+                .build(),
+        })
+    }
+
+    /// How many times the JWKS was fetched (for tests and metrics).
+    pub async fn jwks_fetches(&self) -> u64 {
+        match &self.jwks {
+            Some(j) => j.state.read().await.fetches,
+            None => 0,
+        }
+    }
+
+    /// Verifies a token and returns its principal.
+    pub async fn verify(&self, token: &str) -> Result<Arc<Principal>, AuthError> {
+        let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        if let Some(p) = self.cache.get(&hash).await {
+            if p.expires_at + self.cfg.leeway_seconds as i64 >= chrono::Utc::now().timestamp() {
+                return Ok(p);
+            }
+        }
+        let principal = Arc::new(self.verify_uncached(token).await?);
+        self.cache.insert(hash, principal.clone()).await;
+        Ok(principal)
+    }
+
+    async fn verify_uncached(&self, token: &str) -> Result<Principal, AuthError> {
+        // `decode_header` rejects `alg: none` (not an algorithm jsonwebtoken knows).
+        let header = jsonwebtoken::decode_header(token).map_err(|_| {
+            AuthError("the token is malformed or uses an unsupported algorithm".into())
+        })?;
+        if !self.algorithms.contains(&header.alg) {
+            return Err(AuthError(format!(
+                "tokens signed with {:?} are not accepted",
+                header.alg
+            )));
+        }
+        let key: Arc<DecodingKey> = match header.alg {
+            Algorithm::HS256 => match &self.hs256 {
+                Some(k) => Arc::new(k.clone()),
+                None => return Err(AuthError("HS256 tokens are not accepted".into())),
+            },
+            alg => {
+                let jwks = self
+                    .jwks
+                    .as_ref()
+                    .ok_or_else(|| AuthError(format!("{alg:?} tokens are not accepted")))?;
+                let kid = header
+                    .kid
+                    .as_deref()
+                    .ok_or_else(|| AuthError("the token has no `kid`".into()))?;
+                let (key_alg, key) = jwks
+                    .key(kid)
+                    .await
+                    .ok_or_else(|| AuthError(format!("unknown signing key `{kid}`")))?;
+                if key_alg != alg {
+                    return Err(AuthError(format!("key `{kid}` is not a {alg:?} key")));
+                }
+                key
+            }
+        };
+        let mut v = Validation::new(header.alg);
+        v.leeway = self.cfg.leeway_seconds;
+        v.validate_nbf = true;
+        v.set_issuer(&[&self.cfg.issuer]);
+        v.set_audience(&[&self.cfg.audience]);
+        v.set_required_spec_claims(&["exp", "iss", "aud"]);
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &v).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind::*;
+            AuthError(
+                match e.kind() {
+                    ExpiredSignature => "the token has expired",
+                    ImmatureSignature => "the token is not valid yet (nbf)",
+                    InvalidIssuer => "the token's issuer is not accepted",
+                    InvalidAudience => "the token's audience is not accepted",
+                    InvalidSignature => "the token's signature is invalid",
+                    MissingRequiredClaim(_) => "the token lacks a required claim (exp, iss, aud)",
+                    _ => "the token is invalid",
+                }
+                .into(),
+            )
+        })?;
+        let c = data.claims;
+        let providers = match c.extra.get(&self.cfg.providers_claim) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Array(a)) => Some(
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+            ),
+            Some(serde_json::Value::String(s)) => {
+                Some(s.split_whitespace().map(str::to_string).collect())
+            }
+            Some(_) => {
+                return Err(AuthError(format!(
+                    "the `{}` claim must be a list of provider ids",
+                    self.cfg.providers_claim
+                )))
+            }
+        };
+        Ok(Principal {
+            subject: c.sub.unwrap_or_default(),
+            scopes: c.scope.split_whitespace().map(str::to_string).collect(),
+            providers,
+            expires_at: c.exp,
+        })
+    }
+}
+
+/// Mints an HS256 token (the `strata token` command and the demo).
+pub fn mint_hs256(
+    secret: &Secret,
+    cfg: &AuthConfig,
+    subject: &str,
+    scope: &str,
+    ttl: Duration,
+    providers: Option<Vec<String>>,
+) -> anyhow::Result<String> {
+    let now = chrono::Utc::now().timestamp();
+    let mut extra = serde_json::Map::new();
+    if let Some(p) = providers {
+        extra.insert(cfg.providers_claim.clone(), serde_json::json!(p));
+    }
+    let claims = Claims {
+        sub: Some(subject.into()),
+        exp: now + ttl.as_secs() as i64,
+        nbf: Some(now),
+        iat: Some(now),
+        iss: cfg.issuer.clone(),
+        aud: cfg.audience.clone(),
+        scope: scope.into(),
+        extra,
+    };
+    Ok(jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.expose().as_bytes()),
+    )?)
+}
+
+/// Middleware for `/v1`: verifies the bearer token, checks the scope the method needs
+/// (`storage.read` for reads, `storage.write` for changes), and stores the [`Principal`].
+pub async fn require_auth(
+    State(auth): State<Arc<Authenticator>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let token = match req.headers().get(header::AUTHORIZATION).map(|v| v.to_str()) {
+        None => {
+            return Problem::unauthenticated("a bearer token is required", false).into_response()
+        }
+        Some(Ok(v)) => match v.split_once(' ') {
+            Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => {
+                t.trim().to_string()
+            }
+            _ => {
+                return Problem::unauthenticated(
+                    "the Authorization header must be `Bearer <token>`",
+                    false,
+                )
+                .into_response()
+            }
+        },
+        Some(Err(_)) => {
+            return Problem::unauthenticated("the Authorization header is not valid text", false)
+                .into_response()
+        }
+    };
+    let principal = match auth.verify(&token).await {
+        Ok(p) => p,
+        Err(e) => return Problem::unauthenticated(e.0, true).into_response(),
+    };
+    let needed = match *req.method() {
+        Method::GET | Method::HEAD | Method::OPTIONS => Scope::Read,
+        _ => Scope::Write,
+    };
+    if !principal.has(needed) {
+        return Problem::insufficient_scope(needed.as_str()).into_response();
+    }
+    tracing::Span::current().record("subject", principal.subject.as_str());
+    req.extensions_mut().insert(principal);
+    next.run(req).await
+}

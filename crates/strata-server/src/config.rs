@@ -1,0 +1,359 @@
+//! Configuration: `strata.toml` (from `--config` or `STRATA_CONFIG`) with `STRATA_`-prefixed
+//! environment overrides (`__` separates nesting: `STRATA_AUTH__ISSUER=…`).
+//!
+//! Secrets are [`SecretSource`]s, read from the environment or a file (a literal is accepted
+//! for development). Their values live in [`Secret`], whose `Debug` never prints them.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// A secret value. `Debug` and `Display` are redacted so it cannot leak through logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    /// The secret itself. Call only where it is used, never to log.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Where a secret comes from.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SecretSource {
+    /// `{ env = "NAME" }`
+    Env { env: String },
+    /// `{ file = "/run/secrets/x" }` (trailing newline trimmed)
+    File { file: PathBuf },
+    /// A literal value; for development only.
+    Literal(String),
+}
+
+impl std::fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretSource::Env { env } => write!(f, "env:{env}"),
+            SecretSource::File { file } => write!(f, "file:{}", file.display()),
+            SecretSource::Literal(_) => f.write_str("literal(***)"),
+        }
+    }
+}
+
+impl SecretSource {
+    /// Reads the secret.
+    pub fn resolve(&self) -> anyhow::Result<Secret> {
+        let value = match self {
+            SecretSource::Env { env } => std::env::var(env).map_err(|_| {
+                anyhow::anyhow!("environment variable `{env}` (a secret) is not set")
+            })?,
+            SecretSource::File { file } => std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("cannot read secret file `{}`: {e}", file.display()))?
+                .trim_end_matches(['\n', '\r'])
+                .to_string(),
+            SecretSource::Literal(s) => s.clone(),
+        };
+        if value.is_empty() {
+            anyhow::bail!("a secret ({self:?}) is empty");
+        }
+        Ok(Secret(value))
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+/// JWT validation settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Shared secret for HS256 tokens (development and `strata token`).
+    pub hs256_secret: Option<SecretSource>,
+    /// A JWKS file with RS256/ES256 public keys.
+    pub jwks_file: Option<PathBuf>,
+    /// A JWKS URL with RS256/ES256 public keys (cached, refetched on an unknown `kid`).
+    pub jwks_url: Option<String>,
+    /// How long fetched JWKS keys are trusted before a refetch.
+    pub jwks_cache_seconds: u64,
+    /// Least time between two refetches caused by unknown `kid`s.
+    pub jwks_min_refetch_seconds: u64,
+    /// Required `iss`.
+    pub issuer: String,
+    /// Required `aud`.
+    pub audience: String,
+    /// Clock skew allowed on `exp` and `nbf`.
+    pub leeway_seconds: u64,
+    /// Accepted algorithms (pinned); defaults to those a key is configured for.
+    pub algorithms: Vec<String>,
+    /// Claim listing the providers a token may use (absent claim: all).
+    pub providers_claim: String,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            hs256_secret: None,
+            jwks_file: None,
+            jwks_url: None,
+            jwks_cache_seconds: 300,
+            jwks_min_refetch_seconds: 10,
+            issuer: "strata".into(),
+            audience: "strata".into(),
+            leeway_seconds: 30,
+            algorithms: vec![],
+            providers_claim: "strata_providers".into(),
+        }
+    }
+}
+
+/// A configured provider. Vendor-specific keys are kept in `settings` for the adapter to read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderConfig {
+    pub id: String,
+    /// `scp`, `nhn` or `memory`.
+    pub vendor: String,
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Everything else under the provider's table.
+    #[serde(flatten)]
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Operation tracking settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OperationsConfig {
+    /// Give up settling an operation after this long.
+    pub timeout_seconds: u64,
+    /// First poll delay, doubling up to `max_poll_ms`.
+    pub initial_poll_ms: u64,
+    pub max_poll_ms: u64,
+    /// Longest `?wait=` a client may ask for.
+    pub max_wait_seconds: u64,
+    /// Records kept by the in-memory store.
+    pub memory_capacity: usize,
+}
+
+impl Default for OperationsConfig {
+    fn default() -> Self {
+        OperationsConfig {
+            timeout_seconds: 1800,
+            initial_poll_ms: 250,
+            max_poll_ms: 10_000,
+            max_wait_seconds: 60,
+            memory_capacity: 10_000,
+        }
+    }
+}
+
+/// The gateway's configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Base URL clients use, for links printed by `strata demo`; derived from `listen` when empty.
+    pub public_url: Option<String>,
+    pub log_format: LogFormat,
+    /// `tracing` filter, e.g. `info,strata_server=debug`.
+    pub log_filter: String,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    /// Time allowed to drain in-flight requests on shutdown.
+    pub shutdown_grace_seconds: u64,
+    pub auth: AuthConfig,
+    pub operations: OperationsConfig,
+    pub providers: Vec<ProviderConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            log_format: LogFormat::Pretty,
+            log_filter: "info".into(),
+            max_body_bytes: 1 << 20,
+            shutdown_grace_seconds: 20,
+            auth: AuthConfig::default(),
+            operations: OperationsConfig::default(),
+            providers: vec![],
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then the TOML file (if any), then `STRATA_*` environment overrides.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(p) = path {
+            if !p.exists() {
+                anyhow::bail!("config file `{}` does not exist", p.display());
+            }
+            fig = fig.merge(Toml::file(p));
+        }
+        // STRATA_CONFIG names the file; it is not a setting.
+        fig = fig.merge(Env::prefixed("STRATA_").ignore(&["CONFIG"]).split("__"));
+        let cfg: Config = fig
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks what serde cannot.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let id_ok = |id: &str| {
+            !id.is_empty()
+                && id.len() <= 63
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !id.starts_with('-')
+        };
+        let mut seen = std::collections::HashSet::new();
+        for p in &self.providers {
+            if !id_ok(&p.id) {
+                anyhow::bail!(
+                    "provider id `{}` must be 1–63 characters of a-z, 0-9 and `-`",
+                    p.id
+                );
+            }
+            if !seen.insert(p.id.as_str()) {
+                anyhow::bail!("provider id `{}` is configured twice", p.id);
+            }
+        }
+        if self.auth.hs256_secret.is_none()
+            && self.auth.jwks_file.is_none()
+            && self.auth.jwks_url.is_none()
+        {
+            anyhow::bail!("no token key is configured: set auth.hs256_secret, auth.jwks_file or auth.jwks_url");
+        }
+        Ok(())
+    }
+
+    /// The base URL clients reach the gateway at, given the address actually bound.
+    pub fn base_url(&self, bound: std::net::SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"))
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_seconds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_and_resolved() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+        let src = SecretSource::Literal("hunter2".into());
+        assert!(!format!("{src:?}").contains("hunter2"));
+        std::env::set_var("STRATA_TEST_SECRET_X", "from-env");
+        let src: SecretSource = toml_value("s = { env = \"STRATA_TEST_SECRET_X\" }");
+        assert_eq!(src.resolve().unwrap().expose(), "from-env");
+        let dir = std::env::temp_dir().join(format!("strata-secret-{}", std::process::id()));
+        std::fs::write(&dir, "from-file\n").unwrap();
+        let src = SecretSource::File { file: dir.clone() };
+        assert_eq!(src.resolve().unwrap().expose(), "from-file");
+        std::fs::remove_file(dir).unwrap();
+        assert!(SecretSource::Env {
+            env: "STRATA_TEST_SECRET_UNSET".into()
+        }
+        .resolve()
+        .is_err());
+    }
+
+    fn toml_value(s: &str) -> SecretSource {
+        #[derive(Deserialize)]
+        struct W {
+            s: SecretSource,
+        }
+        toml_de(s).s
+    }
+
+    fn toml_de<T: serde::de::DeserializeOwned>(s: &str) -> T {
+        Figment::from(Toml::string(s)).extract().unwrap()
+    }
+
+    #[test]
+    fn file_and_env_overrides() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "strata.toml",
+                r#"
+                listen = "0.0.0.0:9000"
+                [auth]
+                hs256_secret = { env = "DEV_SECRET" }
+                issuer = "file-issuer"
+                [[providers]]
+                id = "nhn-kr1"
+                vendor = "nhn"
+                region = "KR1"
+                tenant_id = "abc"
+                "#,
+            )?;
+            jail.set_env("STRATA_AUTH__ISSUER", "env-issuer");
+            jail.set_env("STRATA_LOG_FORMAT", "json");
+            let cfg = Config::load(Some(Path::new("strata.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.listen, "0.0.0.0:9000");
+            assert_eq!(cfg.auth.issuer, "env-issuer");
+            assert_eq!(cfg.log_format, LogFormat::Json);
+            assert_eq!(cfg.providers[0].settings["tenant_id"], "abc");
+            assert_eq!(
+                cfg.auth.hs256_secret,
+                Some(SecretSource::Env {
+                    env: "DEV_SECRET".into()
+                })
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn invalid_configs_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("a.toml", "[auth]\nhs256_secret = \"x\"\n[[providers]]\nid = \"Bad Id\"\nvendor = \"memory\"\nregion = \"r\"\n")?;
+            assert!(Config::load(Some(Path::new("a.toml")))
+                .unwrap_err()
+                .to_string()
+                .contains("Bad Id"));
+            jail.create_file("b.toml", "listen = \"x\"\n")?;
+            assert!(Config::load(Some(Path::new("b.toml")))
+                .unwrap_err()
+                .to_string()
+                .contains("no token key"));
+            jail.create_file("c.toml", "lisen = \"x\"\n")?;
+            assert!(
+                Config::load(Some(Path::new("c.toml"))).is_err(),
+                "unknown keys are refused"
+            );
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,170 @@
+//! The OpenAPI document, derived from the handlers by utoipa.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, RefOr};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::problem::{Problem, PROBLEM_JSON};
+use crate::routes::*;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Strata",
+        description = "One storage API across clouds: volumes (block, file, parallel file), snapshots and schedules, replicas, volume groups, backups and archives, translated to Samsung Cloud Platform and NHN Cloud.\n\nEvery `/v1` call needs `Authorization: Bearer <JWT>` with `storage.read` (reads) or `storage.write` (changes). Errors are RFC 9457 `application/problem+json` with a stable `code`. Changes answer `202 Accepted` with an operation; add `?wait=30s` to block until it is done.",
+        license(name = "Apache-2.0"),
+    ),
+    modifiers(&Conventions),
+    components(schemas(Problem)),
+    tags(
+        (name = "providers", description = "Configured providers and their capabilities"),
+        (name = "volumes", description = "Volumes of every kind, their access rules, mount targets and usage"),
+        (name = "snapshots", description = "Snapshots, restores and snapshot schedules"),
+        (name = "replicas", description = "Cross-region replication"),
+        (name = "operations", description = "Long-running operations"),
+        (name = "operations-endpoints", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+/// Adds what every operation shares, in one place: the bearer scheme and its requirement on
+/// `/v1`, and the problem+json error responses.
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, doc: &mut OpenApiDoc) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A JWT with `storage.read` / `storage.write` scopes; `strata token` mints one for development."))
+                    .build(),
+            ),
+        );
+        let problem = |desc: &str| {
+            ResponseBuilder::new()
+                .description(desc)
+                .content(
+                    PROBLEM_JSON,
+                    Content::new(Some(RefOr::Ref(Ref::from_schema_name("Problem")))),
+                )
+                .build()
+        };
+        components.responses.insert(
+            "Problem".into(),
+            RefOr::T(problem("An RFC 9457 problem; `code` says which.")),
+        );
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let secured = path.starts_with("/v1/");
+            let ops: [&mut Option<Operation>; 5] = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                let r = &mut op.responses.responses;
+                for (status, desc) in [
+                    ("400", "Invalid request"),
+                    ("404", "Not found"),
+                    ("422", "Unsupported by the provider"),
+                    ("5XX", "Gateway or vendor failure"),
+                ] {
+                    r.entry(status.into())
+                        .or_insert_with(|| RefOr::T(problem(desc)));
+                }
+                if secured {
+                    r.entry("401".into())
+                        .or_insert_with(|| RefOr::T(problem("Missing or invalid bearer token")));
+                    r.entry("403".into()).or_insert_with(|| {
+                        RefOr::T(problem("Missing scope or provider not allowed"))
+                    });
+                    op.security = Some(vec![SecurityRequirement::new(
+                        "bearer",
+                        Vec::<String>::new(),
+                    )]);
+                }
+            }
+        }
+    }
+}
+
+/// The `/v1` routes (authenticated) with their documentation.
+pub fn v1_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(providers::list_providers))
+        .routes(routes!(providers::get_provider))
+        .routes(routes!(operations::list_operations))
+        .routes(routes!(operations::get_operation))
+        .routes(routes!(volumes::list_volumes, volumes::create_volume))
+        .routes(routes!(
+            volumes::get_volume,
+            volumes::update_volume,
+            volumes::delete_volume
+        ))
+        .routes(routes!(
+            volumes::get_access_rules,
+            volumes::put_access_rules
+        ))
+        .routes(routes!(volumes::list_mount_targets))
+        .routes(routes!(volumes::get_usage))
+        .routes(routes!(volumes::attach))
+        .routes(routes!(volumes::detach))
+        .routes(routes!(
+            snapshots::list_snapshots,
+            snapshots::create_snapshot
+        ))
+        .routes(routes!(snapshots::get_snapshot, snapshots::delete_snapshot))
+        .routes(routes!(snapshots::restore_snapshot))
+        .routes(routes!(snapshots::list_restores))
+        .routes(routes!(
+            snapshots::get_schedule,
+            snapshots::put_schedule,
+            snapshots::delete_schedule
+        ))
+        .routes(routes!(replicas::list_replicas, replicas::create_replica))
+        .routes(routes!(
+            replicas::get_replica,
+            replicas::update_replica,
+            replicas::delete_replica
+        ))
+        .routes(routes!(replicas::replica_action))
+}
+
+/// The open routes (health) with their documentation.
+pub fn open_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+}
+
+/// The complete OpenAPI document.
+pub fn spec() -> OpenApiDoc {
+    let (_, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(v1_router())
+        .merge(open_router())
+        .split_for_parts();
+    finish(doc)
+}
+
+/// Applies the conventions once all routes are in (the `modifiers` run before routes merge).
+pub fn finish(mut doc: OpenApiDoc) -> OpenApiDoc {
+    Conventions.modify(&mut doc);
+    doc
+}
+
+/// The document as YAML, as checked in at `openapi/strata.yaml`.
+pub fn spec_yaml() -> String {
+    spec()
+        .to_yaml()
+        .expect("the OpenAPI document serializes to YAML")
+}

@@ -1,0 +1,52 @@
+//! Liveness and readiness.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::state::AppState;
+
+/// Health answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthStatus {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// Number of configured providers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub providers: Option<usize>,
+}
+
+/// Liveness: the process is up and serving.
+#[utoipa::path(get, path = "/healthz", tag = "operations-endpoints", responses((status = 200, body = HealthStatus)))]
+pub async fn healthz() -> impl IntoResponse {
+    axum::Json(HealthStatus {
+        status: "ok",
+        providers: None,
+    })
+}
+
+/// Readiness: configuration loaded and providers registered. A vendor outage does not make
+/// the gateway unready (lists report unreachable providers instead), so a load balancer does
+/// not drop every replica at once.
+#[utoipa::path(get, path = "/readyz", tag = "operations-endpoints", responses((status = 200, body = HealthStatus), (status = 503, body = HealthStatus)))]
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let n = state.registry.len();
+    let status = if n > 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        axum::Json(HealthStatus {
+            status: if n > 0 {
+                "ready"
+            } else {
+                "no providers configured"
+            },
+            providers: Some(n),
+        }),
+    )
+}

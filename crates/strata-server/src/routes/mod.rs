@@ -1,0 +1,249 @@
+//! HTTP handlers, one module per resource family, and the helpers they share.
+
+pub mod health;
+pub mod operations;
+pub mod providers;
+pub mod replicas;
+pub mod snapshots;
+pub mod volumes;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use strata_core::error::Result as CoreResult;
+use strata_core::ids::{GlobalId, ResourceType};
+use strata_core::operation::{Operation, Probe};
+use strata_core::provider::Provider;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Principal;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// JSON body extractor whose rejections are problem+json.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(Problem))]
+pub struct ApiJson<T>(pub T);
+
+/// Query extractor whose rejections are problem+json.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Problem))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path extractor whose rejections are problem+json.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Problem))]
+pub struct ApiPath<T>(pub T);
+
+/// A JSON response with `200 OK`.
+pub fn ok<T: Serialize>(value: &T) -> Response {
+    (StatusCode::OK, axum::Json(value)).into_response()
+}
+
+/// Handler result.
+pub type ApiResult = Result<Response, Problem>;
+
+/// Parses a global id of the expected type.
+pub fn parse_id(raw: &str, rtype: ResourceType) -> Result<GlobalId, Problem> {
+    GlobalId::parse_as(raw, rtype).map_err(|e| {
+        let mut p = Problem::from(strata_core::Error::InvalidId(e));
+        p.field = Some("id".into());
+        p
+    })
+}
+
+/// Resolves the provider a global id belongs to.
+pub fn provider_of(
+    state: &AppState,
+    principal: &Principal,
+    id: &GlobalId,
+) -> Result<Arc<dyn Provider>, Problem> {
+    state.registry.get(&id.provider, principal)
+}
+
+/// Parses a global id of the expected type and resolves its provider.
+pub fn target(
+    state: &AppState,
+    principal: &Principal,
+    raw: &str,
+    rtype: ResourceType,
+) -> Result<(GlobalId, Arc<dyn Provider>), Problem> {
+    let id = parse_id(raw, rtype)?;
+    let p = provider_of(state, principal, &id)?;
+    Ok((id, p))
+}
+
+/// Runs a provider call, naming the provider in any problem it returns.
+pub async fn call<T>(
+    provider: &str,
+    fut: impl Future<Output = CoreResult<T>>,
+) -> Result<T, Problem> {
+    fut.await
+        .map_err(|e| Problem::from(e).with_provider(provider))
+}
+
+/// Maps a core error from validation (before any vendor call) to a problem naming the provider.
+pub fn check(provider: &str, r: CoreResult<()>) -> Result<(), Problem> {
+    r.map_err(|e| Problem::from(e).with_provider(provider))
+}
+
+/// Query parameters of mutations.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MutationParams {
+    /// Wait up to this long for the operation to finish (`30s`, `500ms`, `2m`); the answer is
+    /// `200` with the finished operation, or `202` if it is still running.
+    #[param(example = "30s")]
+    pub wait: Option<String>,
+}
+
+/// Parses `30s`, `500ms`, `2m` or a bare number of seconds, capped at `max`.
+pub fn parse_wait(raw: Option<&str>, max: Duration) -> Result<Option<Duration>, Problem> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || {
+        Problem::from(strata_core::Error::invalid(
+            "wait",
+            format!("`wait` must look like 30s, 500ms or 2m, got `{raw}`"),
+        ))
+    };
+    let (num, unit) = raw
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((raw, "s"), |i| raw.split_at(i));
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        _ => return Err(bad()),
+    };
+    Ok(Some(d.min(max)))
+}
+
+/// Starts tracking an operation and answers with it: `202 Accepted` (or `200` once done when
+/// the client waited) and `Location: /v1/operations/{id}`.
+pub async fn start_operation<F, Fut>(
+    state: &AppState,
+    principal: &Principal,
+    kind: &str,
+    provider: &str,
+    target: Option<String>,
+    wait: Option<&str>,
+    probe: F,
+) -> ApiResult
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = CoreResult<Probe>> + Send,
+{
+    let wait = parse_wait(
+        wait,
+        Duration::from_secs(state.config.operations.max_wait_seconds),
+    )?;
+    let mut op = Operation::start(kind, provider, target);
+    op.principal = Some(principal.subject.clone());
+    let mut op = state
+        .tracker
+        .track(op, probe)
+        .await
+        .map_err(Problem::from)?;
+    if let Some(w) = wait {
+        op = state.tracker.wait(&op.id, w).await.map_err(Problem::from)?;
+    }
+    Ok(operation_response(&op))
+}
+
+/// The response for an operation record.
+pub fn operation_response(op: &Operation) -> Response {
+    let status = if op.done {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    let mut resp = (status, axum::Json(op)).into_response();
+    if let Ok(loc) = HeaderValue::from_str(&format!("/v1/operations/{}", op.id)) {
+        resp.headers_mut().insert(header::LOCATION, loc);
+    }
+    resp
+}
+
+/// The future a probe returns.
+pub type ProbeFuture = futures::future::BoxFuture<'static, CoreResult<Probe>>;
+
+/// Builds a tracker probe that calls `f(provider, id)` on every poll.
+pub fn poller<F, Fut>(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    f: F,
+) -> impl FnMut() -> ProbeFuture + Send + 'static
+where
+    F: Fn(Arc<dyn Provider>, GlobalId) -> Fut + Send + 'static,
+    Fut: Future<Output = CoreResult<Probe>> + Send + 'static,
+{
+    move || Box::pin(f(p.clone(), id.clone()))
+}
+
+/// A provider that could not be listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnreachableProvider {
+    pub provider: String,
+    pub code: String,
+    pub detail: String,
+}
+
+impl From<strata_core::paging::Unreachable> for UnreachableProvider {
+    fn from(u: strata_core::paging::Unreachable) -> Self {
+        UnreachableProvider {
+            provider: u.provider,
+            code: u.error.code(),
+            detail: u.error.public_detail(),
+        }
+    }
+}
+
+/// Common paging parameters (AIP-158).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page (default 50, at most 500).
+    pub page_size: Option<u32>,
+    /// `next_page_token` of the previous page.
+    pub page_token: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_durations() {
+        let max = Duration::from_secs(60);
+        assert_eq!(
+            parse_wait(Some("30s"), max).unwrap(),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_wait(Some("500ms"), max).unwrap(),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(parse_wait(Some("2m"), max).unwrap(), Some(max));
+        assert_eq!(
+            parse_wait(Some("7"), max).unwrap(),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(parse_wait(None, max).unwrap(), None);
+        assert_eq!(
+            parse_wait(Some("soon"), max).unwrap_err().code,
+            "invalid_argument"
+        );
+        assert_eq!(
+            parse_wait(Some("5h"), max).unwrap_err().code,
+            "invalid_argument"
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! `GET /v1/providers`, `GET /v1/providers/{id}`.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Extension;
+use serde::Serialize;
+use strata_core::capability::Capabilities;
+use strata_core::model::ProviderInfo;
+use strata_core::provider::{Health, Provider};
+use utoipa::ToSchema;
+
+use super::{ok, ApiPath, ApiResult};
+use crate::auth::Principal;
+use crate::state::AppState;
+
+/// A provider with its capability document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderDetail {
+    #[serde(flatten)]
+    pub info: ProviderInfo,
+    pub capabilities: Capabilities,
+    pub health: Health,
+}
+
+/// The providers list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderList {
+    pub providers: Vec<ProviderInfo>,
+}
+
+/// Lists the providers this token may use.
+#[utoipa::path(get, path = "/v1/providers", tag = "providers", responses((status = 200, body = ProviderList)))]
+pub async fn list_providers(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+) -> ApiResult {
+    let providers = state
+        .registry
+        .visible(&principal)
+        .map(|p| p.info().clone())
+        .collect();
+    Ok(ok(&ProviderList { providers }))
+}
+
+/// A provider's capabilities (supported operations, limits, name rules) and health.
+#[utoipa::path(get, path = "/v1/providers/{id}", tag = "providers",
+    params(("id" = String, Path, description = "Provider id")),
+    responses((status = 200, body = ProviderDetail)))]
+pub async fn get_provider(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    let p: Arc<dyn Provider> = state.registry.get(&id, &principal)?;
+    let health = p.health().await;
+    Ok(ok(&ProviderDetail {
+        info: p.info().clone(),
+        capabilities: p.capabilities().clone(),
+        health,
+    }))
+}

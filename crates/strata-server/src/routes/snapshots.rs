@@ -1,0 +1,251 @@
+//! Snapshots, restores and snapshot schedules.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Extension;
+use serde::Serialize;
+use strata_core::capability::Feature;
+use strata_core::ids::{GlobalId, ResourceType};
+use strata_core::model::*;
+use strata_core::operation::{probe_deleted, probe_resource, Operation};
+use strata_core::paging::{effective_page_size, PageRequest};
+use strata_core::provider::Provider;
+use utoipa::ToSchema;
+
+use super::volumes::{require, volume_probe};
+use super::*;
+use crate::auth::Principal;
+use crate::state::AppState;
+
+/// A page of a volume's snapshots.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SnapshotList {
+    pub snapshots: Vec<Snapshot>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+}
+
+/// Restores made on a volume.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestoreList {
+    pub restores: Vec<RestoreRecord>,
+}
+
+fn snapshot_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, |p, id| async move {
+        probe_resource(
+            p.get_snapshot(&id).await,
+            |s| !s.status.is_transitional(),
+            |s| s.status == SnapshotStatus::Error,
+            ResourceType::Snapshot,
+        )
+    })
+}
+
+/// Lists a volume's snapshots.
+#[utoipa::path(get, path = "/v1/volumes/{id}/snapshots", tag = "snapshots", params(("id" = String, Path, description = "Volume id"), PageParams), responses((status = 200, body = SnapshotList)))]
+pub async fn list_snapshots(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    let req = PageRequest {
+        page_size: effective_page_size(q.page_size).min(p.capabilities().max_page_size.max(1)),
+        page_token: q.page_token,
+    };
+    let page = call(&p.info().id, p.list_snapshots(&id, &req)).await?;
+    Ok(ok(&SnapshotList {
+        snapshots: page.items,
+        next_page_token: page.next_page_token,
+    }))
+}
+
+/// Takes a snapshot of a volume.
+#[utoipa::path(post, path = "/v1/volumes/{id}/snapshots", tag = "snapshots", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = CreateSnapshot,
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn create_snapshot(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+    ApiJson(req): ApiJson<CreateSnapshot>,
+) -> ApiResult {
+    let (vid, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &vid, Feature::SnapshotCreate)?;
+    let pid = p.info().id.clone();
+    if let Some(name) = &req.name {
+        check(
+            &pid,
+            p.capabilities()
+                .kind(vid.kind.unwrap_or(VolumeKind::File))
+                .and_then(|k| k.name.check("name", name)),
+        )?;
+    }
+    let snap = call(&pid, p.create_snapshot(&vid, &req)).await?;
+    let sid = parse_id(&snap.id, ResourceType::Snapshot)?;
+    start_operation(
+        &state,
+        &principal,
+        "snapshot.create",
+        &pid,
+        Some(snap.id.clone()),
+        q.wait.as_deref(),
+        snapshot_probe(p, sid),
+    )
+    .await
+}
+
+/// One snapshot.
+#[utoipa::path(get, path = "/v1/snapshots/{id}", tag = "snapshots", params(("id" = String, Path, description = "Snapshot id")), responses((status = 200, body = Snapshot)))]
+pub async fn get_snapshot(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Snapshot)?;
+    Ok(ok(&call(&p.info().id, p.get_snapshot(&id)).await?))
+}
+
+/// Deletes a snapshot.
+#[utoipa::path(delete, path = "/v1/snapshots/{id}", tag = "snapshots", params(("id" = String, Path, description = "Snapshot id"), MutationParams),
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn delete_snapshot(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Snapshot)?;
+    require(&p, &id, Feature::SnapshotDelete)?;
+    let pid = p.info().id.clone();
+    call(&pid, p.delete_snapshot(&id)).await?;
+    let probe = poller(p, id.clone(), |p, id| async move {
+        probe_deleted(p.get_snapshot(&id).await)
+    });
+    start_operation(
+        &state,
+        &principal,
+        "snapshot.delete",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        probe,
+    )
+    .await
+}
+
+/// Restores a snapshot in place, or into a new volume (`mode: new_volume`).
+#[utoipa::path(post, path = "/v1/snapshots/{id}/restore", tag = "snapshots", params(("id" = String, Path, description = "Snapshot id"), MutationParams), request_body = RestoreSnapshot,
+    responses((status = 202, body = Operation, description = "Settles with the restored (or new) volume"), (status = 200, body = Operation)))]
+pub async fn restore_snapshot(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+    ApiJson(req): ApiJson<RestoreSnapshot>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Snapshot)?;
+    let feature = match req.mode {
+        RestoreMode::InPlace => Feature::SnapshotRestoreInPlace,
+        RestoreMode::NewVolume => Feature::SnapshotClone,
+    };
+    require(&p, &id, feature)?;
+    let pid = p.info().id.clone();
+    if let Some(name) = &req.volume_name {
+        check(
+            &pid,
+            p.capabilities()
+                .kind(id.kind.unwrap_or(VolumeKind::File))
+                .and_then(|k| k.name.check("volume_name", name)),
+        )?;
+    }
+    let vol = call(&pid, p.restore_snapshot(&id, &req)).await?;
+    let vid = parse_id(&vol.id, ResourceType::Volume)?;
+    start_operation(
+        &state,
+        &principal,
+        "snapshot.restore",
+        &pid,
+        Some(vol.id.clone()),
+        q.wait.as_deref(),
+        volume_probe(p, vid),
+    )
+    .await
+}
+
+/// Restores made on a volume, newest last.
+#[utoipa::path(get, path = "/v1/volumes/{id}/restores", tag = "snapshots", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = RestoreList)))]
+pub async fn list_restores(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::RestoreHistory)?;
+    let restores = call(&p.info().id, p.list_restores(&id)).await?;
+    Ok(ok(&RestoreList { restores }))
+}
+
+/// The volume's snapshot schedule.
+#[utoipa::path(get, path = "/v1/volumes/{id}/snapshot-schedule", tag = "snapshots", params(("id" = String, Path, description = "Volume id")),
+    responses((status = 200, body = SnapshotSchedule), (status = 404, description = "No schedule is set", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_schedule(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::SnapshotSchedule)?;
+    match call(&p.info().id, p.get_snapshot_schedule(&id)).await? {
+        Some(s) => Ok(ok(&s)),
+        None => Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "snapshot_schedule_not_found",
+            "Not found",
+            "the volume has no snapshot schedule",
+        )
+        .with_provider(&p.info().id)),
+    }
+}
+
+/// Sets (creates or replaces) the volume's snapshot schedule.
+#[utoipa::path(put, path = "/v1/volumes/{id}/snapshot-schedule", tag = "snapshots", params(("id" = String, Path, description = "Volume id")), request_body = SnapshotSchedule,
+    responses((status = 200, body = SnapshotSchedule)))]
+pub async fn put_schedule(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(s): ApiJson<SnapshotSchedule>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    let pid = p.info().id.clone();
+    check(
+        &pid,
+        p.capabilities()
+            .kind(id.kind.unwrap_or(VolumeKind::File))
+            .and_then(|k| k.validate_schedule(&s)),
+    )?;
+    Ok(ok(&call(&pid, p.put_snapshot_schedule(&id, &s)).await?))
+}
+
+/// Removes the volume's snapshot schedule.
+#[utoipa::path(delete, path = "/v1/volumes/{id}/snapshot-schedule", tag = "snapshots", params(("id" = String, Path, description = "Volume id")),
+    responses((status = 204, description = "Removed")))]
+pub async fn delete_schedule(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::SnapshotSchedule)?;
+    call(&p.info().id, p.delete_snapshot_schedule(&id)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

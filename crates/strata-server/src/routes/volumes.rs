@@ -1,0 +1,379 @@
+//! Volumes and what hangs directly off them.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Extension;
+use serde::{Deserialize, Serialize};
+use strata_core::capability::Feature;
+use strata_core::ids::{GlobalId, ResourceType};
+use strata_core::model::*;
+use strata_core::operation::{probe_deleted, probe_resource, Operation};
+use strata_core::paging::{effective_page_size, fingerprint, merge_pages};
+use strata_core::provider::Provider;
+use utoipa::{IntoParams, ToSchema};
+
+use super::*;
+use crate::auth::Principal;
+use crate::state::AppState;
+
+/// Filters and paging of the volume list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VolumeListParams {
+    /// Only volumes of this provider.
+    pub provider: Option<String>,
+    /// Only volumes of this kind.
+    pub kind: Option<VolumeKind>,
+    /// Only volumes in this status.
+    pub status: Option<VolumeStatus>,
+    /// Only volumes whose name contains this text.
+    pub name: Option<String>,
+    /// Items per page (default 50, at most 500).
+    pub page_size: Option<u32>,
+    /// `next_page_token` of the previous page.
+    pub page_token: Option<String>,
+}
+
+/// A page of volumes across providers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VolumeList {
+    pub volumes: Vec<Volume>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    /// Providers that could not be listed; the page holds everything else.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<UnreachableProvider>,
+}
+
+/// Access rules of a volume.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessRuleList {
+    pub rules: Vec<AccessRule>,
+}
+
+/// Mount targets of a volume.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MountTargetList {
+    pub mount_targets: Vec<MountTarget>,
+}
+
+/// A probe that settles once the volume leaves its transitional status.
+pub fn volume_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, |p, id| async move {
+        probe_resource(
+            p.get_volume(&id).await,
+            |v| !v.status.is_transitional(),
+            |v| v.status == VolumeStatus::Error,
+            ResourceType::Volume,
+        )
+    })
+}
+
+/// A probe that settles once the volume is gone.
+fn volume_gone_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, |p, id| async move {
+        probe_deleted(p.get_volume(&id).await)
+    })
+}
+
+/// Checks a feature of the volume's kind before calling the vendor.
+pub fn require(p: &Arc<dyn Provider>, id: &GlobalId, f: Feature) -> Result<(), Problem> {
+    let pid = &p.info().id;
+    let kind = id.kind.unwrap_or(VolumeKind::File);
+    check(pid, p.capabilities().kind(kind).and_then(|k| k.require(f)))
+}
+
+/// Lists volumes across every provider the token may use, merged by name.
+#[utoipa::path(get, path = "/v1/volumes", tag = "volumes", params(VolumeListParams), responses((status = 200, body = VolumeList)))]
+pub async fn list_volumes(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiQuery(q): ApiQuery<VolumeListParams>,
+) -> ApiResult {
+    let filter = VolumeFilter {
+        kind: q.kind,
+        status: q.status,
+        name: q.name.clone(),
+    };
+    let providers: Vec<Arc<dyn Provider>> = match &q.provider {
+        Some(id) => vec![state.registry.get(id, &principal)?],
+        None => state.registry.visible(&principal).cloned().collect(),
+    };
+    let providers: Vec<Arc<dyn Provider>> = providers
+        .into_iter()
+        .filter(|p| {
+            filter
+                .kind
+                .map_or(!p.capabilities().volumes.is_empty(), |k| {
+                    p.capabilities().volumes.contains_key(&k)
+                })
+        })
+        .collect();
+    let ids: Vec<String> = providers.iter().map(|p| p.info().id.clone()).collect();
+    let fp = fingerprint(&[
+        "volumes",
+        q.provider.as_deref().unwrap_or(""),
+        &format!("{:?}/{:?}", q.kind, q.status),
+        q.name.as_deref().unwrap_or(""),
+    ]);
+    let size = effective_page_size(q.page_size);
+    let fetch = |pid: String, mut req: strata_core::paging::PageRequest| {
+        let p = providers.iter().find(|p| p.info().id == pid).cloned();
+        let filter = filter.clone();
+        async move {
+            let p =
+                p.ok_or_else(|| strata_core::Error::Internal(format!("provider {pid} vanished")))?;
+            req.page_size = req.page_size.min(p.capabilities().max_page_size.max(1));
+            p.list_volumes(&filter, &req).await
+        }
+    };
+    let merged = merge_pages(
+        &ids,
+        q.page_token.as_deref(),
+        size,
+        &fp,
+        fetch,
+        |v: &Volume| (v.name.clone(), v.id.clone()),
+    )
+    .await
+    .map_err(Problem::from)?;
+    Ok(ok(&VolumeList {
+        volumes: merged.items,
+        next_page_token: merged.next_page_token,
+        unreachable: merged.unreachable.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Creates a volume; answers with the operation that tracks it.
+#[utoipa::path(post, path = "/v1/volumes", tag = "volumes", params(MutationParams), request_body = CreateVolume,
+    responses((status = 202, body = Operation, description = "Accepted; poll the operation"), (status = 200, body = Operation, description = "Done within `wait`")))]
+pub async fn create_volume(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+    ApiJson(req): ApiJson<CreateVolume>,
+) -> ApiResult {
+    let p = state.registry.get(&req.provider, &principal)?;
+    let pid = p.info().id.clone();
+    check(
+        &pid,
+        p.capabilities()
+            .kind(req.kind)
+            .and_then(|k| k.validate_create(&req)),
+    )?;
+    let vol = call(&pid, p.create_volume(&req)).await?;
+    let id = parse_id(&vol.id, ResourceType::Volume)?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.create",
+        &pid,
+        Some(vol.id.clone()),
+        q.wait.as_deref(),
+        volume_probe(p, id),
+    )
+    .await
+}
+
+/// One volume.
+#[utoipa::path(get, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = Volume)))]
+pub async fn get_volume(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    Ok(ok(&call(&p.info().id, p.get_volume(&id)).await?))
+}
+
+/// Resizes a volume or changes its description, labels or access rules.
+#[utoipa::path(patch, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = UpdateVolume,
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn update_volume(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+    ApiJson(req): ApiJson<UpdateVolume>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    let pid = p.info().id.clone();
+    let current = call(&pid, p.get_volume(&id)).await?;
+    check(
+        &pid,
+        p.capabilities()
+            .kind(current.kind)
+            .and_then(|k| k.validate_update(current.size_gib, &req)),
+    )?;
+    call(&pid, p.update_volume(&id, &req)).await?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.update",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        volume_probe(p, id),
+    )
+    .await
+}
+
+/// Deletes a volume.
+#[utoipa::path(delete, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams),
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn delete_volume(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::VolumeDelete)?;
+    let pid = p.info().id.clone();
+    call(&pid, p.delete_volume(&id)).await?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.delete",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        volume_gone_probe(p, id),
+    )
+    .await
+}
+
+/// The volume's access rules.
+#[utoipa::path(get, path = "/v1/volumes/{id}/access-rules", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = AccessRuleList)))]
+pub async fn get_access_rules(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::AccessRules)?;
+    let rules = call(&p.info().id, p.get_access_rules(&id)).await?;
+    Ok(ok(&AccessRuleList { rules }))
+}
+
+/// Replaces the volume's access rules.
+#[utoipa::path(put, path = "/v1/volumes/{id}/access-rules", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = AccessRules,
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn put_access_rules(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+    ApiJson(body): ApiJson<AccessRules>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    let pid = p.info().id.clone();
+    let kind = id.kind.unwrap_or(VolumeKind::File);
+    check(
+        &pid,
+        p.capabilities()
+            .kind(kind)
+            .and_then(|k| k.validate_access_rules(&body.rules)),
+    )?;
+    call(&pid, p.set_access_rules(&id, &body.rules)).await?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.access_rules",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        volume_probe(p, id),
+    )
+    .await
+}
+
+/// Where clients mount the volume.
+#[utoipa::path(get, path = "/v1/volumes/{id}/mount-targets", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = MountTargetList)))]
+pub async fn list_mount_targets(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::MountTargets)?;
+    let mount_targets = call(&p.info().id, p.list_mount_targets(&id)).await?;
+    Ok(ok(&MountTargetList { mount_targets }))
+}
+
+/// Space used on the volume.
+#[utoipa::path(get, path = "/v1/volumes/{id}/usage", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = Usage)))]
+pub async fn get_usage(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::Usage)?;
+    Ok(ok(&call(&p.info().id, p.get_usage(&id)).await?))
+}
+
+/// Attaches a block volume to a server.
+#[utoipa::path(post, path = "/v1/volumes/{id}/attachments", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = Attachment,
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn attach(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+    ApiJson(body): ApiJson<Attachment>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::Attachments)?;
+    if body.server_id.trim().is_empty() {
+        return Err(Problem::from(strata_core::Error::invalid(
+            "server_id",
+            "`server_id` must not be empty",
+        )));
+    }
+    let pid = p.info().id.clone();
+    call(&pid, p.attach(&id, &body)).await?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.attach",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        volume_probe(p, id),
+    )
+    .await
+}
+
+/// Detaches a block volume from a server.
+#[utoipa::path(delete, path = "/v1/volumes/{id}/attachments/{server}", tag = "volumes",
+    params(("id" = String, Path, description = "Volume id"), ("server" = String, Path, description = "Vendor server id"), MutationParams),
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn detach(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath((id, server)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::Attachments)?;
+    let pid = p.info().id.clone();
+    call(&pid, p.detach(&id, &server)).await?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.detach",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        volume_probe(p, id),
+    )
+    .await
+}

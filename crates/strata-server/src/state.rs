@@ -1,0 +1,68 @@
+//! Shared state of the gateway.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use strata_core::operation::Tracker;
+use strata_core::provider::Provider;
+
+use crate::auth::Principal;
+use crate::config::Config;
+use crate::problem::Problem;
+
+/// The configured providers, by id.
+#[derive(Default)]
+pub struct Registry {
+    providers: BTreeMap<String, Arc<dyn Provider>>,
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Registry::default()
+    }
+
+    /// Adds a provider; ids are unique (checked by config validation).
+    pub fn insert(&mut self, provider: Arc<dyn Provider>) {
+        self.providers.insert(provider.info().id.clone(), provider);
+    }
+
+    /// The provider with this id, if the token may use it.
+    pub fn get(&self, id: &str, principal: &Principal) -> Result<Arc<dyn Provider>, Problem> {
+        let p = self
+            .providers
+            .get(id)
+            .ok_or_else(|| Problem::unknown_provider(id))?;
+        principal.check_provider(id)?;
+        Ok(p.clone())
+    }
+
+    /// All providers the token may use, in id order.
+    pub fn visible<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> impl Iterator<Item = &'a Arc<dyn Provider>> + 'a {
+        self.providers
+            .values()
+            .filter(move |p| principal.may_use(&p.info().id))
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Arc<dyn Provider>> {
+        self.providers.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.providers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.providers.is_empty()
+    }
+}
+
+/// State handed to every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub registry: Arc<Registry>,
+    pub tracker: Tracker,
+    pub config: Arc<Config>,
+}
