@@ -1,1 +1,187 @@
-//! Shared helpers for the end-to-end tests.
+//! Shared helpers for the end-to-end tests: start a gateway on port 0 and mint tokens.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use strata_server::config::{Config, SecretSource};
+use strata_server::state::Registry;
+use strata_server::{serve, Gateway, RunningServer};
+use strata_sim::memory::MemoryProvider;
+
+/// The HS256 secret test gateways use.
+pub const SECRET: &str = "test-secret-0123456789abcdef0123456789";
+
+/// A file under `tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// A test configuration: HS256 plus the fixture JWKS file, fast operation polling.
+pub fn test_config() -> Config {
+    let mut cfg = Config {
+        listen: "127.0.0.1:0".into(),
+        ..Config::default()
+    };
+    cfg.auth.hs256_secret = Some(SecretSource::Literal(SECRET.into()));
+    cfg.auth.jwks_file = Some(fixture("jwks.json"));
+    cfg.operations.initial_poll_ms = 10;
+    cfg.operations.max_poll_ms = 50;
+    cfg.operations.timeout_seconds = 30;
+    cfg
+}
+
+/// Two in-memory providers, `mem-a` (KR1, replicates to KR2) and `mem-b` (KR2).
+pub fn memory_registry(delay: Duration) -> Registry {
+    let mut r = Registry::new();
+    r.insert(Arc::new(
+        MemoryProvider::new("mem-a", "KR1", delay).with_replication_regions(vec!["KR2".into()]),
+    ));
+    r.insert(Arc::new(MemoryProvider::new("mem-b", "KR2", delay)));
+    r
+}
+
+/// A gateway serving on a free port.
+pub struct TestGateway {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub gateway: Gateway,
+    server: Option<RunningServer>,
+}
+
+impl TestGateway {
+    /// Starts a gateway with `cfg` and `registry`.
+    pub async fn start_with(cfg: Config, registry: Registry) -> TestGateway {
+        let gateway = Gateway::with_registry(cfg, registry)
+            .await
+            .expect("gateway builds");
+        let server = serve(
+            gateway.router(),
+            "127.0.0.1:0",
+            Duration::from_secs(5),
+            false,
+        )
+        .await
+        .expect("gateway serves");
+        TestGateway {
+            base: format!("http://{}", server.addr),
+            http: reqwest::Client::new(),
+            gateway,
+            server: Some(server),
+        }
+    }
+
+    /// Starts a gateway on the test config and two memory providers.
+    pub async fn start() -> TestGateway {
+        Self::start_with(test_config(), memory_registry(Duration::from_millis(30))).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A request with a full-scope HS256 token.
+    pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(token(&claims("tester", "storage.read storage.write")))
+    }
+
+    /// Stops the server, draining in-flight requests.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop().await.expect("server stops cleanly");
+        }
+    }
+}
+
+/// Standard claims valid for an hour.
+pub fn claims(sub: &str, scope: &str) -> Value {
+    let now = chrono_now();
+    json!({"sub": sub, "iss": "strata", "aud": "strata", "exp": now + 3600, "nbf": now - 1, "iat": now, "scope": scope})
+}
+
+pub fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
+}
+
+/// An HS256 token with the test secret.
+pub fn token(claims: &Value) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .expect("token encodes")
+}
+
+/// An RS256 or ES256 token signed with a fixture key and `kid`.
+pub fn signed(alg: Algorithm, pem_file: &str, kid: &str, claims: &Value) -> String {
+    let pem = std::fs::read(fixture(pem_file)).expect("fixture key");
+    let key = match alg {
+        Algorithm::RS256 => EncodingKey::from_rsa_pem(&pem),
+        Algorithm::ES256 => EncodingKey::from_ec_pem(&pem),
+        other => panic!("unsupported test algorithm {other:?}"),
+    }
+    .expect("fixture key parses");
+    let mut header = Header::new(alg);
+    header.kid = Some(kid.into());
+    jsonwebtoken::encode(&header, claims, &key).expect("token encodes")
+}
+
+/// Sends a request and returns status, headers and JSON body (Null when empty).
+pub async fn send(rb: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, Value) {
+    let resp = rb.send().await.expect("request is answered");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.bytes().await.expect("body reads");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    (status, headers, body)
+}
+
+/// Asserts the response is a well-formed problem with `status` and `code`; returns the body.
+pub fn assert_problem(
+    resp: &(u16, reqwest::header::HeaderMap, Value),
+    status: u16,
+    code: &str,
+) -> Value {
+    let (got, headers, body) = resp;
+    assert_eq!(*got, status, "status; body: {body}");
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/problem+json"),
+        "content type; body: {body}"
+    );
+    assert_eq!(body["status"], status, "status member; body: {body}");
+    assert_eq!(body["code"], code, "code; body: {body}");
+    assert_eq!(body["type"], format!("urn:strata:problem:{code}"));
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "title; body: {body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
+        "detail; body: {body}"
+    );
+    let rid = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("x-request-id header");
+    assert_eq!(
+        body["request_id"], rid,
+        "request id in body matches the header"
+    );
+    body.clone()
+}

@@ -227,7 +227,7 @@ mod tests {
             ),
             (
                 Error::invalid("size_gib", "too small"),
-                400,
+                422,
                 "invalid_argument",
             ),
             (Error::InvalidId(IdError::Empty), 400, "invalid_id"),

@@ -274,8 +274,8 @@ mod tests {
         assert_eq!(format!("{s:?}"), "Secret(***)");
         let src = SecretSource::Literal("hunter2".into());
         assert!(!format!("{src:?}").contains("hunter2"));
-        std::env::set_var("STRATA_TEST_SECRET_X", "from-env");
-        let src: SecretSource = toml_value("s = { env = \"STRATA_TEST_SECRET_X\" }");
+        std::env::set_var("TEST_SECRET_FOR_CONFIG", "from-env");
+        let src: SecretSource = toml_value("s = { env = \"TEST_SECRET_FOR_CONFIG\" }");
         assert_eq!(src.resolve().unwrap().expose(), "from-env");
         let dir = std::env::temp_dir().join(format!("strata-secret-{}", std::process::id()));
         std::fs::write(&dir, "from-file\n").unwrap();
@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(src.resolve().unwrap().expose(), "from-file");
         std::fs::remove_file(dir).unwrap();
         assert!(SecretSource::Env {
-            env: "STRATA_TEST_SECRET_UNSET".into()
+            env: "TEST_SECRET_UNSET_FOR_CONFIG".into()
         }
         .resolve()
         .is_err());
@@ -294,7 +294,7 @@ mod tests {
         struct W {
             s: SecretSource,
         }
-        toml_de(s).s
+        toml_de::<W>(s).s
     }
 
     fn toml_de<T: serde::de::DeserializeOwned>(s: &str) -> T {
@@ -302,6 +302,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail fixes the closure's error type
     fn file_and_env_overrides() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(
@@ -336,13 +337,14 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail fixes the closure's error type
     fn invalid_configs_are_refused() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("a.toml", "[auth]\nhs256_secret = \"x\"\n[[providers]]\nid = \"Bad Id\"\nvendor = \"memory\"\nregion = \"r\"\n")?;
-            assert!(Config::load(Some(Path::new("a.toml")))
+            let err = Config::load(Some(Path::new("a.toml")))
                 .unwrap_err()
-                .to_string()
-                .contains("Bad Id"));
+                .to_string();
+            assert!(err.contains("Bad Id"), "{err}");
             jail.create_file("b.toml", "listen = \"x\"\n")?;
             assert!(Config::load(Some(Path::new("b.toml")))
                 .unwrap_err()

@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::problem::{Problem, PROBLEM_JSON};
+use crate::problem::{ProblemDetails, PROBLEM_JSON};
 use crate::routes::*;
 use crate::state::AppState;
 
@@ -20,7 +20,7 @@ use crate::state::AppState;
         license(name = "Apache-2.0"),
     ),
     modifiers(&Conventions),
-    components(schemas(Problem)),
+    components(schemas(ProblemDetails)),
     tags(
         (name = "providers", description = "Configured providers and their capabilities"),
         (name = "volumes", description = "Volumes of every kind, their access rules, mount targets and usage"),

@@ -15,9 +15,27 @@ tokio::task_local! {
 /// The media type of problem responses.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// An RFC 9457 problem, extended with Strata's stable `code` and vendor context.
+/// An RFC 9457 problem. Boxed so that `Result<T, Problem>` stays small on the happy path.
+#[derive(Debug, Clone)]
+pub struct Problem(Box<ProblemDetails>);
+
+impl std::ops::Deref for Problem {
+    type Target = ProblemDetails;
+    fn deref(&self) -> &ProblemDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Problem {
+    fn deref_mut(&mut self) -> &mut ProblemDetails {
+        &mut self.0
+    }
+}
+
+/// The members of a problem: RFC 9457's, plus Strata's stable `code` and vendor context.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Problem {
+#[schema(as = Problem)]
+pub struct ProblemDetails {
     /// A URI naming the problem type; stable per `code`.
     #[serde(rename = "type")]
     #[schema(example = "urn:strata:problem:invalid_argument")]
@@ -56,7 +74,7 @@ pub struct Problem {
 impl Problem {
     /// A problem with the given status, code and detail.
     pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
-        Problem {
+        Problem(Box::new(ProblemDetails {
             type_uri: format!("urn:strata:problem:{code}"),
             title: title.into(),
             status: status.as_u16(),
@@ -70,7 +88,7 @@ impl Problem {
             request_id: None,
             retryable: false,
             www_authenticate: None,
-        }
+        }))
     }
 
     /// Names the provider the failure came from.
@@ -229,13 +247,14 @@ impl IntoResponse for Problem {
             self.request_id = REQUEST_ID.try_with(Clone::clone).ok();
         }
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self).unwrap_or_else(|_| b"{}".to_vec());
+        let body = serde_json::to_vec(&*self.0).unwrap_or_else(|_| b"{}".to_vec());
         let mut resp = (status, body).into_response();
         let headers = resp.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(challenge) = self
             .www_authenticate
-            .and_then(|c| HeaderValue::from_str(&c).ok())
+            .as_deref()
+            .and_then(|c| HeaderValue::from_str(c).ok())
         {
             headers.insert(header::WWW_AUTHENTICATE, challenge);
         }

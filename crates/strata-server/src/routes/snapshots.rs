@@ -196,7 +196,7 @@ pub async fn list_restores(
 
 /// The volume's snapshot schedule.
 #[utoipa::path(get, path = "/v1/volumes/{id}/snapshot-schedule", tag = "snapshots", params(("id" = String, Path, description = "Volume id")),
-    responses((status = 200, body = SnapshotSchedule), (status = 404, description = "No schedule is set", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = SnapshotSchedule), (status = 404, description = "No schedule is set", body = crate::problem::ProblemDetails, content_type = "application/problem+json")))]
 pub async fn get_schedule(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,

@@ -1,0 +1,6 @@
+//! End-to-end tests: a real gateway on port 0, spoken to over HTTP.
+
+mod api;
+mod auth;
+mod problems;
+mod spec;
