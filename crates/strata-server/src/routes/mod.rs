@@ -92,6 +92,26 @@ pub fn check(provider: &str, r: CoreResult<()>) -> Result<(), Problem> {
     r.map_err(|e| Problem::from(e).with_provider(provider))
 }
 
+/// Checks a request against the capabilities of a volume kind, before any vendor call.
+pub fn kind_check(
+    p: &Arc<dyn Provider>,
+    kind: Option<strata_core::model::VolumeKind>,
+    f: impl FnOnce(&strata_core::capability::KindCapabilities) -> CoreResult<()>,
+) -> Result<(), Problem> {
+    // Ids always carry their kind; `File` only covers ids minted before kinds were encoded.
+    let kind = kind.unwrap_or(strata_core::model::VolumeKind::File);
+    check(&p.info().id, p.capabilities().kind(kind).and_then(f))
+}
+
+/// Checks that the provider supports a feature for the kind of `id`.
+pub fn require(
+    p: &Arc<dyn Provider>,
+    id: &GlobalId,
+    f: strata_core::capability::Feature,
+) -> Result<(), Problem> {
+    kind_check(p, id.kind, |k| k.require(f))
+}
+
 /// Query parameters of mutations.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

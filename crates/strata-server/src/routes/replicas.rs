@@ -12,7 +12,6 @@ use strata_core::operation::{probe_deleted, probe_resource, Operation};
 use strata_core::provider::Provider;
 use utoipa::ToSchema;
 
-use super::volumes::require;
 use super::*;
 use crate::auth::Principal;
 use crate::state::AppState;
@@ -61,12 +60,9 @@ pub async fn create_replica(
 ) -> ApiResult {
     let (vid, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     let pid = p.info().id.clone();
-    check(
-        &pid,
-        p.capabilities()
-            .kind(vid.kind.unwrap_or(VolumeKind::File))
-            .and_then(|k| k.validate_replica_region(&req.destination_region)),
-    )?;
+    kind_check(&p, vid.kind, |k| {
+        k.validate_replica_region(&req.destination_region)
+    })?;
     let rep = call(&pid, p.create_replica(&vid, &req)).await?;
     let rid = parse_id(&rep.id, ResourceType::Replica)?;
     start_operation(

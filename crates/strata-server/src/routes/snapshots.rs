@@ -15,7 +15,7 @@ use strata_core::paging::{effective_page_size, PageRequest};
 use strata_core::provider::Provider;
 use utoipa::ToSchema;
 
-use super::volumes::{require, volume_probe};
+use super::volumes::volume_probe;
 use super::*;
 use crate::auth::Principal;
 use crate::state::AppState;
@@ -82,12 +82,7 @@ pub async fn create_snapshot(
     require(&p, &vid, Feature::SnapshotCreate)?;
     let pid = p.info().id.clone();
     if let Some(name) = &req.name {
-        check(
-            &pid,
-            p.capabilities()
-                .kind(vid.kind.unwrap_or(VolumeKind::File))
-                .and_then(|k| k.name.check("name", name)),
-        )?;
+        kind_check(&p, vid.kind, |k| k.name.check("name", name))?;
     }
     let snap = call(&pid, p.create_snapshot(&vid, &req)).await?;
     let sid = parse_id(&snap.id, ResourceType::Snapshot)?;
@@ -160,12 +155,7 @@ pub async fn restore_snapshot(
     require(&p, &id, feature)?;
     let pid = p.info().id.clone();
     if let Some(name) = &req.volume_name {
-        check(
-            &pid,
-            p.capabilities()
-                .kind(id.kind.unwrap_or(VolumeKind::File))
-                .and_then(|k| k.name.check("volume_name", name)),
-        )?;
+        kind_check(&p, id.kind, |k| k.name.check("volume_name", name))?;
     }
     let vol = call(&pid, p.restore_snapshot(&id, &req)).await?;
     let vid = parse_id(&vol.id, ResourceType::Volume)?;
@@ -227,12 +217,7 @@ pub async fn put_schedule(
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     let pid = p.info().id.clone();
-    check(
-        &pid,
-        p.capabilities()
-            .kind(id.kind.unwrap_or(VolumeKind::File))
-            .and_then(|k| k.validate_schedule(&s)),
-    )?;
+    kind_check(&p, id.kind, |k| k.validate_schedule(&s))?;
     Ok(ok(&call(&pid, p.put_snapshot_schedule(&id, &s)).await?))
 }
 

@@ -83,13 +83,6 @@ fn volume_gone_probe(
     })
 }
 
-/// Checks a feature of the volume's kind before calling the vendor.
-pub fn require(p: &Arc<dyn Provider>, id: &GlobalId, f: Feature) -> Result<(), Problem> {
-    let pid = &p.info().id;
-    let kind = id.kind.unwrap_or(VolumeKind::File);
-    check(pid, p.capabilities().kind(kind).and_then(|k| k.require(f)))
-}
-
 /// Lists volumes across every provider the token may use, merged by name.
 #[utoipa::path(get, path = "/v1/volumes", tag = "volumes", params(VolumeListParams), responses((status = 200, body = VolumeList)))]
 pub async fn list_volumes(
@@ -162,12 +155,7 @@ pub async fn create_volume(
 ) -> ApiResult {
     let p = state.registry.get(&req.provider, &principal)?;
     let pid = p.info().id.clone();
-    check(
-        &pid,
-        p.capabilities()
-            .kind(req.kind)
-            .and_then(|k| k.validate_create(&req)),
-    )?;
+    kind_check(&p, Some(req.kind), |k| k.validate_create(&req))?;
     let vol = call(&pid, p.create_volume(&req)).await?;
     let id = parse_id(&vol.id, ResourceType::Volume)?;
     start_operation(
@@ -206,12 +194,9 @@ pub async fn update_volume(
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     let pid = p.info().id.clone();
     let current = call(&pid, p.get_volume(&id)).await?;
-    check(
-        &pid,
-        p.capabilities()
-            .kind(current.kind)
-            .and_then(|k| k.validate_update(current.size_gib, &req)),
-    )?;
+    kind_check(&p, Some(current.kind), |k| {
+        k.validate_update(current.size_gib, &req)
+    })?;
     call(&pid, p.update_volume(&id, &req)).await?;
     start_operation(
         &state,
@@ -275,13 +260,7 @@ pub async fn put_access_rules(
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     let pid = p.info().id.clone();
-    let kind = id.kind.unwrap_or(VolumeKind::File);
-    check(
-        &pid,
-        p.capabilities()
-            .kind(kind)
-            .and_then(|k| k.validate_access_rules(&body.rules)),
-    )?;
+    kind_check(&p, id.kind, |k| k.validate_access_rules(&body.rules))?;
     call(&pid, p.set_access_rules(&id, &body.rules)).await?;
     start_operation(
         &state,
