@@ -69,7 +69,12 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Openapi => {
-            print!("{}", openapi::spec_yaml());
+            use std::io::Write;
+            // `strata openapi | head` closes the pipe early; that is not an error.
+            match std::io::stdout().write_all(openapi::spec_yaml().as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                _ => {}
+            }
         }
         Command::Token {
             sub,
