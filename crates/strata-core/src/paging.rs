@@ -39,16 +39,6 @@ pub struct Page<T> {
     pub next_page_token: Option<String>,
 }
 
-impl<T> Page<T> {
-    /// A page with no successor.
-    pub fn last(items: Vec<T>) -> Self {
-        Page {
-            items,
-            next_page_token: None,
-        }
-    }
-}
-
 /// Clamps a client's page size: 0 or absent means the default.
 pub fn effective_page_size(requested: Option<u32>) -> u32 {
     match requested {

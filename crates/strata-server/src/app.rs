@@ -106,7 +106,6 @@ impl Gateway {
     pub fn router(&self) -> Router {
         let (v1, v1_doc) = openapi::v1_router().split_for_parts();
         let (open, open_doc) = openapi::open_router().split_for_parts();
-        let _ = (v1_doc, open_doc); // the served document is built once, complete, below
         let v1 = v1.route_layer(middleware::from_fn_with_state(
             self.auth.clone(),
             require_auth,
@@ -114,7 +113,9 @@ impl Gateway {
         Router::new()
             .merge(v1)
             .merge(open)
-            .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi::spec()))
+            .merge(
+                SwaggerUi::new("/docs").url("/openapi.json", openapi::document([v1_doc, open_doc])),
+            )
             .fallback(route_not_found)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(DefaultBodyLimit::max(self.state.config.max_body_bytes))

@@ -229,7 +229,7 @@ impl moka::Expiry<[u8; 32], Arc<Principal>> for TokenExpiry {
 /// Verifies tokens.
 pub struct Authenticator {
     cfg: AuthConfig,
-    hs256: Option<DecodingKey>,
+    hs256: Option<Arc<DecodingKey>>,
     algorithms: Vec<Algorithm>,
     jwks: Option<Jwks>,
     cache: moka::future::Cache<[u8; 32], Arc<Principal>>,
@@ -242,7 +242,7 @@ impl Authenticator {
         let secret = cfg.hs256_secret.as_ref().map(|s| s.resolve()).transpose()?;
         let hs256 = secret
             .as_ref()
-            .map(|s| DecodingKey::from_secret(s.expose().as_bytes()));
+            .map(|s| Arc::new(DecodingKey::from_secret(s.expose().as_bytes())));
         let source = match (&cfg.jwks_file, &cfg.jwks_url) {
             (Some(_), Some(_)) => anyhow::bail!("set only one of auth.jwks_file and auth.jwks_url"),
             (Some(f), None) => Some(JwksSource::File(f.clone())),
@@ -339,7 +339,7 @@ impl Authenticator {
         }
         let key: Arc<DecodingKey> = match header.alg {
             Algorithm::HS256 => match &self.hs256 {
-                Some(k) => Arc::new(k.clone()),
+                Some(k) => k.clone(),
                 None => return Err(AuthError("HS256 tokens are not accepted".into())),
             },
             alg => {

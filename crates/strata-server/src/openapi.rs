@@ -19,7 +19,6 @@ use crate::state::AppState;
         description = "One storage API across clouds: volumes (block, file, parallel file), snapshots and schedules, replicas, volume groups, backups and archives, translated to Samsung Cloud Platform and NHN Cloud.\n\nEvery `/v1` call needs `Authorization: Bearer <JWT>` with `storage.read` (reads) or `storage.write` (changes). Errors are RFC 9457 `application/problem+json` with a stable `code`. Changes answer `202 Accepted` with an operation; add `?wait=30s` to block until it is done.",
         license(name = "Apache-2.0"),
     ),
-    modifiers(&Conventions),
     components(schemas(ProblemDetails)),
     tags(
         (name = "providers", description = "Configured providers and their capabilities"),
@@ -147,19 +146,23 @@ pub fn open_router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
 }
 
-/// The complete OpenAPI document.
-pub fn spec() -> OpenApiDoc {
-    let (_, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(v1_router())
-        .merge(open_router())
-        .split_for_parts();
-    finish(doc)
-}
-
-/// Applies the conventions once all routes are in (the `modifiers` run before routes merge).
-pub fn finish(mut doc: OpenApiDoc) -> OpenApiDoc {
+/// The complete OpenAPI document from the routers' own documents. The conventions are applied
+/// here, once all paths are in (the derive's `modifiers` run before any route is merged).
+pub fn document(parts: impl IntoIterator<Item = OpenApiDoc>) -> OpenApiDoc {
+    let mut doc = ApiDoc::openapi();
+    for part in parts {
+        doc.merge(part);
+    }
     Conventions.modify(&mut doc);
     doc
+}
+
+/// The complete OpenAPI document, without building an app.
+pub fn spec() -> OpenApiDoc {
+    document([
+        v1_router().split_for_parts().1,
+        open_router().split_for_parts().1,
+    ])
 }
 
 /// The document as YAML, as checked in at `openapi/strata.yaml`.

@@ -57,15 +57,6 @@ pub fn parse_id(raw: &str, rtype: ResourceType) -> Result<GlobalId, Problem> {
     })
 }
 
-/// Resolves the provider a global id belongs to.
-pub fn provider_of(
-    state: &AppState,
-    principal: &Principal,
-    id: &GlobalId,
-) -> Result<Arc<dyn Provider>, Problem> {
-    state.registry.get(&id.provider, principal)
-}
-
 /// Parses a global id of the expected type and resolves its provider.
 pub fn target(
     state: &AppState,
@@ -74,7 +65,7 @@ pub fn target(
     rtype: ResourceType,
 ) -> Result<(GlobalId, Arc<dyn Provider>), Problem> {
     let id = parse_id(raw, rtype)?;
-    let p = provider_of(state, principal, &id)?;
+    let p = state.registry.get(&id.provider, principal)?;
     Ok((id, p))
 }
 
