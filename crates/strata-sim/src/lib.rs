@@ -5,4 +5,6 @@
 //! with their adapters' issues; the [`memory`] provider lets the gateway, its tests and
 //! `strata demo` run without any cloud.
 
+pub mod faults;
 pub mod memory;
+pub mod nhn;

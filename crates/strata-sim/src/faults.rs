@@ -1,0 +1,142 @@
+//! Fault injection and request recording, shared by every vendor simulator.
+//!
+//! Tests turn the knobs through a [`Faults`] handle: added latency, a random error rate, or a
+//! forced status for the next N calls. Every request is recorded (method, path and query), so a
+//! test can prove that the gateway refused bad input *without* calling the vendor.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+use rand::Rng;
+
+/// One request as the simulator saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub method: String,
+    /// Path and query, e.g. `/v1/volumes?limit=50`.
+    pub uri: String,
+}
+
+#[derive(Default)]
+struct State {
+    latency: Duration,
+    error_rate: f64,
+    error_status: u16,
+    forced: Option<(u16, u32)>,
+    log: Vec<Recorded>,
+}
+
+/// The fault knobs and request log of one simulated service. Cloning shares them.
+#[derive(Clone, Default)]
+pub struct Faults(Arc<Mutex<State>>);
+
+impl Faults {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Delays every request by `d`.
+    pub fn set_latency(&self, d: Duration) {
+        self.lock().latency = d;
+    }
+
+    /// Fails a random `rate` (0.0–1.0) of requests with `status`.
+    pub fn set_error_rate(&self, rate: f64, status: u16) {
+        let mut s = self.lock();
+        s.error_rate = rate.clamp(0.0, 1.0);
+        s.error_status = status;
+    }
+
+    /// Answers the next `times` requests with `status` without touching any state.
+    pub fn force_status(&self, status: u16, times: u32) {
+        self.lock().forced = Some((status, times));
+    }
+
+    /// Removes every fault (the log is kept).
+    pub fn clear(&self) {
+        let mut s = self.lock();
+        s.latency = Duration::ZERO;
+        s.error_rate = 0.0;
+        s.forced = None;
+    }
+
+    /// Every request seen so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.lock().log.clone()
+    }
+
+    /// How many requests were seen so far.
+    pub fn request_count(&self) -> usize {
+        self.lock().log.len()
+    }
+
+    /// Records the request and decides its fate: the latency to add and, when the request
+    /// must fail, the status to fail it with.
+    fn admit(&self, method: &str, uri: &str) -> (Duration, Option<u16>) {
+        let mut s = self.lock();
+        s.log.push(Recorded {
+            method: method.to_string(),
+            uri: uri.to_string(),
+        });
+        let forced = match &mut s.forced {
+            Some((status, n)) if *n > 0 => {
+                *n -= 1;
+                Some(*status)
+            }
+            _ => None,
+        };
+        let random = (s.error_rate > 0.0 && rand::thread_rng().gen_bool(s.error_rate))
+            .then_some(s.error_status);
+        (s.latency, forced.or(random))
+    }
+
+    /// The middleware: records, delays and fails requests as configured. `render` builds the
+    /// vendor's own error body for a status.
+    pub async fn inject(
+        self,
+        render: fn(StatusCode) -> Response,
+        req: Request,
+        next: Next,
+    ) -> Response {
+        let uri = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_string(), |p| p.to_string());
+        let (latency, fail) = self.admit(req.method().as_str(), &uri);
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        match fail.and_then(|s| StatusCode::from_u16(s).ok()) {
+            Some(status) => render(status),
+            None => next.run(req).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forced_status_applies_to_exactly_n_calls() {
+        let f = Faults::default();
+        f.force_status(500, 2);
+        assert_eq!(f.admit("GET", "/a").1, Some(500));
+        assert_eq!(f.admit("GET", "/a").1, Some(500));
+        assert_eq!(f.admit("GET", "/a").1, None);
+        assert_eq!(f.request_count(), 3);
+    }
+
+    #[test]
+    fn error_rate_one_fails_everything_and_clear_stops_it() {
+        let f = Faults::default();
+        f.set_error_rate(1.0, 503);
+        assert!((0..20).all(|_| f.admit("GET", "/").1 == Some(503)));
+        f.clear();
+        assert!((0..20).all(|_| f.admit("GET", "/").1.is_none()));
+    }
+}
