@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    AccessRule, AccessRuleKind, CreateVolume, Protocol, ScheduleFrequency, SnapshotSchedule,
-    UpdateVolume, VolumeKind,
+    AccessLevel, AccessRule, AccessRuleKind, CreateVolume, Protocol, ScheduleFrequency,
+    SnapshotSchedule, UpdateVolume, VolumeKind,
 };
 
 /// An operation a provider may support for a volume kind.
@@ -26,6 +26,7 @@ pub enum Feature {
     VolumeShrink,
     AccessRules,
     MountTargets,
+    MountTargetManage,
     Usage,
     Attachments,
     SnapshotCreate,
@@ -52,6 +53,7 @@ impl Feature {
             Feature::VolumeShrink => "volume.shrink",
             Feature::AccessRules => "volume.access_rules",
             Feature::MountTargets => "volume.mount_targets",
+            Feature::MountTargetManage => "volume.mount_targets.manage",
             Feature::Usage => "volume.usage",
             Feature::Attachments => "volume.attachments",
             Feature::SnapshotCreate => "snapshot.create",
@@ -145,6 +147,11 @@ pub struct KindCapabilities {
     pub access_rule_kinds: Vec<AccessRuleKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_access_rules: Option<usize>,
+    /// Access levels a rule may grant; empty means every level.
+    #[serde(default)]
+    pub access_levels: Vec<AccessLevel>,
+    /// Whether the provider stores `labels` on volumes.
+    pub labels: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleLimits>,
     /// Regions replicas can be created in.
@@ -192,6 +199,16 @@ impl KindCapabilities {
         Ok(())
     }
 
+    fn check_labels(&self, given: bool) -> Result<()> {
+        if given && !self.labels {
+            return Err(Error::invalid(
+                "labels",
+                "this provider cannot store labels on volumes",
+            ));
+        }
+        Ok(())
+    }
+
     fn check_rules(&self, rules: &[AccessRule]) -> Result<()> {
         if rules.is_empty() {
             return Ok(());
@@ -216,6 +233,16 @@ impl KindCapabilities {
                     format!(
                         "access rule kind `{:?}` is not supported here (allowed: {:?})",
                         r.kind, self.access_rule_kinds
+                    )
+                    .to_lowercase(),
+                ));
+            }
+            if !self.access_levels.is_empty() && !self.access_levels.contains(&r.access) {
+                return Err(Error::invalid(
+                    format!("{field}.access"),
+                    format!(
+                        "access `{:?}` is not offered here (allowed: {:?})",
+                        r.access, self.access_levels
                     )
                     .to_lowercase(),
                 ));
@@ -282,6 +309,7 @@ impl KindCapabilities {
         if let Some(d) = &req.description {
             check_description(d)?;
         }
+        self.check_labels(!req.labels.is_empty())?;
         self.check_rules(&req.access_rules)
     }
 
@@ -303,7 +331,7 @@ impl KindCapabilities {
             self.require(Feature::AccessRules)?;
             self.check_rules(rules)?;
         }
-        Ok(())
+        self.check_labels(req.labels.as_ref().is_some_and(|l| !l.is_empty()))
     }
 
     /// Validates a full replacement of the access rules.
@@ -504,6 +532,8 @@ mod tests {
             },
             access_rule_kinds: vec![AccessRuleKind::Cidr],
             max_access_rules: Some(2),
+            access_levels: vec![AccessLevel::ReadWrite],
+            labels: false,
             schedule: Some(ScheduleLimits {
                 frequencies: vec![ScheduleFrequency::Weekly],
                 minutes: false,

@@ -12,6 +12,7 @@ pub mod model;
 pub mod operation;
 pub mod paging;
 pub mod provider;
+pub mod secret;
 
 pub use error::{Error, Result};
 pub use ids::{GlobalId, IdError, ResourceType};

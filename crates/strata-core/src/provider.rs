@@ -55,6 +55,18 @@ pub trait VolumeOps: Send + Sync {
     async fn list_mount_targets(&self, _id: &GlobalId) -> Result<Vec<MountTarget>> {
         unsupported("volume.mount_targets")
     }
+    /// Exposes the volume on another network; returns the new (possibly pending) target.
+    async fn create_mount_target(
+        &self,
+        _id: &GlobalId,
+        _req: &CreateMountTarget,
+    ) -> Result<MountTarget> {
+        unsupported("volume.mount_targets.manage")
+    }
+    /// Removes a mount target by its `id`.
+    async fn delete_mount_target(&self, _id: &GlobalId, _target: &str) -> Result<()> {
+        unsupported("volume.mount_targets.manage")
+    }
     async fn get_usage(&self, _id: &GlobalId) -> Result<Usage> {
         unsupported("volume.usage")
     }

@@ -11,25 +11,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
-/// A secret value. `Debug` and `Display` are redacted so it cannot leak through logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-    /// The secret itself. Call only where it is used, never to log.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+pub use strata_core::secret::Secret;
 
 /// Where a secret comes from.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +51,7 @@ impl SecretSource {
         if value.is_empty() {
             anyhow::bail!("a secret ({self:?}) is empty");
         }
-        Ok(Secret(value))
+        Ok(Secret::new(value))
     }
 }
 

@@ -90,6 +90,8 @@ pub fn memory_capabilities(replication_regions: Vec<String>) -> Capabilities {
         },
         access_rule_kinds: vec![AccessRuleKind::Ip, AccessRuleKind::Cidr],
         max_access_rules: Some(32),
+        access_levels: vec![],
+        labels: true,
         schedule: Some(ScheduleLimits {
             frequencies: vec![ScheduleFrequency::Daily, ScheduleFrequency::Weekly],
             minutes: true,
@@ -395,7 +397,7 @@ impl VolumeOps for MemoryProvider {
         };
         Ok(vec![MountTarget {
             id: None,
-            path,
+            path: Some(path),
             protocol: v.protocol,
             network: Some("192.0.2.0/24".into()),
             address: Some(address),

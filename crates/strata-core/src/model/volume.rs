@@ -227,14 +227,25 @@ pub struct AccessRules {
     pub rules: Vec<AccessRule>,
 }
 
+/// A request for a new mount target on a network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMountTarget {
+    /// The vendor network (subnet) id to expose the volume in.
+    #[schema(example = "cb779d62-72ef-43b6-b368-3fe28dcd812b")]
+    pub network: String,
+}
+
 /// Where and how clients mount a file volume.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MountTarget {
     /// Vendor id of the interface or path, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The string to mount, e.g. `10.0.0.5:/vol1` or `\\10.0.0.5\vol1`.
-    pub path: String,
+    /// The string to mount, e.g. `10.0.0.5:/vol1` or `\\10.0.0.5\vol1`; absent until the
+    /// target is ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
     /// The network (subnet) the target sits in.

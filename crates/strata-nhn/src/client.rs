@@ -1,0 +1,184 @@
+//! The NAS HTTP client: token header, `header` envelope, error mapping, one re-issue on 401.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::Value;
+use strata_core::error::{Error, Result};
+use strata_core::ids::ResourceType;
+
+use crate::token::TokenClient;
+
+/// Maps a transport failure (no HTTP answer) to the core error.
+pub(crate) fn transport_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::VendorTimeout
+    } else {
+        // Never include the URL's query or any header: only the failure kind.
+        Error::VendorUnavailable {
+            message: if e.is_connect() {
+                "cannot connect to the vendor endpoint".into()
+            } else {
+                "the request to the vendor failed".into()
+            },
+        }
+    }
+}
+
+/// Classifies a failed NAS answer by HTTP status (NHN documents no error sub-codes).
+fn vendor_error(status: u16, message: String) -> Error {
+    match status {
+        405 => Error::unsupported(format!("vendor method ({message})")),
+        500..=599 => Error::VendorFailed {
+            vendor_status: Some(status),
+            vendor_code: None,
+            message,
+        },
+        _ => Error::VendorRejected {
+            vendor_status: status,
+            vendor_code: None,
+            message,
+        },
+    }
+}
+
+/// Turns a vendor 404 into the `*_not_found` error of the resource the caller asked for.
+pub(crate) fn or_not_found(rtype: ResourceType, id: String) -> impl FnOnce(Error) -> Error {
+    move |e| match e {
+        Error::VendorRejected {
+            vendor_status: 404, ..
+        } => Error::not_found(rtype, id),
+        other => other,
+    }
+}
+
+/// Talks to one region's NAS endpoint.
+pub struct NasClient {
+    http: reqwest::Client,
+    tokens: TokenClient,
+    region: String,
+    /// Overrides the catalog's `nasv1` URL.
+    base_override: Option<String>,
+}
+
+impl NasClient {
+    pub fn new(
+        http: reqwest::Client,
+        tokens: TokenClient,
+        region: &str,
+        base_override: Option<String>,
+    ) -> Self {
+        NasClient {
+            http,
+            tokens,
+            region: region.into(),
+            base_override: base_override.map(|u| u.trim_end_matches('/').to_string()),
+        }
+    }
+
+    /// The token client (for health checks).
+    pub fn tokens(&self) -> &TokenClient {
+        &self.tokens
+    }
+
+    /// Sends one call and returns the success body (envelope included). A 401 drops the token,
+    /// re-issues it and retries the call once.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        let mut reissued = false;
+        loop {
+            let token = self.tokens.token().await?;
+            let base = match &self.base_override {
+                Some(u) => u.clone(),
+                None => token
+                    .nas_url(&self.region)
+                    .map(|u| u.trim_end_matches('/').to_string())
+                    // The catalog should list nasv1; fall back to the documented host.
+                    .unwrap_or_else(|| {
+                        format!(
+                            "https://{}-api-nas-infrastructure.nhncloudservice.com",
+                            self.region.to_ascii_lowercase()
+                        )
+                    }),
+            };
+            let mut req = self
+                .http
+                .request(method.clone(), format!("{base}{path}"))
+                .header("X-Auth-Token", &token.id)
+                .query(query);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let started = Instant::now();
+            let resp = req.send().await.map_err(transport_error)?;
+            let status = resp.status().as_u16();
+            tracing::debug!(
+                vendor = "nhn",
+                %method,
+                path,
+                status,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "nas call"
+            );
+            if status == 401 {
+                self.tokens.invalidate(&token).await;
+                if reissued {
+                    return Err(Error::VendorUnauthenticated);
+                }
+                reissued = true;
+                continue;
+            }
+            let text = resp.text().await.map_err(transport_error)?;
+            let parsed: Option<Value> = serde_json::from_str(&text).ok();
+            let header = parsed.as_ref().map(|v| &v["header"]);
+            let message = header
+                .and_then(|h| h["resultMessage"].as_str())
+                .unwrap_or("no result message")
+                .to_string();
+            let successful = header.and_then(|h| h["isSuccessful"].as_bool());
+            return match (status, parsed) {
+                (200..=299, Some(v)) if successful != Some(false) => Ok(v),
+                (200..=299, Some(v)) => {
+                    // 2xx with `isSuccessful: false`: trust the envelope's code.
+                    let code = v["header"]["resultCode"].as_u64().unwrap_or(500) as u16;
+                    Err(vendor_error(code.max(400), message))
+                }
+                // Some 202/204 answers may carry no body at all.
+                (200..=299, None) if text.trim().is_empty() => Ok(Value::Null),
+                (200..=299, None) => Err(Error::VendorFailed {
+                    vendor_status: Some(status),
+                    vendor_code: None,
+                    message: "unreadable response body".into(),
+                }),
+                (_, _) => Err(vendor_error(status, message)),
+            };
+        }
+    }
+}
+
+/// Per-request timeout for vendor calls.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_classes() {
+        assert_eq!(vendor_error(400, "bad".into()).http_status(), 400);
+        assert_eq!(vendor_error(404, "x".into()).http_status(), 404);
+        assert_eq!(
+            vendor_error(405, "x".into()).code(),
+            "unsupported_by_provider"
+        );
+        assert_eq!(vendor_error(500, "x".into()).http_status(), 502);
+        assert_eq!(vendor_error(503, "x".into()).code(), "vendor_error");
+        let nf = or_not_found(ResourceType::Volume, "vol_x".into())(vendor_error(404, "x".into()));
+        assert_eq!(nf.code(), "volume_not_found");
+    }
+}
