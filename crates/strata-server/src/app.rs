@@ -10,6 +10,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use strata_core::operation::{Backoff, MemoryOperationStore, Tracker};
+use strata_nhn::{NhnConfig, NhnProvider};
 use strata_sim::memory::MemoryProvider;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -17,7 +18,7 @@ use tracing::Instrument;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::{require_auth, Authenticator};
-use crate::config::{Config, ProviderConfig};
+use crate::config::{Config, ProviderConfig, SecretSource};
 use crate::openapi;
 use crate::problem::{Problem, REQUEST_ID};
 use crate::state::{AppState, Registry};
@@ -25,9 +26,17 @@ use crate::state::{AppState, Registry};
 /// The request id header.
 pub const X_REQUEST_ID: &str = "x-request-id";
 
-/// Builds a provider from its configuration.
-pub fn build_provider(
+/// Builds every configured provider. NHN providers of one tenant learn about each other, so
+/// a replica's volume ids route to the provider of the region it lives in.
+pub fn build_providers(
+    cfgs: &[ProviderConfig],
+) -> anyhow::Result<Vec<Arc<dyn strata_core::provider::Provider>>> {
+    cfgs.iter().map(|c| build_provider(c, cfgs)).collect()
+}
+
+fn build_provider(
     cfg: &ProviderConfig,
+    all: &[ProviderConfig],
 ) -> anyhow::Result<Arc<dyn strata_core::provider::Provider>> {
     match cfg.vendor.as_str() {
         "memory" => {
@@ -51,16 +60,73 @@ pub fn build_provider(
                     .with_replication_regions(regions),
             ))
         }
-        "scp" | "nhn" => anyhow::bail!(
-            "provider `{}`: the `{}` adapter is not available in this build yet",
-            cfg.id,
-            cfg.vendor
+        "nhn" => Ok(Arc::new(build_nhn(cfg, all)?)),
+        "scp" => anyhow::bail!(
+            "provider `{}`: the `scp` adapter is not available in this build yet",
+            cfg.id
         ),
         other => anyhow::bail!(
             "provider `{}`: unknown vendor `{other}` (expected scp, nhn or memory)",
             cfg.id
         ),
     }
+}
+
+/// The keys of an `nhn` provider table.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NhnSettings {
+    #[serde(default = "nhn_identity_url")]
+    identity_url: String,
+    tenant_id: String,
+    username: String,
+    password: SecretSource,
+    #[serde(default)]
+    nas_url: Option<String>,
+    #[serde(default)]
+    replication_regions: Option<Vec<String>>,
+    #[serde(default)]
+    timeout_seconds: Option<u64>,
+}
+
+fn nhn_identity_url() -> String {
+    "https://api-identity-infrastructure.nhncloudservice.com".into()
+}
+
+fn build_nhn(cfg: &ProviderConfig, all: &[ProviderConfig]) -> anyhow::Result<NhnProvider> {
+    let s: NhnSettings = serde_json::from_value(serde_json::Value::Object(cfg.settings.clone()))
+        .map_err(|e| anyhow::anyhow!("provider `{}`: {e}", cfg.id))?;
+    let password = s
+        .password
+        .resolve()
+        .map_err(|e| anyhow::anyhow!("provider `{}`: password: {e}", cfg.id))?;
+    let mut n = NhnConfig::new(
+        &cfg.id,
+        &cfg.region.to_ascii_uppercase(),
+        &s.identity_url,
+        &s.tenant_id,
+        &s.username,
+        password,
+    );
+    n.display_name = cfg.display_name.clone();
+    n.nas_url = s.nas_url;
+    if let Some(r) = s.replication_regions {
+        n.replication_regions = r;
+    }
+    if let Some(t) = s.timeout_seconds {
+        n.timeout = Duration::from_secs(t.max(1));
+    }
+    let same_tenant = |o: &ProviderConfig| {
+        o.vendor == "nhn"
+            && o.id != cfg.id
+            && o.settings.get("tenant_id").and_then(|v| v.as_str()) == Some(&s.tenant_id)
+    };
+    n.peers = all
+        .iter()
+        .filter(|o| same_tenant(o))
+        .map(|o| (o.region.to_ascii_uppercase(), o.id.clone()))
+        .collect();
+    NhnProvider::new(n).map_err(|e| anyhow::anyhow!("provider `{}`: {e}", cfg.id))
 }
 
 /// Everything the gateway needs, built from configuration.
@@ -73,8 +139,8 @@ impl Gateway {
     /// Builds providers, the operation store and the authenticator.
     pub async fn from_config(config: Config) -> anyhow::Result<Self> {
         let mut registry = Registry::new();
-        for p in &config.providers {
-            registry.insert(build_provider(p)?);
+        for p in build_providers(&config.providers)? {
+            registry.insert(p);
         }
         Self::with_registry(config, registry).await
     }

@@ -1,13 +1,21 @@
 //! `strata demo`: the gateway with built-in providers and no cloud account.
+//!
+//! Two in-memory providers (`demo-kr1`, `demo-kr2`) and two NHN Cloud NAS providers
+//! (`nhn-kr1`, `nhn-kr2`) backed by the in-process NHN simulator (identity + NAS over real
+//! HTTP on loopback ports). The NHN providers are built from ordinary provider configuration,
+//! exactly as `strata serve` would build them against the real cloud.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use rand::RngCore;
+use serde_json::json;
 use strata_core::model::Protocol;
 use strata_sim::memory::MemoryProvider;
+use strata_sim::nhn::{NhnSim, NhnSimConfig, SeedVolume};
 
-use crate::config::{Config, SecretSource};
+use crate::app::build_providers;
+use crate::config::{Config, ProviderConfig, SecretSource};
 use crate::state::Registry;
 
 /// The demo configuration: a random HS256 secret (tokens are valid for this run only) and
@@ -25,9 +33,39 @@ pub fn demo_config(listen: &str) -> Config {
     cfg
 }
 
-/// The demo providers, seeded with sample volumes. Simulated vendor providers join as their
-/// adapters land.
-pub fn demo_registry() -> Registry {
+/// The simulators behind the demo providers; they stop when this is dropped.
+pub struct DemoSimulators {
+    pub nhn: NhnSim,
+}
+
+/// Provider configuration for NHN regions served by `sim` (one tenant).
+pub fn nhn_provider_configs(sim: &NhnSim, regions: &[&str]) -> Vec<ProviderConfig> {
+    let c = sim.config();
+    regions
+        .iter()
+        .map(|r| {
+            let settings = json!({
+                "identity_url": sim.identity_url(),
+                "tenant_id": c.tenant_id,
+                "username": c.username,
+                "password": c.password,
+                "replication_regions": regions.iter().filter(|o| *o != r).collect::<Vec<_>>(),
+            });
+            ProviderConfig {
+                id: format!("nhn-{}", r.to_ascii_lowercase()),
+                vendor: "nhn".into(),
+                region: r.to_string(),
+                display_name: Some(format!("NHN Cloud NAS {r} (simulated)")),
+                settings: settings.as_object().cloned().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Starts the simulators and builds the demo providers, seeded with sample volumes.
+pub async fn demo_registry() -> anyhow::Result<(Registry, DemoSimulators)> {
+    let mut r = Registry::new();
+
     let kr1 = MemoryProvider::new("demo-kr1", "KR1", Duration::from_secs(2))
         .with_replication_regions(vec!["KR2".into()]);
     kr1.seed_volume("shared-assets", 500, Protocol::Nfs);
@@ -35,8 +73,33 @@ pub fn demo_registry() -> Registry {
     let kr2 = MemoryProvider::new("demo-kr2", "KR2", Duration::from_secs(2))
         .with_replication_regions(vec!["KR1".into()]);
     kr2.seed_volume("windows-profiles", 300, Protocol::Cifs);
-    let mut r = Registry::new();
     r.insert(Arc::new(kr1));
     r.insert(Arc::new(kr2));
-    r
+
+    let nhn = NhnSim::start(NhnSimConfig {
+        regions: vec!["KR1".into(), "KR2".into()],
+        delay: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await?;
+    nhn.seed_volume(
+        "KR1",
+        SeedVolume {
+            acl: vec!["10.0.1.0/24".into()],
+            subnet_ids: vec!["cb779d62-72ef-43b6-b368-3fe28dcd812b".into()],
+            ..SeedVolume::nfs("analytics", 500)
+        },
+    );
+    nhn.seed_volume(
+        "KR1",
+        SeedVolume {
+            protocol: "cifs".into(),
+            ..SeedVolume::nfs("team-share", 300)
+        },
+    );
+    nhn.seed_volume("KR2", SeedVolume::nfs("dr-staging", 300));
+    for p in build_providers(&nhn_provider_configs(&nhn, &["KR1", "KR2"]))? {
+        r.insert(p);
+    }
+    Ok((r, DemoSimulators { nhn }))
 }

@@ -130,10 +130,11 @@ async fn main() -> anyhow::Result<()> {
                 None,
             )?;
             let grace = cfg.shutdown_grace();
-            let gw = Gateway::with_registry(cfg, demo::demo_registry()).await?;
+            let (registry, _simulators) = demo::demo_registry().await?;
+            let gw = Gateway::with_registry(cfg, registry).await?;
             let server = serve(gw.router(), &listen, grace, true).await?;
             let base = gw.state.config.base_url(server.addr);
-            println!("Strata demo is running (in-memory providers: demo-kr1, demo-kr2).\n");
+            println!("Strata demo is running with providers demo-kr1, demo-kr2 (in-memory) and nhn-kr1, nhn-kr2 (NHN Cloud NAS, simulated).\n");
             println!("  API:        {base}/v1");
             println!("  Swagger UI: {base}/docs   (click Authorize and paste the token)");
             println!("  OpenAPI:    {base}/openapi.json\n");

@@ -114,7 +114,11 @@ pub fn v1_router() -> OpenApiRouter<AppState> {
             volumes::get_access_rules,
             volumes::put_access_rules
         ))
-        .routes(routes!(volumes::list_mount_targets))
+        .routes(routes!(
+            volumes::list_mount_targets,
+            volumes::create_mount_target
+        ))
+        .routes(routes!(volumes::delete_mount_target))
         .routes(routes!(volumes::get_usage))
         .routes(routes!(volumes::attach))
         .routes(routes!(volumes::detach))

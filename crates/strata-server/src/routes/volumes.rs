@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use strata_core::capability::Feature;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, probe_resource, Operation};
+use strata_core::operation::{probe_deleted, probe_resource, Operation, Probe};
 use strata_core::paging::{effective_page_size, fingerprint, merge_pages};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
@@ -285,6 +285,104 @@ pub async fn list_mount_targets(
     require(&p, &id, Feature::MountTargets)?;
     let mount_targets = call(&p.info().id, p.list_mount_targets(&id)).await?;
     Ok(ok(&MountTargetList { mount_targets }))
+}
+
+/// A probe that settles once the mount target leaves its transitional status (or is gone).
+fn mount_target_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    target: String,
+    until_gone: bool,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, move |p, id| {
+        let target = target.clone();
+        async move {
+            let targets = p.list_mount_targets(&id).await?;
+            let found = targets
+                .into_iter()
+                .find(|t| t.id.as_deref() == Some(target.as_str()));
+            Ok(match found {
+                None if until_gone => Probe::Done(None),
+                None => Probe::Failed(strata_core::Error::VendorFailed {
+                    vendor_status: None,
+                    vendor_code: None,
+                    message: format!("mount target {target} vanished while being created"),
+                }),
+                Some(t) if until_gone || t.status.is_transitional() => Probe::Pending,
+                Some(t) if t.status == VolumeStatus::Error => {
+                    Probe::Failed(strata_core::Error::VendorFailed {
+                        vendor_status: None,
+                        vendor_code: None,
+                        message: "the mount target failed to become ready".into(),
+                    })
+                }
+                Some(t) => Probe::Done(serde_json::to_value(&t).ok()),
+            })
+        }
+    })
+}
+
+/// Exposes the volume on another network (NHN: attaches an interface to a subnet).
+#[utoipa::path(post, path = "/v1/volumes/{id}/mount-targets", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = CreateMountTarget,
+    responses((status = 202, body = Operation, description = "Settles with the ready mount target"), (status = 200, body = Operation)))]
+pub async fn create_mount_target(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+    ApiJson(body): ApiJson<CreateMountTarget>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::MountTargetManage)?;
+    if body.network.trim().is_empty() {
+        return Err(Problem::from(strata_core::Error::invalid(
+            "network",
+            "`network` (a subnet id) must not be empty",
+        )));
+    }
+    let pid = p.info().id.clone();
+    let mt = call(&pid, p.create_mount_target(&id, &body)).await?;
+    let mt_id = mt.id.clone().ok_or_else(|| {
+        Problem::from(strata_core::Error::Internal(
+            "the provider returned a mount target without an id".into(),
+        ))
+    })?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.mount_target.create",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        mount_target_probe(p, id, mt_id, false),
+    )
+    .await
+}
+
+/// Removes a mount target.
+#[utoipa::path(delete, path = "/v1/volumes/{id}/mount-targets/{target}", tag = "volumes",
+    params(("id" = String, Path, description = "Volume id"), ("target" = String, Path, description = "Mount target `id`"), MutationParams),
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn delete_mount_target(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Arc<Principal>>,
+    ApiPath((id, mt)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<MutationParams>,
+) -> ApiResult {
+    let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    require(&p, &id, Feature::MountTargetManage)?;
+    let pid = p.info().id.clone();
+    call(&pid, p.delete_mount_target(&id, &mt)).await?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.mount_target.delete",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        mount_target_probe(p, id, mt, true),
+    )
+    .await
 }
 
 /// Space used on the volume.
