@@ -10,6 +10,7 @@ use strata_server::config::{Config, SecretSource};
 use strata_server::state::Registry;
 use strata_server::{serve, Gateway, RunningServer};
 use strata_sim::memory::MemoryProvider;
+use strata_sim::nhn::{NhnSim, NhnSimConfig};
 
 /// The HS256 secret test gateways use.
 pub const SECRET: &str = "test-secret-0123456789abcdef0123456789";
@@ -56,9 +57,15 @@ pub struct TestGateway {
 impl TestGateway {
     /// Starts a gateway with `cfg` and `registry`.
     pub async fn start_with(cfg: Config, registry: Registry) -> TestGateway {
-        let gateway = Gateway::with_registry(cfg, registry)
-            .await
-            .expect("gateway builds");
+        Self::serve_gateway(
+            Gateway::with_registry(cfg, registry)
+                .await
+                .expect("gateway builds"),
+        )
+        .await
+    }
+
+    async fn serve_gateway(gateway: Gateway) -> TestGateway {
         let server = serve(
             gateway.router(),
             "127.0.0.1:0",
@@ -76,6 +83,11 @@ impl TestGateway {
     }
 
     /// Starts a gateway on the test config and two memory providers.
+    /// A gateway whose providers are built from `cfg.providers`, as `strata serve` builds them.
+    pub async fn start_from_config(cfg: Config) -> TestGateway {
+        Self::serve_gateway(Gateway::from_config(cfg).await.expect("gateway builds")).await
+    }
+
     pub async fn start() -> TestGateway {
         Self::start_with(test_config(), memory_registry(Duration::from_millis(30))).await
     }
@@ -100,6 +112,45 @@ impl TestGateway {
 }
 
 /// Standard claims valid for an hour.
+/// The NHN simulator (KR1 + KR2) and a gateway with providers `nhn-kr1` and `nhn-kr2`.
+pub async fn start_nhn(delay: Duration, token_ttl: Duration) -> (TestGateway, NhnSim) {
+    let sim = NhnSim::start(NhnSimConfig {
+        regions: vec!["KR1".into(), "KR2".into()],
+        delay,
+        token_ttl,
+        ..Default::default()
+    })
+    .await
+    .expect("simulator starts");
+    let mut cfg = test_config();
+    cfg.providers = strata_server::demo::nhn_provider_configs(&sim, &["KR1", "KR2"]);
+    (TestGateway::start_from_config(cfg).await, sim)
+}
+
+/// Waits for an operation answer (`202` or `200`) to finish; returns the finished operation.
+pub async fn settle(gw: &TestGateway, resp: (u16, reqwest::header::HeaderMap, Value)) -> Value {
+    let (status, _, op) = resp;
+    assert!(
+        status == 200 || status == 202,
+        "expected an operation, got {status}: {op}"
+    );
+    let id = op["id"].as_str().expect("operation id").to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut op = op;
+    while op["done"] != true {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "operation {id} did not finish: {op}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        op = send(gw.req(reqwest::Method::GET, &format!("/v1/operations/{id}")))
+            .await
+            .2;
+    }
+    assert!(op.get("error").is_none(), "operation failed: {op}");
+    op
+}
+
 pub fn claims(sub: &str, scope: &str) -> Value {
     let now = chrono_now();
     json!({"sub": sub, "iss": "strata", "aud": "strata", "exp": now + 3600, "nbf": now - 1, "iat": now, "scope": scope})

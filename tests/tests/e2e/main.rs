@@ -2,5 +2,6 @@
 
 mod api;
 mod auth;
+mod nhn;
 mod problems;
 mod spec;

@@ -281,8 +281,13 @@ struct PolicyReq {
     max_scheduled_count: Option<u32>,
     reserve_percent: Option<u32>,
     /// Absent keeps the schedule; `null` removes it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     schedule: Option<Value>,
+}
+
+/// Keeps an explicit `null` as `Some(Value::Null)`, unlike `Option`'s default.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 impl PolicyReq {
