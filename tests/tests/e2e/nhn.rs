@@ -158,13 +158,16 @@ async fn a_volume_lives_its_whole_life_through_the_gateway() {
 
     // Schedule ↔ snapshotPolicy.
     let sched = json!({"frequency": "weekly", "days": ["monday", "friday"], "hour": 3, "minute": 30, "timezone": "Asia/Seoul", "retention_count": 7});
-    let (s, _, put) = send(
-        gw.req(Method::PUT, &format!("{v}/snapshot-schedule"))
-            .json(&sched),
+    let op = settle(
+        &gw,
+        send(
+            gw.req(Method::PUT, &format!("{v}/snapshot-schedule"))
+                .json(&sched),
+        )
+        .await,
     )
     .await;
-    assert_eq!(s, 200, "{put}");
-    tokio::time::sleep(FAST * 3).await;
+    assert_eq!(op["result"], sched);
     let (_, _, got) = send(get(&gw, &format!("{v}/snapshot-schedule"))).await;
     assert_eq!(got, sched);
     let resp = send(
@@ -173,9 +176,12 @@ async fn a_volume_lives_its_whole_life_through_the_gateway() {
     )
     .await;
     assert_problem(&resp, 422, "invalid_argument");
-    let (s, _, _) = send(gw.req(Method::DELETE, &format!("{v}/snapshot-schedule"))).await;
-    assert_eq!(s, 204);
-    tokio::time::sleep(FAST * 3).await;
+    let op = settle(
+        &gw,
+        send(gw.req(Method::DELETE, &format!("{v}/snapshot-schedule"))).await,
+    )
+    .await;
+    assert_eq!(op["result"], Value::Null);
     assert_problem(
         &send(get(&gw, &format!("{v}/snapshot-schedule"))).await,
         404,

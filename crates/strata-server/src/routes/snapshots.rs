@@ -206,31 +206,70 @@ pub async fn get_schedule(
     }
 }
 
+/// Settles once the volume is no longer changing; the result is the schedule then in force
+/// (`null` when none). Some vendors (NHN) apply a schedule as an asynchronous volume update.
+fn schedule_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, |p, id| async move {
+        if p.get_volume(&id).await?.status.is_transitional() {
+            return Ok(strata_core::operation::Probe::Pending);
+        }
+        let schedule = p.get_snapshot_schedule(&id).await?;
+        Ok(strata_core::operation::Probe::Done(
+            serde_json::to_value(schedule).ok(),
+        ))
+    })
+}
+
 /// Sets (creates or replaces) the volume's snapshot schedule.
-#[utoipa::path(put, path = "/v1/volumes/{id}/snapshot-schedule", tag = "snapshots", params(("id" = String, Path, description = "Volume id")), request_body = SnapshotSchedule,
-    responses((status = 200, body = SnapshotSchedule)))]
+#[utoipa::path(put, path = "/v1/volumes/{id}/snapshot-schedule", tag = "snapshots", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = SnapshotSchedule,
+    responses((status = 202, body = Operation, description = "Settles with the schedule in force"), (status = 200, body = Operation)))]
 pub async fn put_schedule(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
     ApiJson(s): ApiJson<SnapshotSchedule>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     let pid = p.info().id.clone();
     kind_check(&p, id.kind, |k| k.validate_schedule(&s))?;
-    Ok(ok(&call(&pid, p.put_snapshot_schedule(&id, &s)).await?))
+    call(&pid, p.put_snapshot_schedule(&id, &s)).await?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.snapshot_schedule.put",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        schedule_probe(p, id),
+    )
+    .await
 }
 
 /// Removes the volume's snapshot schedule.
-#[utoipa::path(delete, path = "/v1/volumes/{id}/snapshot-schedule", tag = "snapshots", params(("id" = String, Path, description = "Volume id")),
-    responses((status = 204, description = "Removed")))]
+#[utoipa::path(delete, path = "/v1/volumes/{id}/snapshot-schedule", tag = "snapshots", params(("id" = String, Path, description = "Volume id"), MutationParams),
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn delete_schedule(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MutationParams>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::SnapshotSchedule)?;
-    call(&p.info().id, p.delete_snapshot_schedule(&id)).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    let pid = p.info().id.clone();
+    call(&pid, p.delete_snapshot_schedule(&id)).await?;
+    start_operation(
+        &state,
+        &principal,
+        "volume.snapshot_schedule.delete",
+        &pid,
+        Some(id.encode()),
+        q.wait.as_deref(),
+        schedule_probe(p, id),
+    )
+    .await
 }
