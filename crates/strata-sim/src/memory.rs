@@ -294,6 +294,8 @@ impl VolumeOps for MemoryProvider {
                 }
             }
         }
+        // The gateway merges providers by name; serve pages in that order, as NHN does.
+        all.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
         page_slice(&all, page)
     }
 
