@@ -137,30 +137,31 @@ pub fn parse_wait(raw: Option<&str>, max: Duration) -> Result<Option<Duration>, 
     Ok(Some(d.min(max)))
 }
 
-/// Starts tracking an operation and answers with it: `202 Accepted` (or `200` once done when
-/// the client waited) and `Location: /v1/operations/{id}`.
-pub async fn start_operation<F, Fut>(
+/// Starts tracking an operation on `id` (served by `p`) and answers with it: `202 Accepted`
+/// (or `200` once done when the client waited) and `Location: /v1/operations/{id}`.
+/// `probe(p, id)` builds the tracker's probe.
+pub async fn start_operation<P, Fut>(
     state: &AppState,
     principal: &Principal,
     kind: &str,
-    provider: &str,
-    target: Option<String>,
-    wait: Option<&str>,
-    probe: F,
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    q: &MutationParams,
+    probe: impl FnOnce(Arc<dyn Provider>, GlobalId) -> P,
 ) -> ApiResult
 where
-    F: FnMut() -> Fut + Send + 'static,
+    P: FnMut() -> Fut + Send + 'static,
     Fut: Future<Output = CoreResult<Probe>> + Send,
 {
     let wait = parse_wait(
-        wait,
+        q.wait.as_deref(),
         Duration::from_secs(state.config.operations.max_wait_seconds),
     )?;
-    let mut op = Operation::start(kind, provider, target);
+    let mut op = Operation::start(kind, &p.info().id, Some(id.encode()));
     op.principal = Some(principal.subject.clone());
     let mut op = state
         .tracker
-        .track(op, probe)
+        .track(op, probe(p, id))
         .await
         .map_err(Problem::from)?;
     if let Some(w) = wait {

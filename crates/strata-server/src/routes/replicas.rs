@@ -69,10 +69,10 @@ pub async fn create_replica(
         &state,
         &principal,
         "replica.create",
-        &pid,
-        Some(rep.id.clone()),
-        q.wait.as_deref(),
-        replica_probe(p, rid),
+        p,
+        rid,
+        &q,
+        replica_probe,
     )
     .await
 }
@@ -106,10 +106,10 @@ pub async fn update_replica(
         &state,
         &principal,
         "replica.update",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        replica_probe(p, id),
+        p,
+        id,
+        &q,
+        replica_probe,
     )
     .await
 }
@@ -127,19 +127,12 @@ pub async fn delete_replica(
     require(&p, &id, Feature::ReplicaDelete)?;
     let pid = p.info().id.clone();
     call(&pid, p.delete_replica(&id)).await?;
-    let probe = poller(p, id.clone(), |p, id| async move {
-        probe_deleted(p.get_replica(&id).await)
-    });
-    start_operation(
-        &state,
-        &principal,
-        "replica.delete",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        probe,
-    )
-    .await
+    let probe = |p, id| {
+        poller(p, id, |p, id| async move {
+            probe_deleted(p.get_replica(&id).await)
+        })
+    };
+    start_operation(&state, &principal, "replica.delete", p, id, &q, probe).await
 }
 
 /// The replica actions.
@@ -180,14 +173,5 @@ pub async fn replica_action(
             "replica.reverse"
         }
     };
-    start_operation(
-        &state,
-        &principal,
-        kind,
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        replica_probe(p, id),
-    )
-    .await
+    start_operation(&state, &principal, kind, p, id, &q, replica_probe).await
 }

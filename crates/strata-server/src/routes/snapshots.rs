@@ -89,10 +89,10 @@ pub async fn create_snapshot(
         &state,
         &principal,
         "snapshot.create",
-        &pid,
-        Some(snap.id.clone()),
-        q.wait.as_deref(),
-        snapshot_probe(p, sid),
+        p,
+        sid,
+        &q,
+        snapshot_probe,
     )
     .await
 }
@@ -121,19 +121,12 @@ pub async fn delete_snapshot(
     require(&p, &id, Feature::SnapshotDelete)?;
     let pid = p.info().id.clone();
     call(&pid, p.delete_snapshot(&id)).await?;
-    let probe = poller(p, id.clone(), |p, id| async move {
-        probe_deleted(p.get_snapshot(&id).await)
-    });
-    start_operation(
-        &state,
-        &principal,
-        "snapshot.delete",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        probe,
-    )
-    .await
+    let probe = |p, id| {
+        poller(p, id, |p, id| async move {
+            probe_deleted(p.get_snapshot(&id).await)
+        })
+    };
+    start_operation(&state, &principal, "snapshot.delete", p, id, &q, probe).await
 }
 
 /// Restores a snapshot in place, or into a new volume (`mode: new_volume`).
@@ -162,10 +155,10 @@ pub async fn restore_snapshot(
         &state,
         &principal,
         "snapshot.restore",
-        &pid,
-        Some(vol.id.clone()),
-        q.wait.as_deref(),
-        volume_probe(p, vid),
+        p,
+        vid,
+        &q,
+        volume_probe,
     )
     .await
 }
@@ -240,10 +233,10 @@ pub async fn put_schedule(
         &state,
         &principal,
         "volume.snapshot_schedule.put",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        schedule_probe(p, id),
+        p,
+        id,
+        &q,
+        schedule_probe,
     )
     .await
 }
@@ -265,10 +258,10 @@ pub async fn delete_schedule(
         &state,
         &principal,
         "volume.snapshot_schedule.delete",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        schedule_probe(p, id),
+        p,
+        id,
+        &q,
+        schedule_probe,
     )
     .await
 }

@@ -158,16 +158,7 @@ pub async fn create_volume(
     kind_check(&p, Some(req.kind), |k| k.validate_create(&req))?;
     let vol = call(&pid, p.create_volume(&req)).await?;
     let id = parse_id(&vol.id, ResourceType::Volume)?;
-    start_operation(
-        &state,
-        &principal,
-        "volume.create",
-        &pid,
-        Some(vol.id.clone()),
-        q.wait.as_deref(),
-        volume_probe(p, id),
-    )
-    .await
+    start_operation(&state, &principal, "volume.create", p, id, &q, volume_probe).await
 }
 
 /// One volume.
@@ -198,16 +189,7 @@ pub async fn update_volume(
         k.validate_update(current.size_gib, &req)
     })?;
     call(&pid, p.update_volume(&id, &req)).await?;
-    start_operation(
-        &state,
-        &principal,
-        "volume.update",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        volume_probe(p, id),
-    )
-    .await
+    start_operation(&state, &principal, "volume.update", p, id, &q, volume_probe).await
 }
 
 /// Deletes a volume.
@@ -227,10 +209,10 @@ pub async fn delete_volume(
         &state,
         &principal,
         "volume.delete",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        volume_gone_probe(p, id),
+        p,
+        id,
+        &q,
+        volume_gone_probe,
     )
     .await
 }
@@ -266,10 +248,10 @@ pub async fn put_access_rules(
         &state,
         &principal,
         "volume.access_rules",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        volume_probe(p, id),
+        p,
+        id,
+        &q,
+        volume_probe,
     )
     .await
 }
@@ -351,10 +333,10 @@ pub async fn create_mount_target(
         &state,
         &principal,
         "volume.mount_target.create",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        mount_target_probe(p, id, mt_id, false),
+        p,
+        id,
+        &q,
+        |p, id| mount_target_probe(p, id, mt_id, false),
     )
     .await
 }
@@ -377,10 +359,10 @@ pub async fn delete_mount_target(
         &state,
         &principal,
         "volume.mount_target.delete",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        mount_target_probe(p, id, mt, true),
+        p,
+        id,
+        &q,
+        |p, id| mount_target_probe(p, id, mt, true),
     )
     .await
 }
@@ -417,16 +399,7 @@ pub async fn attach(
     }
     let pid = p.info().id.clone();
     call(&pid, p.attach(&id, &body)).await?;
-    start_operation(
-        &state,
-        &principal,
-        "volume.attach",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        volume_probe(p, id),
-    )
-    .await
+    start_operation(&state, &principal, "volume.attach", p, id, &q, volume_probe).await
 }
 
 /// Detaches a block volume from a server.
@@ -443,14 +416,5 @@ pub async fn detach(
     require(&p, &id, Feature::Attachments)?;
     let pid = p.info().id.clone();
     call(&pid, p.detach(&id, &server)).await?;
-    start_operation(
-        &state,
-        &principal,
-        "volume.detach",
-        &pid,
-        Some(id.encode()),
-        q.wait.as_deref(),
-        volume_probe(p, id),
-    )
-    .await
+    start_operation(&state, &principal, "volume.detach", p, id, &q, volume_probe).await
 }
