@@ -169,6 +169,10 @@ pub fn capabilities(replication_regions: Vec<String>) -> Capabilities {
 }
 
 /// One NHN region of one tenant.
+///
+/// Requests are checked against [`capabilities`] by the gateway before they reach this
+/// provider; it adds only the checks the capability document cannot express (option types,
+/// snapshot names, replica frequency).
 pub struct NhnProvider {
     info: ProviderInfo,
     caps: Capabilities,
@@ -257,10 +261,11 @@ impl NhnProvider {
         field(&body, "volume")
     }
 
-    /// PATCH always carries `sizeGb`: the older reference marks it required.
-    async fn patch(&self, vid: &str, current_size: u64, mut fields: Value) -> Result<()> {
+    /// PATCH always carries `sizeGb`: the older reference marks it required. The current size
+    /// is read only when the change does not set one.
+    async fn patch(&self, vid: &str, mut fields: Value) -> Result<()> {
         if fields.get("sizeGb").is_none() {
-            fields["sizeGb"] = json!(current_size);
+            fields["sizeGb"] = json!(self.raw_volume(vid).await?.size_gb);
         }
         self.nas(
             Method::PATCH,
@@ -359,8 +364,6 @@ impl VolumeOps for NhnProvider {
     }
 
     async fn create_volume(&self, req: &CreateVolume) -> Result<Volume> {
-        let caps = self.file_caps()?;
-        caps.validate_create(req)?;
         let protocol = req.protocol.unwrap_or(Protocol::Nfs);
         let mut spec = json!({
             "name": req.name,
@@ -409,8 +412,6 @@ impl VolumeOps for NhnProvider {
 
     async fn update_volume(&self, id: &GlobalId, req: &UpdateVolume) -> Result<Volume> {
         let vid = self.own(id)?;
-        let current = self.raw_volume(vid).await?;
-        self.file_caps()?.validate_update(current.size_gb, req)?;
         let mut fields = json!({});
         if let Some(s) = req.size_gib {
             fields["sizeGb"] = json!(s);
@@ -421,7 +422,7 @@ impl VolumeOps for NhnProvider {
         if let Some(r) = &req.access_rules {
             fields["acl"] = json!(map::acl(r));
         }
-        self.patch(vid, current.size_gb, fields).await?;
+        self.patch(vid, fields).await?;
         self.get_volume(id).await
     }
 
@@ -443,15 +444,8 @@ impl VolumeOps for NhnProvider {
         id: &GlobalId,
         rules: &[AccessRule],
     ) -> Result<Vec<AccessRule>> {
-        self.file_caps()?.validate_access_rules(rules)?;
-        self.update_volume(
-            id,
-            &UpdateVolume {
-                access_rules: Some(rules.to_vec()),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let acl = map::acl(rules);
+        self.patch(self.own(id)?, json!({ "acl": acl })).await?;
         Ok(map::access_rules(&map::acl(rules)))
     }
 
@@ -469,12 +463,6 @@ impl VolumeOps for NhnProvider {
         req: &CreateMountTarget,
     ) -> Result<MountTarget> {
         let vid = self.own(id)?;
-        if req.network.trim().is_empty() {
-            return Err(Error::invalid(
-                "network",
-                "`network` (a subnet id) is required",
-            ));
-        }
         let v = self.raw_volume(vid).await?;
         let body = self
             .nas(
@@ -650,10 +638,7 @@ impl SnapshotOps for NhnProvider {
         s: &SnapshotSchedule,
     ) -> Result<SnapshotSchedule> {
         let vid = self.own(volume)?;
-        self.file_caps()?.validate_schedule(s)?;
-        let policy = map::policy(s)?;
-        let current = self.raw_volume(vid).await?;
-        self.patch(vid, current.size_gb, json!({ "snapshotPolicy": policy }))
+        self.patch(vid, json!({ "snapshotPolicy": map::policy(s)? }))
             .await?;
         let mut out = s.clone();
         if s.frequency == ScheduleFrequency::Daily {
@@ -664,13 +649,8 @@ impl SnapshotOps for NhnProvider {
 
     async fn delete_snapshot_schedule(&self, volume: &GlobalId) -> Result<()> {
         let vid = self.own(volume)?;
-        let current = self.raw_volume(vid).await?;
-        self.patch(
-            vid,
-            current.size_gb,
-            json!({"snapshotPolicy": {"schedule": null}}),
-        )
-        .await
+        self.patch(vid, json!({"snapshotPolicy": {"schedule": null}}))
+            .await
     }
 }
 
@@ -705,8 +685,6 @@ impl ReplicaOps for NhnProvider {
 
     async fn create_replica(&self, volume: &GlobalId, req: &CreateReplica) -> Result<Replica> {
         let vid = self.own(volume)?;
-        let caps = self.file_caps()?;
-        caps.validate_replica_region(&req.destination_region)?;
         if req.frequency.is_some() {
             return Err(Error::invalid(
                 "frequency",
@@ -718,7 +696,7 @@ impl ReplicaOps for NhnProvider {
             .destination_name
             .clone()
             .unwrap_or_else(|| format!("{}-replica", src.name));
-        caps.name.check("destination_name", &name)?;
+        self.file_caps()?.name.check("destination_name", &name)?;
         let protocol = src
             .mount_protocol
             .as_ref()
