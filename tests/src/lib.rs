@@ -127,28 +127,32 @@ pub async fn start_nhn(delay: Duration, token_ttl: Duration) -> (TestGateway, Nh
     (TestGateway::start_from_config(cfg).await, sim)
 }
 
-/// Waits for an operation answer (`202` or `200`) to finish; returns the finished operation.
+/// Waits for an operation answer (`202` or `200`) to finish, through its `Location` and the
+/// gateway's own `?wait=`; returns the finished operation, which must have succeeded.
 pub async fn settle(gw: &TestGateway, resp: (u16, reqwest::header::HeaderMap, Value)) -> Value {
-    let (status, _, op) = resp;
+    let (status, headers, op) = resp;
     assert!(
         status == 200 || status == 202,
         "expected an operation, got {status}: {op}"
     );
-    let id = op["id"].as_str().expect("operation id").to_string();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let mut op = op;
-    while op["done"] != true {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "operation {id} did not finish: {op}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        op = send(gw.req(reqwest::Method::GET, &format!("/v1/operations/{id}")))
-            .await
-            .2;
-    }
-    assert!(op.get("error").is_none(), "operation failed: {op}");
-    op
+    let loc = headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("Location header")
+        .to_string();
+    assert_eq!(
+        loc,
+        format!("/v1/operations/{}", op["id"].as_str().unwrap())
+    );
+    let done = if op["done"] == true {
+        op
+    } else {
+        let (s, _, done) = send(gw.req(reqwest::Method::GET, &format!("{loc}?wait=30s"))).await;
+        assert_eq!(s, 200, "operation done: {done}");
+        done
+    };
+    assert_eq!(done["state"], "succeeded", "{done}");
+    done
 }
 
 pub fn claims(sub: &str, scope: &str) -> Value {

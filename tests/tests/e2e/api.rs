@@ -8,23 +8,10 @@ use strata_tests::*;
 
 /// Sends a mutation, expects 202 + Location, then follows the operation until it is done.
 async fn settle(gw: &TestGateway, rb: reqwest::RequestBuilder) -> Value {
-    let (s, h, op) = send(rb).await;
-    assert_eq!(s, 202, "mutation accepted: {op}");
-    let loc = h
-        .get("location")
-        .expect("Location header")
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        loc,
-        format!("/v1/operations/{}", op["id"].as_str().unwrap())
-    );
-    assert_eq!(op["done"], false);
-    let (s, _, done) = send(gw.req(Method::GET, &format!("{loc}?wait=10s"))).await;
-    assert_eq!(s, 200, "operation done: {done}");
-    assert_eq!(done["state"], "succeeded", "{done}");
-    done
+    let resp = send(rb).await;
+    assert_eq!(resp.0, 202, "mutation accepted: {}", resp.2);
+    assert_eq!(resp.2["done"], false);
+    strata_tests::settle(gw, resp).await
 }
 
 #[tokio::test]
