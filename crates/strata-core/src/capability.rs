@@ -93,6 +93,17 @@ pub struct NameRules {
 }
 
 impl NameRules {
+    /// Names of `min_len..=max_len` ASCII letters, digits, `_` and `-` (the rule of NHN NAS and
+    /// of many other vendors' resources).
+    pub fn word(min_len: usize, max_len: usize) -> Self {
+        NameRules {
+            min_len,
+            max_len,
+            pattern: "[A-Za-z0-9_-]+".into(),
+            description: "letters, digits, `_` and `-`".into(),
+        }
+    }
+
     /// Checks a name; `field` names the input in errors.
     pub fn check(&self, field: &str, name: &str) -> Result<()> {
         let len = name.chars().count();
@@ -105,9 +116,7 @@ impl NameRules {
                 ),
             ));
         }
-        let re = regex::Regex::new(&format!("^(?:{})$", self.pattern))
-            .map_err(|e| Error::Internal(format!("bad name pattern in capabilities: {e}")))?;
-        if !re.is_match(name) {
+        if !pattern_matches(&self.pattern, name)? {
             return Err(Error::invalid(
                 field,
                 format!("`{field}` `{name}` is not allowed: {}", self.description),
@@ -115,6 +124,24 @@ impl NameRules {
         }
         Ok(())
     }
+}
+
+/// Whole-string match of a capability pattern. Compiled patterns are kept: a provider has a
+/// handful, and names are checked on every create.
+fn pattern_matches(pattern: &str, name: &str) -> Result<bool> {
+    static COMPILED: std::sync::LazyLock<
+        std::sync::Mutex<std::collections::HashMap<String, regex::Regex>>,
+    > = std::sync::LazyLock::new(Default::default);
+    let mut cache = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    let re = match cache.get(pattern) {
+        Some(re) => re,
+        None => {
+            let re = regex::Regex::new(&format!("^(?:{pattern})$"))
+                .map_err(|e| Error::Internal(format!("bad name pattern in capabilities: {e}")))?;
+            cache.entry(pattern.to_string()).or_insert(re)
+        }
+    };
+    Ok(re.is_match(name))
 }
 
 /// Limits of the snapshot schedule of a volume kind.
@@ -524,12 +551,7 @@ mod tests {
             },
             protocols: vec![Protocol::Nfs, Protocol::Cifs],
             tiers: vec![],
-            name: NameRules {
-                min_len: 1,
-                max_len: 100,
-                pattern: "[A-Za-z0-9_-]+".into(),
-                description: "letters, digits, `_` and `-`".into(),
-            },
+            name: NameRules::word(1, 100),
             access_rule_kinds: vec![AccessRuleKind::Cidr],
             max_access_rules: Some(2),
             access_levels: vec![AccessLevel::ReadWrite],

@@ -128,12 +128,7 @@ pub fn capabilities(replication_regions: Vec<String>) -> Capabilities {
         },
         protocols: vec![Protocol::Nfs, Protocol::Cifs],
         tiers: vec![],
-        name: NameRules {
-            min_len: 1,
-            max_len: 100,
-            pattern: "[A-Za-z0-9_-]+".into(),
-            description: "1–100 letters, digits, `_` and `-`".into(),
-        },
+        name: NameRules::word(1, 100),
         access_rule_kinds: vec![AccessRuleKind::Ip, AccessRuleKind::Cidr],
         max_access_rules: None,
         access_levels: vec![AccessLevel::ReadWrite],

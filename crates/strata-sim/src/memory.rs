@@ -82,12 +82,7 @@ pub fn memory_capabilities(replication_regions: Vec<String>) -> Capabilities {
         },
         protocols: vec![Protocol::Nfs, Protocol::Cifs],
         tiers: vec![],
-        name: NameRules {
-            min_len: 1,
-            max_len: 100,
-            pattern: "[A-Za-z0-9_-]+".into(),
-            description: "letters, digits, `_` and `-`".into(),
-        },
+        name: NameRules::word(1, 100),
         access_rule_kinds: vec![AccessRuleKind::Ip, AccessRuleKind::Cidr],
         max_access_rules: Some(32),
         access_levels: vec![],
