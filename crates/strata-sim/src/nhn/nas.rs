@@ -190,6 +190,21 @@ struct Mirror {
     created_at: DateTime<Utc>,
 }
 
+impl Mirror {
+    /// The (sending, receiving) volume ids in the current direction.
+    fn flow(&self) -> (&str, &str) {
+        if self.direction == "FORWARD" {
+            (&self.src, &self.dst)
+        } else {
+            (&self.dst, &self.src)
+        }
+    }
+
+    fn involves(&self, volume_id: &str) -> bool {
+        self.src == volume_id || self.dst == volume_id
+    }
+}
+
 /// The NAS world: volumes of every region, and the mirrors between them.
 #[derive(Default)]
 pub(crate) struct Nas {
@@ -595,11 +610,7 @@ impl Nas {
             return;
         }
         // A transfer runs from the sending side and leaves a preserved MIRROR snapshot.
-        let sender = if m.direction == "FORWARD" {
-            m.src.clone()
-        } else {
-            m.dst.clone()
-        };
+        let sender = m.flow().0.to_string();
         let seq = self.next_seq();
         let Some(m) = self.mirrors.get_mut(id) else {
             return;
@@ -733,7 +744,7 @@ impl Nas {
         self.vol(region, vid)?;
         self.mirrors
             .get_mut(mid)
-            .filter(|m| m.src == vid || m.dst == vid)
+            .filter(|m| m.involves(vid))
             .ok_or_else(|| not_found("Volume mirror"))
     }
 }
@@ -909,14 +920,11 @@ async fn update_volume(State(c): State<Ctx>, Path(id): Path<String>, body: Bytes
     let req = req.volume;
     let mut w = c.world();
     let delay = w.cfg.delay;
-    let receiving = w.nas.mirrors.values().any(|m| {
-        !m.halted
-            && (if m.direction == "FORWARD" {
-                &m.dst
-            } else {
-                &m.src
-            }) == &id
-    });
+    let receiving = w
+        .nas
+        .mirrors
+        .values()
+        .any(|m| !m.halted && m.flow().1 == id);
     let v = w.nas.active(&c.region, &id)?;
     if let Some(size) = req.size_gb {
         check_size(size)?;
@@ -971,9 +979,8 @@ async fn update_volume(State(c): State<Ctx>, Path(id): Path<String>, body: Bytes
 async fn delete_volume(State(c): State<Ctx>, Path(id): Path<String>) -> Reply {
     let mut w = c.world();
     let delay = w.cfg.delay;
-    if w.nas.mirrors.values().any(|m| m.src == id || m.dst == id)
-        && w.nas.vol(&c.region, &id).is_ok()
-    {
+    w.nas.vol(&c.region, &id)?;
+    if w.nas.mirrors.values().any(|m| m.involves(&id)) {
         return Err(bad("Delete the volume's replication before deleting it"));
     }
     let v = w.nas.active(&c.region, &id)?;
@@ -1242,7 +1249,7 @@ async fn create_mirror(State(c): State<Ctx>, Path(id): Path<String>, body: Bytes
             "Replication within the same project needs a different region",
         ));
     }
-    if w.nas.mirrors.values().any(|m| m.src == id || m.dst == id) {
+    if w.nas.mirrors.values().any(|m| m.involves(&id)) {
         return Err(bad("The volume is already replicated"));
     }
     let src = w.nas.active(&c.region, &id)?;
