@@ -79,6 +79,10 @@ pub struct SizeLimits {
     pub max_gib: u64,
     /// Sizes must be a multiple of this (counted from 0).
     pub step_gib: u64,
+    /// Capacity grows with the data (SCP File Storage): nothing is provisioned, so a create
+    /// request leaves `size_gib` out (or 0) and volumes report `size_gib: 0`.
+    #[serde(default)]
+    pub elastic: bool,
 }
 
 /// Rules for resource names.
@@ -177,6 +181,14 @@ pub struct KindCapabilities {
     /// Access levels a rule may grant; empty means every level.
     #[serde(default)]
     pub access_levels: Vec<AccessLevel>,
+    /// Vendor object types a `server` rule may name in `server_type` (e.g. `vm`, `gpu_node`);
+    /// empty when server rules are not offered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub server_types: Vec<String>,
+    /// Whether callers choose snapshot names (otherwise the vendor generates them and a
+    /// `name` in the request is refused).
+    #[serde(default = "yes")]
+    pub snapshot_names: bool,
     /// Whether the provider stores `labels` on volumes.
     pub labels: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -211,7 +223,17 @@ impl KindCapabilities {
             min_gib,
             max_gib,
             step_gib,
+            elastic,
         } = self.size;
+        if elastic {
+            if size != 0 {
+                return Err(Error::invalid(
+                    field,
+                    format!("capacity is elastic here: leave `{field}` out, got {size}"),
+                ));
+            }
+            return Ok(());
+        }
         if size < min_gib || size > max_gib || (step_gib > 1 && size % step_gib != 0) {
             let step = if step_gib > 1 {
                 format!(" in steps of {step_gib}")
@@ -275,8 +297,33 @@ impl KindCapabilities {
                 ));
             }
             check_rule_value(&field, r)?;
+            if r.kind == AccessRuleKind::Server {
+                match r.server_type.as_deref() {
+                    Some(t) if self.server_types.iter().any(|x| x == t) => {}
+                    _ => {
+                        return Err(Error::invalid(
+                            format!("{field}.server_type"),
+                            format!(
+                                "a server rule needs `server_type`, one of: {}",
+                                join(self.server_types.iter().map(String::as_str))
+                            ),
+                        ))
+                    }
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Validates a snapshot name given by the caller.
+    pub fn validate_snapshot_name(&self, name: &str) -> Result<()> {
+        if !self.snapshot_names {
+            return Err(Error::invalid(
+                "name",
+                "this provider names snapshots itself; leave `name` out",
+            ));
+        }
+        self.name.check("name", name)
     }
 
     /// Validates a create request for this kind.
@@ -448,6 +495,10 @@ impl KindCapabilities {
     }
 }
 
+fn yes() -> bool {
+    true
+}
+
 fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
     let v: Vec<&str> = items.collect();
     if v.is_empty() {
@@ -548,6 +599,7 @@ mod tests {
                 min_gib: 300,
                 max_gib: 10_000,
                 step_gib: 100,
+                elastic: false,
             },
             protocols: vec![Protocol::Nfs, Protocol::Cifs],
             tiers: vec![],
@@ -555,6 +607,8 @@ mod tests {
             access_rule_kinds: vec![AccessRuleKind::Cidr],
             max_access_rules: Some(2),
             access_levels: vec![AccessLevel::ReadWrite],
+            server_types: vec![],
+            snapshot_names: true,
             labels: false,
             schedule: Some(ScheduleLimits {
                 frequencies: vec![ScheduleFrequency::Weekly],
@@ -737,5 +791,34 @@ mod tests {
             all.kind(VolumeKind::Block).unwrap_err().code(),
             "unsupported_by_provider"
         );
+    }
+
+    #[test]
+    fn elastic_sizes_server_rules_and_vendor_named_snapshots() {
+        let mut c = caps();
+        c.size.elastic = true;
+        c.server_types = vec!["vm".into(), "gpu_node".into()];
+        c.access_rule_kinds = vec![AccessRuleKind::Server];
+        c.snapshot_names = false;
+        let mut r = req();
+        assert_eq!(field_of(c.validate_create(&r)), "size_gib");
+        r.size_gib = 0;
+        c.validate_create(&r).unwrap();
+        let rule = |t: Option<&str>| AccessRule {
+            kind: AccessRuleKind::Server,
+            value: "43fq3347-02q4".into(),
+            server_type: t.map(str::to_string),
+            access: AccessLevel::ReadWrite,
+        };
+        c.validate_access_rules(&[rule(Some("gpu_node"))]).unwrap();
+        assert_eq!(
+            field_of(c.validate_access_rules(&[rule(Some("bm"))])),
+            "access_rules[0].server_type"
+        );
+        assert_eq!(
+            field_of(c.validate_access_rules(&[rule(None)])),
+            "access_rules[0].server_type"
+        );
+        assert_eq!(field_of(c.validate_snapshot_name("mine")), "name");
     }
 }

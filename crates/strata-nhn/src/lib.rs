@@ -125,6 +125,7 @@ pub fn capabilities(replication_regions: Vec<String>) -> Capabilities {
             min_gib: 300,
             max_gib: 10_000,
             step_gib: 100,
+            elastic: false,
         },
         protocols: vec![Protocol::Nfs, Protocol::Cifs],
         tiers: vec![],
@@ -132,6 +133,8 @@ pub fn capabilities(replication_regions: Vec<String>) -> Capabilities {
         access_rule_kinds: vec![AccessRuleKind::Ip, AccessRuleKind::Cidr],
         max_access_rules: None,
         access_levels: vec![AccessLevel::ReadWrite],
+        server_types: vec![],
+        snapshot_names: true,
         labels: false,
         schedule: Some(ScheduleLimits {
             frequencies: vec![ScheduleFrequency::Daily, ScheduleFrequency::Weekly],

@@ -79,6 +79,7 @@ pub fn memory_capabilities(replication_regions: Vec<String>) -> Capabilities {
             min_gib: 100,
             max_gib: 10_000,
             step_gib: 100,
+            elastic: false,
         },
         protocols: vec![Protocol::Nfs, Protocol::Cifs],
         tiers: vec![],
@@ -86,6 +87,8 @@ pub fn memory_capabilities(replication_regions: Vec<String>) -> Capabilities {
         access_rule_kinds: vec![AccessRuleKind::Ip, AccessRuleKind::Cidr],
         max_access_rules: Some(32),
         access_levels: vec![],
+        server_types: vec![],
+        snapshot_names: true,
         labels: true,
         schedule: Some(ScheduleLimits {
             frequencies: vec![ScheduleFrequency::Daily, ScheduleFrequency::Weekly],

@@ -147,8 +147,10 @@ pub struct CreateVolume {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Size in GiB; must fit the provider's limits for the kind (see capabilities).
+    /// Size in GiB; must fit the provider's limits for the kind (see capabilities). Leave it
+    /// out (0) for kinds whose capacity is elastic.
     #[schema(example = 300)]
+    #[serde(default)]
     pub size_gib: u64,
     /// Required for file volumes on providers that offer several protocols.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -81,7 +81,7 @@ pub async fn create_snapshot(
     require(&p, &vid, Feature::SnapshotCreate)?;
     let pid = p.info().id.clone();
     if let Some(name) = &req.name {
-        kind_check(&p, vid.kind, |k| k.name.check("name", name))?;
+        kind_check(&p, vid.kind, |k| k.validate_snapshot_name(name))?;
     }
     let snap = call(&pid, p.create_snapshot(&vid, &req)).await?;
     let sid = parse_id(&snap.id, ResourceType::Snapshot)?;
