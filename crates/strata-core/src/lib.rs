@@ -6,6 +6,7 @@
 //! adapter implements. It has no HTTP server and speaks no vendor's wire format.
 
 pub mod capability;
+pub mod context;
 pub mod error;
 pub mod ids;
 pub mod model;

@@ -111,6 +111,9 @@ impl NasClient {
                 .request(method.clone(), format!("{base}{path}"))
                 .header("X-Auth-Token", &token.id)
                 .query(query);
+            if let Some(rid) = strata_core::context::request_id() {
+                req = req.header("X-Request-Id", rid);
+            }
             if let Some(b) = body {
                 req = req.json(b);
             }

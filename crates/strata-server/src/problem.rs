@@ -7,10 +7,9 @@ use serde::Serialize;
 use strata_core::Error;
 use utoipa::ToSchema;
 
-tokio::task_local! {
-    /// The request id of the request being served, for problem bodies.
-    pub static REQUEST_ID: String;
-}
+/// The request id of the request being served (for problem bodies); it lives in core so
+/// adapters can forward it to vendors.
+pub use strata_core::context::REQUEST_ID;
 
 /// The media type of problem responses.
 pub const PROBLEM_JSON: &str = "application/problem+json";

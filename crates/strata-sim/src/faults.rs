@@ -19,6 +19,8 @@ pub struct Recorded {
     pub method: String,
     /// Path and query, e.g. `/v1/volumes?limit=50`.
     pub uri: String,
+    /// The `X-Request-Id` the caller forwarded, if any.
+    pub request_id: Option<String>,
 }
 
 #[derive(Default)]
@@ -76,11 +78,12 @@ impl Faults {
 
     /// Records the request and decides its fate: the latency to add and, when the request
     /// must fail, the status to fail it with.
-    fn admit(&self, method: &str, uri: &str) -> (Duration, Option<u16>) {
+    fn admit(&self, method: &str, uri: &str, request_id: Option<&str>) -> (Duration, Option<u16>) {
         let mut s = self.lock();
         s.log.push(Recorded {
             method: method.to_string(),
             uri: uri.to_string(),
+            request_id: request_id.map(str::to_string),
         });
         let forced = match &mut s.forced {
             Some((status, n)) if *n > 0 => {
@@ -106,7 +109,11 @@ impl Faults {
             .uri()
             .path_and_query()
             .map_or_else(|| req.uri().path().to_string(), |p| p.to_string());
-        let (latency, fail) = self.admit(req.method().as_str(), &uri);
+        let rid = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok());
+        let (latency, fail) = self.admit(req.method().as_str(), &uri, rid);
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
@@ -125,9 +132,9 @@ mod tests {
     fn forced_status_applies_to_exactly_n_calls() {
         let f = Faults::default();
         f.force_status(500, 2);
-        assert_eq!(f.admit("GET", "/a").1, Some(500));
-        assert_eq!(f.admit("GET", "/a").1, Some(500));
-        assert_eq!(f.admit("GET", "/a").1, None);
+        assert_eq!(f.admit("GET", "/a", None).1, Some(500));
+        assert_eq!(f.admit("GET", "/a", None).1, Some(500));
+        assert_eq!(f.admit("GET", "/a", None).1, None);
         assert_eq!(f.request_count(), 3);
     }
 
@@ -135,8 +142,8 @@ mod tests {
     fn error_rate_one_fails_everything_and_clear_stops_it() {
         let f = Faults::default();
         f.set_error_rate(1.0, 503);
-        assert!((0..20).all(|_| f.admit("GET", "/").1 == Some(503)));
+        assert!((0..20).all(|_| f.admit("GET", "/", None).1 == Some(503)));
         f.clear();
-        assert!((0..20).all(|_| f.admit("GET", "/").1.is_none()));
+        assert!((0..20).all(|_| f.admit("GET", "/", None).1.is_none()));
     }
 }

@@ -8,3 +8,4 @@
 pub mod faults;
 pub mod memory;
 pub mod nhn;
+pub mod scp;
