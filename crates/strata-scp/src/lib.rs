@@ -1,9 +1,617 @@
 //! # strata-scp
 //!
-//! The Samsung Cloud Platform adapter: request signer, HTTP client and one module per SCP
-//! storage service (block, file, parallel file, backup, archive), mapping the vendor's API to
-//! the [`strata_core`] model. The services land with their issues; until then this crate only
-//! names the vendor.
+//! The Samsung Cloud Platform adapter: the request [signer], one signed [HTTP client](client)
+//! shared by every SCP service, and the [`ScpProvider`] that maps File Storage (kind `file`)
+//! and Parallel File Storage (kind `parallel_file`) onto Strata's model, one module per
+//! service. References: `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`.
 
-/// The vendor this adapter speaks to.
-pub const VENDOR: strata_core::model::Vendor = strata_core::model::Vendor::Scp;
+pub mod client;
+mod file;
+mod ids;
+mod parallel_file;
+pub mod signer;
+mod wire;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::Value;
+use strata_core::capability::*;
+use strata_core::error::{Error, Result};
+use strata_core::ids::GlobalId;
+use strata_core::model::*;
+use strata_core::paging::{Page, PageRequest};
+use strata_core::provider::*;
+use strata_core::secret::Secret;
+
+pub use client::ScpClient;
+pub use ids::Ids;
+pub use signer::Signer;
+
+use file::FileStorage;
+use parallel_file::{ParallelFileStorage, GIB_PER_TB};
+
+/// The vendor name used in configuration.
+pub const VENDOR: &str = "scp";
+
+pub(crate) const GIB: u64 = 1 << 30;
+/// Option of `CreateVolume.options` for CIFS file volumes.
+pub(crate) const OPT_CIFS_PASSWORD: &str = "cifs_password";
+/// SCP documents no time zone for schedule hours; the platform runs on Korean time.
+pub(crate) const SCHEDULE_TIMEZONE: &str = "Asia/Seoul";
+
+/// The SCP storage services this adapter speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ScpService {
+    /// File Storage (`filestorage`): volumes of kind `file`.
+    File,
+    /// Parallel File Storage (`parallel-filestorage`): volumes of kind `parallel_file`.
+    ParallelFile,
+}
+
+impl ScpService {
+    pub const ALL: [ScpService; 2] = [ScpService::File, ScpService::ParallelFile];
+
+    /// The vendor's service id (host prefix and `Scp-Api-Version` prefix).
+    pub fn service_id(self) -> &'static str {
+        match self {
+            ScpService::File => "filestorage",
+            ScpService::ParallelFile => "parallel-filestorage",
+        }
+    }
+
+    /// The name used in configuration (`services`, `endpoints.<name>`, `versions.<name>`).
+    pub fn config_name(self) -> &'static str {
+        match self {
+            ScpService::File => "file",
+            ScpService::ParallelFile => "parallel_file",
+        }
+    }
+
+    /// The current API version (File Storage 1.0 is deprecated).
+    pub fn default_version(self) -> &'static str {
+        match self {
+            ScpService::File => "1.1",
+            ScpService::ParallelFile => "1.0",
+        }
+    }
+
+    pub fn kind(self) -> VolumeKind {
+        match self {
+            ScpService::File => VolumeKind::File,
+            ScpService::ParallelFile => VolumeKind::ParallelFile,
+        }
+    }
+
+    pub fn from_config_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.config_name() == s)
+    }
+}
+
+/// The (environment, region) pairs SCP documents; replicas stay within an environment.
+pub const REGIONS: [(&str, &str); 7] = [
+    ("s", "kr-west1"),
+    ("s", "kr-east1"),
+    ("g", "kr-south1"),
+    ("g", "kr-south2"),
+    ("g", "kr-south3"),
+    ("e", "kr-west1"),
+    ("e", "kr-east1"),
+];
+
+/// How to reach one SCP region with one access key.
+#[derive(Debug, Clone)]
+pub struct ScpConfig {
+    pub provider_id: String,
+    pub display_name: Option<String>,
+    pub region: String,
+    /// The environment code of the hosts (`s`, `g` or `e`).
+    pub environment: String,
+    pub access_key: String,
+    pub secret_key: Secret,
+    /// Signed into every request when set (and sent as `Scp-AccountId`).
+    pub account_id: Option<String>,
+    /// Services this provider offers (its volume kinds).
+    pub services: Vec<ScpService>,
+    /// `Scp-Api-Version` per service; defaults to [`ScpService::default_version`].
+    pub versions: BTreeMap<ScpService, String>,
+    /// Per-service base URL overrides (simulators, proxies, private endpoints).
+    pub endpoints: BTreeMap<ScpService, String>,
+    /// Regions File Storage replicas may be created in.
+    pub replication_regions: Vec<String>,
+    /// region → provider id of this account there, so replica volume ids are routable.
+    pub peers: BTreeMap<String, String>,
+    pub accept_language: String,
+    /// Timeout of each vendor call.
+    pub timeout: Duration,
+}
+
+impl ScpConfig {
+    /// A configuration with both services, the documented hosts and default versions.
+    pub fn new(
+        provider_id: &str,
+        region: &str,
+        environment: &str,
+        access_key: &str,
+        secret_key: Secret,
+    ) -> Self {
+        ScpConfig {
+            provider_id: provider_id.into(),
+            display_name: None,
+            region: region.into(),
+            environment: environment.into(),
+            access_key: access_key.into(),
+            secret_key,
+            account_id: None,
+            services: ScpService::ALL.to_vec(),
+            versions: BTreeMap::new(),
+            endpoints: BTreeMap::new(),
+            replication_regions: REGIONS
+                .iter()
+                .filter(|(e, r)| *e == environment && *r != region)
+                .map(|(_, r)| r.to_string())
+                .collect(),
+            peers: BTreeMap::new(),
+            accept_language: "en-US".into(),
+            timeout: client::DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// SCP's names: `^[a-z]([a-z0-9_]){2,20}$`.
+pub fn name_rules() -> NameRules {
+    NameRules {
+        min_len: 3,
+        max_len: 21,
+        pattern: "[a-z][a-z0-9_]{2,20}".into(),
+        description: "a lowercase letter, then lowercase letters, digits and `_`".into(),
+    }
+}
+
+/// The capability document of an SCP provider offering `services`.
+pub fn capabilities(services: &[ScpService], replication_regions: Vec<String>) -> Capabilities {
+    use Feature::*;
+    let mut volumes = BTreeMap::new();
+    for s in services {
+        let kind = match s {
+            ScpService::File => KindCapabilities {
+                features: BTreeSet::from([
+                    VolumeCreate,
+                    VolumeDelete,
+                    AccessRules,
+                    MountTargets,
+                    Usage,
+                    SnapshotCreate,
+                    SnapshotDelete,
+                    SnapshotRestoreInPlace,
+                    SnapshotClone,
+                    SnapshotSchedule,
+                    ReplicaCreate,
+                    ReplicaDelete,
+                    ReplicaStartStop,
+                    ReplicaUpdate,
+                ]),
+                size: SizeLimits {
+                    min_gib: 0,
+                    max_gib: 0,
+                    step_gib: 0,
+                    elastic: true,
+                },
+                protocols: vec![Protocol::Nfs, Protocol::Cifs],
+                tiers: vec!["HDD".into(), "SSD".into(), "HighPerformanceSSD".into()],
+                name: name_rules(),
+                access_rule_kinds: vec![AccessRuleKind::Server],
+                max_access_rules: None,
+                access_levels: vec![AccessLevel::ReadWrite],
+                server_types: ["vm", "bm", "gpu", "gpu_node", "endpoint"].map(String::from).to_vec(),
+                snapshot_names: false,
+                labels: false,
+                schedule: Some(ScheduleLimits {
+                    frequencies: vec![ScheduleFrequency::Daily, ScheduleFrequency::Weekly],
+                    minutes: false,
+                    max_retention_count: Some(128),
+                    timezones: vec![SCHEDULE_TIMEZONE.into()],
+                }),
+                replication_regions: replication_regions.clone(),
+                encryption: false,
+                options: BTreeMap::from([(
+                    OPT_CIFS_PASSWORD.into(),
+                    "password of the CIFS user (cifs volumes): 6–20 characters with a letter, a digit and a special character".into(),
+                )]),
+            },
+            ScpService::ParallelFile => KindCapabilities {
+                features: BTreeSet::from([
+                    VolumeCreate,
+                    VolumeDelete,
+                    VolumeResize,
+                    AccessRules,
+                    MountTargets,
+                    SnapshotCreate,
+                    SnapshotDelete,
+                ]),
+                size: SizeLimits {
+                    min_gib: GIB_PER_TB,
+                    max_gib: 1000 * GIB_PER_TB,
+                    step_gib: GIB_PER_TB,
+                    elastic: false,
+                },
+                protocols: vec![Protocol::ParallelFs],
+                tiers: vec![],
+                name: name_rules(),
+                access_rule_kinds: vec![AccessRuleKind::Server],
+                max_access_rules: None,
+                access_levels: vec![AccessLevel::ReadWrite],
+                server_types: vec!["gpu_node".into()],
+                snapshot_names: false,
+                labels: false,
+                schedule: None,
+                replication_regions: vec![],
+                encryption: false,
+                options: BTreeMap::new(),
+            },
+        };
+        volumes.insert(s.kind(), kind);
+    }
+    Capabilities {
+        volumes,
+        max_page_size: 100,
+        ..Default::default()
+    }
+}
+
+// ---- helpers shared by the service modules ----
+
+pub(crate) fn refuse_description(d: Option<&str>) -> Result<()> {
+    match d {
+        Some(_) => Err(Error::invalid(
+            "description",
+            "SCP storage resources have no description",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// SCP grants access only on a volume that is available, so rules cannot ride on the create.
+pub(crate) fn refuse_initial_rules(rules: &[AccessRule]) -> Result<()> {
+    if rules.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "access_rules",
+            "SCP grants access once the volume is available: set the rules with PUT /v1/volumes/{id}/access-rules after the create settles",
+        ))
+    }
+}
+
+/// A vendor rule as a neutral `server` rule (SCP rules carry no access level).
+pub(crate) fn rule_of(r: &wire::Rule) -> AccessRule {
+    AccessRule {
+        kind: AccessRuleKind::Server,
+        value: r.object_id.clone(),
+        server_type: Some(r.object_type.to_ascii_lowercase()),
+        access: AccessLevel::ReadWrite,
+    }
+}
+
+/// A neutral rule as the vendor's (object type, object id).
+pub(crate) fn object_of(r: &AccessRule) -> (String, String) {
+    (
+        r.server_type
+            .as_deref()
+            .unwrap_or("vm")
+            .to_ascii_uppercase(),
+        r.value.clone(),
+    )
+}
+
+/// The vendor's fields minus those the model already carries.
+pub(crate) fn vendor_fields(raw: &Value, mapped: &[&str]) -> VendorFields {
+    raw.as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| !mapped.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---- the provider ----
+
+/// One SCP region of one account, offering File Storage and/or Parallel File Storage.
+///
+/// Requests are checked against [`capabilities`] by the gateway first; the service modules
+/// add only what the document cannot express (no descriptions, rules after create, the
+/// vendor's region lookup for replicas).
+pub struct ScpProvider {
+    info: ProviderInfo,
+    caps: Capabilities,
+    file: Option<FileStorage>,
+    pfs: Option<ParallelFileStorage>,
+}
+
+/// What one service module implements (the trait defaults answer `unsupported_by_provider`).
+trait KindOps: VolumeOps + SnapshotOps + ReplicaOps {}
+impl<T: VolumeOps + SnapshotOps + ReplicaOps> KindOps for T {}
+
+impl ScpProvider {
+    pub fn new(cfg: ScpConfig) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(cfg.timeout)
+            .build()
+            .map_err(|e| Error::Internal(format!("http client: {e}")))?;
+        let signer = Signer::new(
+            &cfg.access_key,
+            cfg.secret_key.clone(),
+            cfg.account_id.clone(),
+        );
+        let ids = Ids {
+            provider: cfg.provider_id.clone(),
+            region: cfg.region.clone(),
+            peers: cfg.peers.clone(),
+        };
+        let api = |s: ScpService| {
+            let base = cfg.endpoints.get(&s).cloned().unwrap_or_else(|| {
+                client::default_base_url(s.service_id(), &cfg.region, &cfg.environment)
+            });
+            let version = cfg
+                .versions
+                .get(&s)
+                .map_or(s.default_version(), String::as_str);
+            ScpClient::new(
+                http.clone(),
+                signer.clone(),
+                s.service_id(),
+                version,
+                &base,
+                &cfg.accept_language,
+            )
+        };
+        let has = |s| cfg.services.contains(&s);
+        Ok(ScpProvider {
+            info: ProviderInfo {
+                id: cfg.provider_id.clone(),
+                vendor: Vendor::Scp,
+                region: cfg.region.clone(),
+                display_name: cfg
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| format!("Samsung Cloud Platform ({})", cfg.region)),
+            },
+            caps: capabilities(&cfg.services, cfg.replication_regions.clone()),
+            file: has(ScpService::File).then(|| FileStorage {
+                api: api(ScpService::File),
+                ids: ids.clone(),
+                names: name_rules(),
+            }),
+            pfs: has(ScpService::ParallelFile).then(|| ParallelFileStorage {
+                api: api(ScpService::ParallelFile),
+                ids: ids.clone(),
+            }),
+        })
+    }
+
+    fn kind_ops(&self, kind: VolumeKind) -> Result<&dyn KindOps> {
+        match kind {
+            VolumeKind::File => self.file.as_ref().map(|f| f as &dyn KindOps),
+            VolumeKind::ParallelFile => self.pfs.as_ref().map(|p| p as &dyn KindOps),
+            VolumeKind::Block => None,
+        }
+        .ok_or_else(|| Error::unsupported(format!("{kind} volumes")))
+    }
+
+    /// The service module an id belongs to (checking the id is this provider's).
+    fn of(&self, id: &GlobalId) -> Result<&dyn KindOps> {
+        if id.provider != self.info.id {
+            return Err(Error::invalid(
+                "id",
+                format!("the id belongs to provider `{}`", id.provider),
+            ));
+        }
+        self.kind_ops(id.kind.unwrap_or(VolumeKind::File))
+    }
+
+    /// The services in list order, with the page-token letter of each.
+    fn listed(&self) -> Vec<(char, VolumeKind)> {
+        let mut v = vec![];
+        if self.file.is_some() {
+            v.push(('f', VolumeKind::File));
+        }
+        if self.pfs.is_some() {
+            v.push(('p', VolumeKind::ParallelFile));
+        }
+        v
+    }
+
+    async fn service_page(
+        &self,
+        kind: VolumeKind,
+        name: Option<&str>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<Volume>, u64)> {
+        match (kind, &self.file, &self.pfs) {
+            (VolumeKind::File, Some(f), _) => f.page(name, offset, limit).await,
+            (VolumeKind::ParallelFile, _, Some(p)) => p.page(name, offset, limit).await,
+            _ => Ok((vec![], 0)),
+        }
+    }
+}
+
+#[async_trait]
+impl VolumeOps for ScpProvider {
+    /// File volumes first, then parallel file volumes, each in the vendor's name order. The
+    /// page token is `<service letter>:<offset>:<limit>`.
+    async fn list_volumes(
+        &self,
+        filter: &VolumeFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Volume>> {
+        let services: Vec<(char, VolumeKind)> = self
+            .listed()
+            .into_iter()
+            .filter(|(_, k)| filter.kind.is_none_or(|f| f == *k))
+            .collect();
+        let Some(first) = services.first() else {
+            return Ok(Page {
+                items: vec![],
+                next_page_token: None,
+            });
+        };
+        let max = self.caps.max_page_size;
+        let (letter, offset, limit) = match &page.page_token {
+            None => (first.0, 0, page.page_size.clamp(1, max)),
+            Some(t) => {
+                let mut parts = t.splitn(3, ':');
+                let parsed = (|| {
+                    let l = parts.next()?.chars().next()?;
+                    let o: u64 = parts.next()?.parse().ok()?;
+                    let n: u32 = parts.next()?.parse().ok()?;
+                    Some((l, o, n))
+                })();
+                parsed
+                    .filter(|(l, _, n)| services.iter().any(|s| s.0 == *l) && (1..=max).contains(n))
+                    .ok_or_else(|| Error::invalid("page_token", "the page token is not valid"))?
+            }
+        };
+        let pos = services.iter().position(|s| s.0 == letter).unwrap_or(0);
+        let kind = services[pos].1;
+        let (raw, total) = self
+            .service_page(kind, filter.name.as_deref(), offset, limit)
+            .await?;
+        let seen = offset + raw.len() as u64;
+        // Status is filtered here (the vendor cannot); pages may come up short.
+        let items = raw
+            .into_iter()
+            .filter(|v| filter.matches(v))
+            .collect::<Vec<_>>();
+        let next = if seen < total && seen > offset {
+            Some(format!("{letter}:{seen}:{limit}"))
+        } else {
+            services.get(pos + 1).map(|(l, _)| format!("{l}:0:{limit}"))
+        };
+        Ok(Page {
+            items,
+            next_page_token: next,
+        })
+    }
+    async fn get_volume(&self, id: &GlobalId) -> Result<Volume> {
+        self.of(id)?.get_volume(id).await
+    }
+    async fn create_volume(&self, req: &CreateVolume) -> Result<Volume> {
+        self.kind_ops(req.kind)?.create_volume(req).await
+    }
+    async fn update_volume(&self, id: &GlobalId, req: &UpdateVolume) -> Result<Volume> {
+        self.of(id)?.update_volume(id, req).await
+    }
+    async fn delete_volume(&self, id: &GlobalId) -> Result<()> {
+        self.of(id)?.delete_volume(id).await
+    }
+    async fn get_access_rules(&self, id: &GlobalId) -> Result<Vec<AccessRule>> {
+        self.of(id)?.get_access_rules(id).await
+    }
+    async fn set_access_rules(
+        &self,
+        id: &GlobalId,
+        rules: &[AccessRule],
+    ) -> Result<Vec<AccessRule>> {
+        self.of(id)?.set_access_rules(id, rules).await
+    }
+    async fn list_mount_targets(&self, id: &GlobalId) -> Result<Vec<MountTarget>> {
+        self.of(id)?.list_mount_targets(id).await
+    }
+    async fn get_usage(&self, id: &GlobalId) -> Result<Usage> {
+        self.of(id)?.get_usage(id).await
+    }
+}
+
+#[async_trait]
+impl SnapshotOps for ScpProvider {
+    async fn list_snapshots(
+        &self,
+        volume: &GlobalId,
+        page: &PageRequest,
+    ) -> Result<Page<Snapshot>> {
+        self.of(volume)?.list_snapshots(volume, page).await
+    }
+    async fn get_snapshot(&self, id: &GlobalId) -> Result<Snapshot> {
+        self.of(id)?.get_snapshot(id).await
+    }
+    async fn create_snapshot(&self, volume: &GlobalId, req: &CreateSnapshot) -> Result<Snapshot> {
+        self.of(volume)?.create_snapshot(volume, req).await
+    }
+    async fn delete_snapshot(&self, id: &GlobalId) -> Result<()> {
+        self.of(id)?.delete_snapshot(id).await
+    }
+    async fn restore_snapshot(&self, id: &GlobalId, req: &RestoreSnapshot) -> Result<Volume> {
+        self.of(id)?.restore_snapshot(id, req).await
+    }
+    async fn get_snapshot_schedule(&self, volume: &GlobalId) -> Result<Option<SnapshotSchedule>> {
+        self.of(volume)?.get_snapshot_schedule(volume).await
+    }
+    async fn put_snapshot_schedule(
+        &self,
+        volume: &GlobalId,
+        s: &SnapshotSchedule,
+    ) -> Result<SnapshotSchedule> {
+        self.of(volume)?.put_snapshot_schedule(volume, s).await
+    }
+    async fn delete_snapshot_schedule(&self, volume: &GlobalId) -> Result<()> {
+        self.of(volume)?.delete_snapshot_schedule(volume).await
+    }
+}
+
+#[async_trait]
+impl ReplicaOps for ScpProvider {
+    async fn list_replicas(&self, volume: &GlobalId) -> Result<Vec<Replica>> {
+        self.of(volume)?.list_replicas(volume).await
+    }
+    async fn get_replica(&self, id: &GlobalId) -> Result<Replica> {
+        self.of(id)?.get_replica(id).await
+    }
+    async fn create_replica(&self, volume: &GlobalId, req: &CreateReplica) -> Result<Replica> {
+        self.of(volume)?.create_replica(volume, req).await
+    }
+    async fn update_replica(&self, id: &GlobalId, req: &UpdateReplica) -> Result<Replica> {
+        self.of(id)?.update_replica(id, req).await
+    }
+    async fn delete_replica(&self, id: &GlobalId) -> Result<()> {
+        self.of(id)?.delete_replica(id).await
+    }
+    async fn start_replica(&self, id: &GlobalId) -> Result<Replica> {
+        self.of(id)?.start_replica(id).await
+    }
+    async fn stop_replica(&self, id: &GlobalId) -> Result<Replica> {
+        self.of(id)?.stop_replica(id).await
+    }
+}
+
+impl VolumeGroupOps for ScpProvider {}
+impl BackupOps for ScpProvider {}
+impl ArchiveOps for ScpProvider {}
+
+#[async_trait]
+impl Provider for ScpProvider {
+    fn info(&self) -> &ProviderInfo {
+        &self.info
+    }
+    fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+    /// Healthy when a signed one-item list is answered by every configured service.
+    async fn health(&self) -> Health {
+        for (_, kind) in self.listed() {
+            if let Err(e) = self.service_page(kind, None, 0, 1).await {
+                return Health {
+                    ok: false,
+                    detail: Some(e.public_detail()),
+                };
+            }
+        }
+        Health {
+            ok: true,
+            detail: None,
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! Builds the gateway from its configuration and serves it.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use strata_core::operation::{Backoff, MemoryOperationStore, Tracker};
 use strata_nhn::{NhnConfig, NhnProvider};
+use strata_scp::{ScpConfig, ScpProvider, ScpService};
 use strata_sim::memory::MemoryProvider;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -61,10 +63,7 @@ fn build_provider(
             ))
         }
         "nhn" => Ok(Arc::new(build_nhn(cfg, all)?)),
-        "scp" => anyhow::bail!(
-            "provider `{}`: the `scp` adapter is not available in this build yet",
-            cfg.id
-        ),
+        "scp" => Ok(Arc::new(build_scp(cfg, all)?)),
         other => anyhow::bail!(
             "provider `{}`: unknown vendor `{other}` (expected scp, nhn or memory)",
             cfg.id
@@ -127,6 +126,97 @@ fn build_nhn(cfg: &ProviderConfig, all: &[ProviderConfig]) -> anyhow::Result<Nhn
         .map(|o| (o.region.to_ascii_uppercase(), o.id.clone()))
         .collect();
     NhnProvider::new(n).map_err(|e| anyhow::anyhow!("provider `{}`: {e}", cfg.id))
+}
+
+/// The keys of an `scp` provider table.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScpSettings {
+    environment: String,
+    #[serde(default)]
+    services: Option<Vec<String>>,
+    access_key: SecretSource,
+    secret_key: SecretSource,
+    #[serde(default)]
+    account_id: Option<String>,
+    /// Per-service base URL overrides, keyed by service name (`file`, `parallel_file`).
+    #[serde(default)]
+    endpoints: BTreeMap<String, String>,
+    /// Per-service `Scp-Api-Version` versions, e.g. `file = "1.0"`.
+    #[serde(default)]
+    versions: BTreeMap<String, String>,
+    #[serde(default)]
+    replication_regions: Option<Vec<String>>,
+    #[serde(default)]
+    accept_language: Option<String>,
+    #[serde(default)]
+    timeout_seconds: Option<u64>,
+}
+
+/// Services this build speaks; `block`, `backup` and `archive` come with their issues.
+fn scp_service(id: &str, name: &str) -> anyhow::Result<ScpService> {
+    ScpService::from_config_name(name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "provider `{id}`: unknown or not yet supported SCP service `{name}` (supported: file, parallel_file)"
+        )
+    })
+}
+
+fn build_scp(cfg: &ProviderConfig, all: &[ProviderConfig]) -> anyhow::Result<ScpProvider> {
+    let err = |e: String| anyhow::anyhow!("provider `{}`: {e}", cfg.id);
+    let s: ScpSettings = serde_json::from_value(serde_json::Value::Object(cfg.settings.clone()))
+        .map_err(|e| err(e.to_string()))?;
+    let access_key = s
+        .access_key
+        .resolve()
+        .map_err(|e| err(format!("access_key: {e}")))?;
+    let secret_key = s
+        .secret_key
+        .resolve()
+        .map_err(|e| err(format!("secret_key: {e}")))?;
+    let mut c = ScpConfig::new(
+        &cfg.id,
+        &cfg.region,
+        &s.environment,
+        access_key.expose(),
+        secret_key,
+    );
+    c.display_name = cfg.display_name.clone();
+    c.account_id = s.account_id.clone();
+    if let Some(names) = &s.services {
+        c.services = names
+            .iter()
+            .map(|n| scp_service(&cfg.id, n))
+            .collect::<anyhow::Result<_>>()?;
+    }
+    for (name, url) in &s.endpoints {
+        c.endpoints.insert(scp_service(&cfg.id, name)?, url.clone());
+    }
+    for (name, v) in &s.versions {
+        c.versions.insert(scp_service(&cfg.id, name)?, v.clone());
+    }
+    if let Some(r) = s.replication_regions {
+        c.replication_regions = r;
+    }
+    if let Some(l) = s.accept_language {
+        c.accept_language = l;
+    }
+    if let Some(t) = s.timeout_seconds {
+        c.timeout = Duration::from_secs(t.max(1));
+    }
+    // Providers of the same account (access key or account id) in other regions are peers.
+    let key_of = |o: &ProviderConfig| {
+        o.settings
+            .get("account_id")
+            .or_else(|| o.settings.get("access_key"))
+            .cloned()
+    };
+    c.peers = all
+        .iter()
+        .filter(|o| o.vendor == "scp" && o.id != cfg.id && key_of(o) == key_of(cfg))
+        .map(|o| (o.region.clone(), o.id.clone()))
+        .collect();
+    ScpProvider::new(c).map_err(|e| err(e.to_string()))
 }
 
 /// Everything the gateway needs, built from configuration.

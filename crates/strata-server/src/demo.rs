@@ -3,7 +3,9 @@
 //! Two in-memory providers (`demo-kr1`, `demo-kr2`) and two NHN Cloud NAS providers
 //! (`nhn-kr1`, `nhn-kr2`) backed by the in-process NHN simulator (identity + NAS over real
 //! HTTP on loopback ports). The NHN providers are built from ordinary provider configuration,
-//! exactly as `strata serve` would build them against the real cloud.
+//! exactly as `strata serve` would build them against the real cloud. Likewise `scp-kr-west1`
+//! and `scp-kr-east1` (File Storage and Parallel File Storage) talk signed HTTP to the
+//! in-process SCP simulator.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +15,7 @@ use serde_json::json;
 use strata_core::model::Protocol;
 use strata_sim::memory::MemoryProvider;
 use strata_sim::nhn::{NhnSim, NhnSimConfig, SeedVolume};
+use strata_sim::scp::{ScpSim, ScpSimConfig, Service};
 
 use crate::app::build_providers;
 use crate::config::{Config, ProviderConfig, SecretSource};
@@ -36,6 +39,35 @@ pub fn demo_config(listen: &str) -> Config {
 /// The simulators behind the demo providers; they stop when this is dropped.
 pub struct DemoSimulators {
     pub nhn: NhnSim,
+    pub scp: ScpSim,
+}
+
+/// Provider configuration for SCP regions served by `sim` (one account, both services).
+pub fn scp_provider_configs(sim: &ScpSim, regions: &[&str]) -> Vec<ProviderConfig> {
+    let c = sim.config();
+    regions
+        .iter()
+        .map(|r| {
+            let settings = json!({
+                "environment": c.environment,
+                "services": ["file", "parallel_file"],
+                "access_key": c.access_key,
+                "secret_key": c.secret_key,
+                "account_id": c.account_id,
+                "endpoints": {
+                    "file": sim.url(Service::FileStorage, r),
+                    "parallel_file": sim.url(Service::ParallelFileStorage, r),
+                },
+            });
+            ProviderConfig {
+                id: format!("scp-{r}"),
+                vendor: "scp".into(),
+                region: r.to_string(),
+                display_name: Some(format!("Samsung Cloud Platform {r} (simulated)")),
+                settings: settings.as_object().cloned().unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// Provider configuration for NHN regions served by `sim` (one tenant).
@@ -101,5 +133,18 @@ pub async fn demo_registry() -> anyhow::Result<(Registry, DemoSimulators)> {
     for p in build_providers(&nhn_provider_configs(&nhn, &["KR1", "KR2"]))? {
         r.insert(p);
     }
-    Ok((r, DemoSimulators { nhn }))
+
+    let scp = ScpSim::start(ScpSimConfig {
+        delay: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await?;
+    scp.seed_file_volume("kr-west1", "web_content", "NFS", "SSD");
+    scp.seed_file_volume("kr-west1", "finance_share", "CIFS", "HDD");
+    scp.seed_parallel_volume("kr-west1", "training_data", 100);
+    scp.seed_file_volume("kr-east1", "dr_landing", "NFS", "HDD");
+    for p in build_providers(&scp_provider_configs(&scp, &["kr-west1", "kr-east1"]))? {
+        r.insert(p);
+    }
+    Ok((r, DemoSimulators { nhn, scp }))
 }

@@ -253,12 +253,14 @@ pub(crate) fn page<T: Clone>(
         Some("created_at:desc") => items.sort_by_key(|i| std::cmp::Reverse(key(i).1)),
         Some("name:asc") => items.sort_by_key(|i| key(i).0),
         Some("name:desc") => items.sort_by_key(|i| std::cmp::Reverse(key(i).0)),
-        Some(other) => return Err(invalid(
-            &["query", "sort"],
-            format!(
+        Some(other) => {
+            return Err(invalid(
+                &["query", "sort"],
+                format!(
                 "`{other}` does not match ^(name:asc|name:desc|created_at:asc|created_at:desc)$"
             ),
-        )),
+            ))
+        }
     }
     let total = items.len();
     Ok((items.into_iter().skip(offset).take(limit).collect(), total))

@@ -1,0 +1,236 @@
+//! The signed HTTP client every SCP service module uses: URL building, signing, the
+//! `Scp-Api-Version` header, request-id forwarding and error mapping.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, Url};
+use serde_json::Value;
+use strata_core::error::{Error, Result};
+use strata_core::ids::ResourceType;
+
+use crate::signer::Signer;
+
+/// Per-request timeout for vendor calls.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The documented host of a service: `https://{service}.{region}.{environment}.samsungsdscloud.com`.
+pub fn default_base_url(service: &str, region: &str, environment: &str) -> String {
+    format!("https://{service}.{region}.{environment}.samsungsdscloud.com")
+}
+
+/// Maps a transport failure (no HTTP answer) to the core error, without the URL or headers.
+fn transport_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::VendorTimeout
+    } else {
+        Error::VendorUnavailable {
+            message: if e.is_connect() {
+                "cannot connect to the vendor endpoint".into()
+            } else {
+                "the request to the vendor failed".into()
+            },
+        }
+    }
+}
+
+/// A readable message from an SCP error body: the FastAPI-style `ValidationErrorModel[]`
+/// (`[{loc, msg}]`) of the official spec, a `{message}`/`{msg}`/`{detail}` object, or the raw
+/// text (shortened).
+pub(crate) fn error_message(text: &str) -> String {
+    let parsed: Option<Value> = serde_json::from_str(text).ok();
+    let from_json = parsed.as_ref().and_then(|v| match v {
+        Value::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|e| {
+                    let msg = e["msg"].as_str()?;
+                    let loc: Vec<String> = e["loc"]
+                        .as_array()
+                        .map(|l| {
+                            l.iter()
+                                .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Some(if loc.is_empty() {
+                        msg.to_string()
+                    } else {
+                        format!("{}: {msg}", loc.join("."))
+                    })
+                })
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
+        Value::Object(o) => ["message", "msg", "detail", "error"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_str).map(str::to_string)),
+        _ => None,
+    });
+    from_json.unwrap_or_else(|| {
+        let t = text.trim();
+        if t.is_empty() {
+            "no error body".into()
+        } else {
+            t.chars().take(300).collect()
+        }
+    })
+}
+
+/// Classifies a failed answer by status (SCP documents no error codes beyond the status).
+pub(crate) fn vendor_error(status: u16, text: &str) -> Error {
+    let message = error_message(text);
+    match status {
+        401 => Error::VendorUnauthenticated,
+        500..=599 => Error::VendorFailed {
+            vendor_status: Some(status),
+            vendor_code: None,
+            message,
+        },
+        _ => Error::VendorRejected {
+            vendor_status: status,
+            vendor_code: None,
+            message,
+        },
+    }
+}
+
+/// Turns a vendor 404 into the `*_not_found` error of the resource the caller asked for.
+pub(crate) fn or_not_found(rtype: ResourceType, id: String) -> impl FnOnce(Error) -> Error {
+    move |e| match e {
+        Error::VendorRejected {
+            vendor_status: 404, ..
+        } => Error::not_found(rtype, id),
+        other => other,
+    }
+}
+
+/// Talks to one SCP service in one region.
+pub struct ScpClient {
+    http: reqwest::Client,
+    signer: Signer,
+    service: &'static str,
+    /// `Scp-Api-Version` value, e.g. `filestorage 1.1`.
+    api_version: String,
+    base: String,
+    language: String,
+}
+
+impl ScpClient {
+    pub fn new(
+        http: reqwest::Client,
+        signer: Signer,
+        service: &'static str,
+        version: &str,
+        base: &str,
+        language: &str,
+    ) -> Self {
+        ScpClient {
+            http,
+            signer,
+            service,
+            api_version: format!("{service} {version}"),
+            base: base.trim_end_matches('/').to_string(),
+            language: language.into(),
+        }
+    }
+
+    /// The full URL of a call, exactly as it is signed and sent.
+    pub fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url> {
+        let mut url = Url::parse(&format!("{}{path}", self.base))
+            .map_err(|e| Error::Internal(format!("bad {} endpoint: {e}", self.service)))?;
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        Ok(url)
+    }
+
+    /// Sends one signed call; returns the JSON body (`Null` when the vendor sent none).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        let url = self.url(path, query)?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut req = self
+            .http
+            .request(method.clone(), url.clone())
+            .header("Scp-Api-Version", &self.api_version)
+            .header("Accept-Language", &self.language)
+            .header("Accept", "application/json");
+        for (name, value) in self.signer.headers(method.as_str(), url.as_str(), now) {
+            req = req.header(name, value);
+        }
+        if let Some(rid) = strata_core::context::request_id() {
+            req = req.header("X-Request-Id", rid);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let started = Instant::now();
+        let resp = req.send().await.map_err(transport_error)?;
+        let status = resp.status().as_u16();
+        tracing::debug!(
+            vendor = "scp",
+            service = self.service,
+            %method,
+            path,
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "scp call"
+        );
+        let text = resp.text().await.map_err(transport_error)?;
+        if !(200..300).contains(&status) {
+            return Err(vendor_error(status, &text));
+        }
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|_| Error::VendorFailed {
+            vendor_status: Some(status),
+            vendor_code: None,
+            message: "unreadable response body".into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_error_models_become_one_message() {
+        let body = r#"[{"loc":["body","name"],"msg":"string does not match regex","type_":"value_error"},{"loc":["query","limit",0],"msg":"bad"}]"#;
+        assert_eq!(
+            error_message(body),
+            "body.name: string does not match regex; query.limit.0: bad"
+        );
+        assert_eq!(
+            error_message(r#"{"code":"Conflict","message":"busy"}"#),
+            "busy"
+        );
+        assert_eq!(error_message(""), "no error body");
+        assert_eq!(error_message("<html>oops</html>"), "<html>oops</html>");
+    }
+
+    #[test]
+    fn statuses_map_to_core_errors() {
+        assert_eq!(vendor_error(400, "[]").http_status(), 400);
+        assert_eq!(vendor_error(401, "").code(), "vendor_unauthenticated");
+        assert_eq!(vendor_error(409, "{}").http_status(), 409);
+        assert_eq!(vendor_error(503, "").http_status(), 502);
+        let nf = or_not_found(ResourceType::Snapshot, "snap_x".into())(vendor_error(404, ""));
+        assert_eq!(nf.code(), "snapshot_not_found");
+    }
+
+    #[test]
+    fn documented_host_pattern() {
+        assert_eq!(
+            default_base_url("parallel-filestorage", "kr-west1", "s"),
+            "https://parallel-filestorage.kr-west1.s.samsungsdscloud.com"
+        );
+    }
+}
