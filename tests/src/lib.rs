@@ -11,6 +11,7 @@ use strata_server::state::Registry;
 use strata_server::{serve, Gateway, RunningServer};
 use strata_sim::memory::MemoryProvider;
 use strata_sim::nhn::{NhnSim, NhnSimConfig};
+use strata_sim::scp::{ScpSim, ScpSimConfig};
 
 /// The HS256 secret test gateways use.
 pub const SECRET: &str = "test-secret-0123456789abcdef0123456789";
@@ -124,6 +125,20 @@ pub async fn start_nhn(delay: Duration, token_ttl: Duration) -> (TestGateway, Nh
     .expect("simulator starts");
     let mut cfg = test_config();
     cfg.providers = strata_server::demo::nhn_provider_configs(&sim, &["KR1", "KR2"]);
+    (TestGateway::start_from_config(cfg).await, sim)
+}
+
+/// The SCP simulator (kr-west1 + kr-east1) and a gateway with providers `scp-kr-west1` and
+/// `scp-kr-east1`, built from ordinary provider configuration.
+pub async fn start_scp(delay: Duration) -> (TestGateway, ScpSim) {
+    let sim = ScpSim::start(ScpSimConfig {
+        delay,
+        ..Default::default()
+    })
+    .await
+    .expect("simulator starts");
+    let mut cfg = test_config();
+    cfg.providers = strata_server::demo::scp_provider_configs(&sim, &["kr-west1", "kr-east1"]);
     (TestGateway::start_from_config(cfg).await, sim)
 }
 

@@ -16,6 +16,8 @@ use strata_tests::*;
 struct Target {
     gw: TestGateway,
     provider: &'static str,
+    /// The volume kind under test.
+    kind: &'static str,
     caps: Value,
     /// Keeps vendor simulators alive.
     _sims: Vec<Box<dyn std::any::Any + Send>>,
@@ -24,25 +26,39 @@ struct Target {
 async fn target(
     gw: TestGateway,
     provider: &'static str,
+    kind: &'static str,
     sims: Vec<Box<dyn std::any::Any + Send>>,
 ) -> Target {
     let (s, _, body) = send(gw.req(Method::GET, &format!("/v1/providers/{provider}"))).await;
     assert_eq!(s, 200, "{body}");
+    let caps = body["capabilities"]["volumes"][kind].clone();
+    assert!(caps.is_object(), "{provider} offers {kind} volumes: {body}");
     Target {
-        caps: body["capabilities"]["volumes"]["file"].clone(),
+        caps,
         gw,
         provider,
+        kind,
         _sims: sims,
     }
 }
 
 async fn memory() -> Target {
-    target(TestGateway::start().await, "mem-a", vec![]).await
+    target(TestGateway::start().await, "mem-a", "file", vec![]).await
 }
 
 async fn nhn() -> Target {
     let (gw, sim) = start_nhn(Duration::from_millis(30), Duration::from_secs(3600)).await;
-    target(gw, "nhn-kr1", vec![Box::new(sim)]).await
+    target(gw, "nhn-kr1", "file", vec![Box::new(sim)]).await
+}
+
+async fn scp_file() -> Target {
+    let (gw, sim) = start_scp(Duration::from_millis(30)).await;
+    target(gw, "scp-kr-west1", "file", vec![Box::new(sim)]).await
+}
+
+async fn scp_parallel_file() -> Target {
+    let (gw, sim) = start_scp(Duration::from_millis(30)).await;
+    target(gw, "scp-kr-west1", "parallel_file", vec![Box::new(sim)]).await
 }
 
 impl Target {
@@ -57,6 +73,42 @@ impl Target {
             );
         }
         on
+    }
+
+    fn elastic(&self) -> bool {
+        self.caps["size"]["elastic"] == true
+    }
+
+    fn named_snapshots(&self) -> bool {
+        self.caps["snapshot_names"] == true
+    }
+
+    /// A snapshot request: named where the provider lets callers name snapshots.
+    fn snapshot_body(&self, name: &str) -> Value {
+        if self.named_snapshots() {
+            json!({ "name": name })
+        } else {
+            json!({})
+        }
+    }
+
+    /// Two access rules of the kinds the provider accepts.
+    fn two_rules(&self) -> Value {
+        let kinds = self.caps["access_rule_kinds"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if kinds.iter().any(|k| k == "cidr") {
+            return json!({"rules": [{"kind": "cidr", "value": "10.1.0.0/16", "access": "read_write"},
+                                    {"kind": "ip", "value": "10.2.0.9", "access": "read_write"}]});
+        }
+        let types = self.caps["server_types"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let last = types.last().cloned().unwrap_or(json!("vm"));
+        json!({"rules": [{"kind": "server", "value": "node-0001", "server_type": types[0], "access": "read_write"},
+                         {"kind": "server", "value": "node-0002", "server_type": last, "access": "read_write"}]})
     }
 
     fn min_size(&self) -> u64 {
@@ -80,8 +132,12 @@ impl Target {
     }
 
     fn create_body(&self, name: &str) -> Value {
-        json!({"provider": self.provider, "kind": "file", "name": name,
-               "size_gib": self.min_size(), "protocol": self.caps["protocols"][0]})
+        let mut body = json!({"provider": self.provider, "kind": self.kind, "name": name,
+                              "protocol": self.caps["protocols"][0]});
+        if !self.elastic() {
+            body["size_gib"] = json!(self.min_size());
+        }
+        body
     }
 
     /// Creates a volume and waits until it is available; returns its id.
@@ -105,17 +161,17 @@ impl Target {
 }
 
 async fn volume_lifecycle(t: Target) {
-    let id = t.volume("conf-life").await;
+    let id = t.volume("conf_life").await;
     let v = format!("/v1/volumes/{id}");
     let (s, got) = t.get(&v).await;
     assert_eq!(
         (s, got["name"].as_str(), got["kind"].as_str()),
-        (200, Some("conf-life"), Some("file"))
+        (200, Some("conf_life"), Some(t.kind))
     );
     let (_, list) = t
         .get(&format!(
-            "/v1/volumes?provider={}&name=conf-life",
-            t.provider
+            "/v1/volumes?provider={}&kind={}&name=conf_life",
+            t.provider, t.kind
         ))
         .await;
     assert_eq!(list["volumes"].as_array().unwrap().len(), 1, "{list}");
@@ -130,8 +186,9 @@ async fn volume_lifecycle(t: Target) {
 }
 
 async fn requests_outside_the_limits_are_422(t: Target) {
-    let mut small = t.create_body("conf-small");
-    small["size_gib"] = json!(t.min_size() - 1);
+    let mut small = t.create_body("conf_small");
+    // Elastic capacity takes no size at all; provisioned capacity has a floor.
+    small["size_gib"] = json!(if t.elastic() { 100 } else { t.min_size() - 1 });
     let p = assert_problem(
         &send(t.req(Method::POST, "/v1/volumes").json(&small)).await,
         422,
@@ -167,10 +224,9 @@ async fn unknown_volumes_are_404(t: Target) {
 }
 
 async fn access_rules_round_trip(t: Target) {
-    let id = t.volume("conf-acl").await;
+    let id = t.volume("conf_acl").await;
     let path = format!("/v1/volumes/{id}/access-rules");
-    let rules = json!({"rules": [{"kind": "cidr", "value": "10.1.0.0/16", "access": "read_write"},
-                                 {"kind": "ip", "value": "10.2.0.9", "access": "read_write"}]});
+    let rules = t.two_rules();
     if !t.supports("access_rules") {
         return t.refused(Method::PUT, &path, rules).await;
     }
@@ -179,19 +235,27 @@ async fn access_rules_round_trip(t: Target) {
 }
 
 async fn snapshots_are_created_listed_and_deleted(t: Target) {
-    let id = t.volume("conf-snap").await;
+    let id = t.volume("conf_snap").await;
     let path = format!("/v1/volumes/{id}/snapshots");
     if !t.supports("snapshot_create") {
-        return t.refused(Method::POST, &path, json!({"name": "s"})).await;
+        return t.refused(Method::POST, &path, json!({})).await;
+    }
+    if !t.named_snapshots() {
+        let p = assert_problem(
+            &send(t.req(Method::POST, &path).json(&json!({"name": "mine"}))).await,
+            422,
+            "invalid_argument",
+        );
+        assert_eq!(p["field"], "name");
     }
     let snap = t
-        .op(Method::POST, &path, Some(json!({"name": "conf-s1"})))
+        .op(Method::POST, &path, Some(t.snapshot_body("conf-s1")))
         .await["result"]
         .clone();
-    assert_eq!(
-        (snap["name"].as_str(), snap["origin"].as_str()),
-        (Some("conf-s1"), Some("manual"))
-    );
+    let name = snap["name"].as_str().unwrap().to_string();
+    assert!(!t.named_snapshots() || name == "conf-s1", "{snap}");
+    assert_eq!(snap["origin"], "manual");
+    assert_eq!(snap["status"], "available");
     assert_eq!(snap["volume_id"], id.as_str());
     let (_, list) = t.get(&path).await;
     assert!(list["snapshots"]
@@ -200,7 +264,7 @@ async fn snapshots_are_created_listed_and_deleted(t: Target) {
         .iter()
         .any(|s| s["id"] == snap["id"]));
     let sp = format!("/v1/snapshots/{}", snap["id"].as_str().unwrap());
-    assert_eq!(t.get(&sp).await.1["name"], "conf-s1");
+    assert_eq!(t.get(&sp).await.1["name"], name.as_str());
     if t.supports("snapshot_delete") {
         t.op(Method::DELETE, &sp, None).await;
         assert_problem(
@@ -212,7 +276,7 @@ async fn snapshots_are_created_listed_and_deleted(t: Target) {
 }
 
 async fn restore_in_place_is_recorded(t: Target) {
-    let id = t.volume("conf-restore").await;
+    let id = t.volume("conf_restore").await;
     if !t.supports("snapshot_create") {
         return;
     }
@@ -220,7 +284,7 @@ async fn restore_in_place_is_recorded(t: Target) {
         .op(
             Method::POST,
             &format!("/v1/volumes/{id}/snapshots"),
-            Some(json!({"name": "conf-r1"})),
+            Some(t.snapshot_body("conf-r1")),
         )
         .await["result"]
         .clone();
@@ -233,21 +297,36 @@ async fn restore_in_place_is_recorded(t: Target) {
         (op["result"]["id"].as_str(), op["result"]["status"].as_str()),
         (Some(id.as_str()), Some("available"))
     );
-    if !t.supports("snapshot_clone") {
+    if t.supports("snapshot_clone") {
+        let clone = t
+            .op(
+                Method::POST,
+                &restore,
+                Some(json!({"mode": "new_volume", "volume_name": "conf_clone"})),
+            )
+            .await["result"]
+            .clone();
+        assert_eq!(
+            (clone["name"].as_str(), clone["status"].as_str()),
+            (Some("conf_clone"), Some("available"))
+        );
+        assert_ne!(clone["id"], id.as_str());
+    } else {
         t.refused(Method::POST, &restore, json!({"mode": "new_volume"}))
             .await;
     }
     if t.supports("restore_history") {
         let (_, h) = t.get(&format!("/v1/volumes/{id}/restores")).await;
         let last = h["restores"].as_array().unwrap().last().cloned().unwrap();
-        assert_eq!(last["snapshot_name"], "conf-r1");
+        assert_eq!(last["snapshot_name"], snap["name"]);
     }
 }
 
 async fn snapshot_schedule_round_trips(t: Target) {
-    let id = t.volume("conf-sched").await;
+    let id = t.volume("conf_sched").await;
     let path = format!("/v1/volumes/{id}/snapshot-schedule");
-    let sched = json!({"frequency": "weekly", "days": ["tuesday", "saturday"], "hour": 2, "minute": 0, "timezone": "UTC", "retention_count": 5});
+    let tz = t.caps["schedule"]["timezones"][0].as_str().unwrap_or("UTC");
+    let sched = json!({"frequency": "weekly", "days": ["tuesday", "saturday"], "hour": 2, "minute": 0, "timezone": tz, "retention_count": 5});
     if !t.supports("snapshot_schedule") {
         return t.refused(Method::PUT, &path, sched).await;
     }
@@ -268,7 +347,7 @@ async fn snapshot_schedule_round_trips(t: Target) {
 }
 
 async fn replicas_follow_their_lifecycle(t: Target) {
-    let id = t.volume("conf-rep").await;
+    let id = t.volume("conf_rep").await;
     let regions = t.caps["replication_regions"]
         .as_array()
         .cloned()
@@ -360,4 +439,4 @@ macro_rules! suite {
     };
 }
 
-suite!(memory, nhn);
+suite!(memory, nhn, scp_file, scp_parallel_file);
