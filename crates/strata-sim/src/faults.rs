@@ -21,6 +21,8 @@ pub struct Recorded {
     pub uri: String,
     /// The `X-Request-Id` the caller forwarded, if any.
     pub request_id: Option<String>,
+    /// The JSON body, when the request had one.
+    pub body: Option<serde_json::Value>,
 }
 
 #[derive(Default)]
@@ -78,13 +80,9 @@ impl Faults {
 
     /// Records the request and decides its fate: the latency to add and, when the request
     /// must fail, the status to fail it with.
-    fn admit(&self, method: &str, uri: &str, request_id: Option<&str>) -> (Duration, Option<u16>) {
+    fn admit(&self, rec: Recorded) -> (Duration, Option<u16>) {
         let mut s = self.lock();
-        s.log.push(Recorded {
-            method: method.to_string(),
-            uri: uri.to_string(),
-            request_id: request_id.map(str::to_string),
-        });
+        s.log.push(rec);
         let forced = match &mut s.forced {
             Some((status, n)) if *n > 0 => {
                 *n -= 1;
@@ -109,11 +107,24 @@ impl Faults {
             .uri()
             .path_and_query()
             .map_or_else(|| req.uri().path().to_string(), |p| p.to_string());
-        let rid = req
+        let request_id = req
             .headers()
             .get("x-request-id")
-            .and_then(|v| v.to_str().ok());
-        let (latency, fail) = self.admit(req.method().as_str(), &uri, rid);
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        // Buffer the body to record it, then hand the same bytes on.
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20)
+            .await
+            .unwrap_or_default();
+        let rec = Recorded {
+            method: parts.method.to_string(),
+            uri,
+            request_id,
+            body: serde_json::from_slice(&bytes).ok(),
+        };
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let (latency, fail) = self.admit(rec);
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
@@ -128,13 +139,22 @@ impl Faults {
 mod tests {
     use super::*;
 
+    fn get(uri: &str) -> Recorded {
+        Recorded {
+            method: "GET".into(),
+            uri: uri.into(),
+            request_id: None,
+            body: None,
+        }
+    }
+
     #[test]
     fn forced_status_applies_to_exactly_n_calls() {
         let f = Faults::default();
         f.force_status(500, 2);
-        assert_eq!(f.admit("GET", "/a", None).1, Some(500));
-        assert_eq!(f.admit("GET", "/a", None).1, Some(500));
-        assert_eq!(f.admit("GET", "/a", None).1, None);
+        assert_eq!(f.admit(get("/a")).1, Some(500));
+        assert_eq!(f.admit(get("/a")).1, Some(500));
+        assert_eq!(f.admit(get("/a")).1, None);
         assert_eq!(f.request_count(), 3);
     }
 
@@ -142,8 +162,8 @@ mod tests {
     fn error_rate_one_fails_everything_and_clear_stops_it() {
         let f = Faults::default();
         f.set_error_rate(1.0, 503);
-        assert!((0..20).all(|_| f.admit("GET", "/", None).1 == Some(503)));
+        assert!((0..20).all(|_| f.admit(get("/")).1 == Some(503)));
         f.clear();
-        assert!((0..20).all(|_| f.admit("GET", "/", None).1.is_none()));
+        assert!((0..20).all(|_| f.admit(get("/")).1.is_none()));
     }
 }

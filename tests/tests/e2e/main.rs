@@ -4,4 +4,5 @@ mod api;
 mod auth;
 mod nhn;
 mod problems;
+mod scp;
 mod spec;

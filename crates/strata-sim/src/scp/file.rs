@@ -46,6 +46,8 @@ struct Snap {
     id: String,
     name: String,
     size: u64,
+    /// Taken by a schedule (only those count against the retention).
+    scheduled: bool,
     state: &'static str,
     pending: Option<Pending<Settle>>,
     created_at: DateTime<Utc>,
@@ -173,13 +175,19 @@ impl Files {
         let snap = new_snapshot(snap_id, v);
         v.snaps.push(Snap {
             state: "available",
+            scheduled: true,
             pending: None,
             ..snap
         });
-        // Retention counts every snapshot of the volume, oldest first out.
+        // Retention keeps the newest scheduled snapshots; manual ones are the user's.
         if let Some(keep) = v.retention.filter(|k| *k > 0) {
-            let excess = v.snaps.len().saturating_sub(keep as usize);
-            v.snaps.drain(..excess);
+            let scheduled = v.snaps.iter().filter(|s| s.scheduled).count();
+            let mut excess = scheduled.saturating_sub(keep as usize);
+            v.snaps.retain(|s| {
+                let drop = s.scheduled && excess > 0;
+                excess -= usize::from(drop);
+                !drop
+            });
         }
         true
     }
@@ -218,6 +226,7 @@ fn new_snapshot(id: &str, v: &Volume) -> Snap {
         id: id.into(),
         name: format!("{}.{}", v.name, now.format("%Y-%m-%d_%H%M%S%3f")),
         size: v.usage_gib * GIB,
+        scheduled: false,
         state: "creating",
         pending: None,
         created_at: now,
