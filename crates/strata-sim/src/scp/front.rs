@@ -16,7 +16,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{fail, lock, Service, Shared};
+use super::{fail, lock, Fail, Service, Shared};
 
 /// How far `Scp-Timestamp` may be from the simulator's clock.
 pub const SIGNATURE_WINDOW: Duration = Duration::from_secs(300);
@@ -42,12 +42,12 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn unauthorized(message: &str) -> Response {
-    fail(StatusCode::UNAUTHORIZED, message).into_response()
+fn unauthorized(message: &str) -> Fail {
+    fail(StatusCode::UNAUTHORIZED, message)
 }
 
 /// Checks one request; `Err` is the answer SCP's gateway gives instead of the service.
-fn check(world: &Shared, service: Service, req: &Request) -> Result<(), Response> {
+fn check(world: &Shared, service: Service, req: &Request) -> Result<(), Fail> {
     let h = req.headers();
     let (ak, ts, sig, client) = match (
         header(h, "scp-accesskey"),
@@ -72,8 +72,7 @@ fn check(world: &Shared, service: Service, req: &Request) -> Result<(), Response
                 service.id(),
                 service.versions().join(", ")
             ),
-        )
-        .into_response());
+        ));
     }
     let now = chrono::Utc::now().timestamp_millis();
     let fresh = ts
@@ -91,8 +90,7 @@ fn check(world: &Shared, service: Service, req: &Request) -> Result<(), Response
         return Err(fail(
             StatusCode::FORBIDDEN,
             "the access key does not belong to that account",
-        )
-        .into_response());
+        ));
     }
     let host = header(h, "host").unwrap_or("");
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
@@ -115,7 +113,7 @@ fn check(world: &Shared, service: Service, req: &Request) -> Result<(), Response
 pub(crate) async fn verify(world: Shared, service: Service, req: Request, next: Next) -> Response {
     match check(&world, service, &req) {
         Ok(()) => next.run(req).await,
-        Err(resp) => resp,
+        Err(fail) => fail.into_response(),
     }
 }
 
