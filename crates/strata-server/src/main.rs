@@ -134,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
             let gw = Gateway::with_registry(cfg, registry).await?;
             let server = serve(gw.router(), &listen, grace, true).await?;
             let base = gw.state.config.base_url(server.addr);
-            println!("Strata demo is running with providers demo-kr1, demo-kr2 (in-memory) nhn-kr1, nhn-kr2 (NHN Cloud NAS, simulated) and scp-kr-west1, scp-kr-east1 (SCP File Storage + Parallel File Storage, simulated).\n");
+            println!("Strata demo is running with providers demo-kr1, demo-kr2 (in-memory), nhn-kr1, nhn-kr2 (NHN Cloud NAS, simulated) and scp-kr-west1, scp-kr-east1 (SCP File Storage + Parallel File Storage, simulated).\n");
             println!("  API:        {base}/v1");
             println!("  Swagger UI: {base}/docs   (click Authorize and paste the token)");
             println!("  OpenAPI:    {base}/openapi.json\n");
