@@ -88,6 +88,37 @@ impl Error {
         }
     }
 
+    /// A vendor call that got no HTTP answer. Deliberately carries no URL, query or header:
+    /// only the kind of failure.
+    pub fn transport(timed_out: bool, connect_failed: bool) -> Self {
+        if timed_out {
+            Error::VendorTimeout
+        } else {
+            Error::VendorUnavailable {
+                message: if connect_failed {
+                    "cannot connect to the vendor endpoint".into()
+                } else {
+                    "the request to the vendor failed".into()
+                },
+            }
+        }
+    }
+
+    /// Maps a vendor 404 to the `*_not_found` error of the resource the caller asked for
+    /// (`.map_err(Error::vendor_404_as(ResourceType::Volume, id))`); other errors pass through.
+    pub fn vendor_404_as(
+        resource: ResourceType,
+        id: impl Into<String>,
+    ) -> impl FnOnce(Error) -> Error {
+        let id = id.into();
+        move |e| match e {
+            Error::VendorRejected {
+                vendor_status: 404, ..
+            } => Error::not_found(resource, id),
+            other => other,
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn http_status(&self) -> u16 {
         match self {

@@ -11,18 +11,7 @@ use crate::token::TokenClient;
 
 /// Maps a transport failure (no HTTP answer) to the core error.
 pub(crate) fn transport_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        Error::VendorTimeout
-    } else {
-        // Never include the URL's query or any header: only the failure kind.
-        Error::VendorUnavailable {
-            message: if e.is_connect() {
-                "cannot connect to the vendor endpoint".into()
-            } else {
-                "the request to the vendor failed".into()
-            },
-        }
-    }
+    Error::transport(e.is_timeout(), e.is_connect())
 }
 
 /// Classifies a failed NAS answer by HTTP status (NHN documents no error sub-codes).
@@ -44,12 +33,7 @@ fn vendor_error(status: u16, message: String) -> Error {
 
 /// Turns a vendor 404 into the `*_not_found` error of the resource the caller asked for.
 pub(crate) fn or_not_found(rtype: ResourceType, id: String) -> impl FnOnce(Error) -> Error {
-    move |e| match e {
-        Error::VendorRejected {
-            vendor_status: 404, ..
-        } => Error::not_found(rtype, id),
-        other => other,
-    }
+    Error::vendor_404_as(rtype, id)
 }
 
 /// Talks to one region's NAS endpoint.

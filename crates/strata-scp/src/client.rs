@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, Url};
 use serde_json::Value;
 use strata_core::error::{Error, Result};
-use strata_core::ids::ResourceType;
 
 use crate::signer::Signer;
 
@@ -20,17 +19,7 @@ pub fn default_base_url(service: &str, region: &str, environment: &str) -> Strin
 
 /// Maps a transport failure (no HTTP answer) to the core error, without the URL or headers.
 fn transport_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        Error::VendorTimeout
-    } else {
-        Error::VendorUnavailable {
-            message: if e.is_connect() {
-                "cannot connect to the vendor endpoint".into()
-            } else {
-                "the request to the vendor failed".into()
-            },
-        }
-    }
+    Error::transport(e.is_timeout(), e.is_connect())
 }
 
 /// A readable message from an SCP error body: the FastAPI-style `ValidationErrorModel[]`
@@ -91,16 +80,6 @@ pub(crate) fn vendor_error(status: u16, text: &str) -> Error {
             vendor_code: None,
             message,
         },
-    }
-}
-
-/// Turns a vendor 404 into the `*_not_found` error of the resource the caller asked for.
-pub(crate) fn or_not_found(rtype: ResourceType, id: String) -> impl FnOnce(Error) -> Error {
-    move |e| match e {
-        Error::VendorRejected {
-            vendor_status: 404, ..
-        } => Error::not_found(rtype, id),
-        other => other,
     }
 }
 
@@ -200,6 +179,7 @@ impl ScpClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strata_core::ids::ResourceType;
 
     #[test]
     fn validation_error_models_become_one_message() {
@@ -222,7 +202,7 @@ mod tests {
         assert_eq!(vendor_error(401, "").code(), "vendor_unauthenticated");
         assert_eq!(vendor_error(409, "{}").http_status(), 409);
         assert_eq!(vendor_error(503, "").http_status(), 502);
-        let nf = or_not_found(ResourceType::Snapshot, "snap_x".into())(vendor_error(404, ""));
+        let nf = Error::vendor_404_as(ResourceType::Snapshot, "snap_x")(vendor_error(404, ""));
         assert_eq!(nf.code(), "snapshot_not_found");
     }
 

@@ -14,15 +14,15 @@ use strata_core::capability::NameRules;
 use strata_core::error::{Error, Result};
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::paging::{page_slice, Page, PageRequest};
+use strata_core::paging::{Page, PageRequest};
 use strata_core::provider::{ReplicaOps, SnapshotOps, VolumeOps};
 
-use crate::client::{or_not_found, ScpClient};
-use crate::ids::Ids;
-use crate::wire::{self, decode, time};
-use crate::{
-    refuse_description, refuse_initial_rules, rule_of, vendor_fields, GIB, OPT_CIFS_PASSWORD,
+use crate::common::{
+    child_not_found, parent, refuse_description, refuse_initial_rules, vendor_fields,
+    volume_status, Service,
 };
+use crate::wire::{self, decode, time};
+use crate::{GIB, OPT_CIFS_PASSWORD};
 
 const KIND: VolumeKind = VolumeKind::File;
 const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
@@ -30,46 +30,8 @@ const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 pub(crate) const DEFAULT_REPLICA_FREQUENCY: ReplicaFrequency = ReplicaFrequency::Hourly;
 
 pub(crate) struct FileStorage {
-    pub api: ScpClient,
-    pub ids: Ids,
+    pub svc: Service,
     pub names: NameRules,
-}
-
-pub(crate) fn volume_status(state: Option<&str>) -> VolumeStatus {
-    match state.unwrap_or("").to_ascii_lowercase().as_str() {
-        "creating" => VolumeStatus::Creating,
-        "available" => VolumeStatus::Available,
-        "restoring" | "editing" | "updating" => VolumeStatus::Updating,
-        "deleting" => VolumeStatus::Deleting,
-        "error" => VolumeStatus::Error,
-        _ => VolumeStatus::Unknown,
-    }
-}
-
-pub(crate) fn snapshot_status(state: Option<&str>) -> SnapshotStatus {
-    match state.unwrap_or("").to_ascii_lowercase().as_str() {
-        "creating" => SnapshotStatus::Creating,
-        "available" => SnapshotStatus::Available,
-        "restoring" => SnapshotStatus::Restoring,
-        "deleting" => SnapshotStatus::Deleting,
-        "error" => SnapshotStatus::Error,
-        _ => SnapshotStatus::Unknown,
-    }
-}
-
-/// Whether a rule is still being added (it is listed) or removed (it is not).
-pub(crate) fn rule_pending(state: Option<&str>) -> bool {
-    !matches!(
-        state.map(str::to_ascii_lowercase).as_deref(),
-        None | Some("active") | Some("all")
-    )
-}
-
-pub(crate) fn rule_removing(state: Option<&str>) -> bool {
-    matches!(
-        state.map(str::to_ascii_lowercase).as_deref(),
-        Some("removing") | Some("deleting")
-    )
 }
 
 fn protocol(p: Option<&str>) -> Option<Protocol> {
@@ -165,6 +127,17 @@ pub(crate) fn schedule_of(list: &wire::ScheduleList) -> Option<SnapshotSchedule>
     })
 }
 
+/// A neutral `server` rule as the vendor's (object type, object id).
+fn object_of(r: &AccessRule) -> (String, String) {
+    (
+        r.server_type
+            .as_deref()
+            .unwrap_or("vm")
+            .to_ascii_uppercase(),
+        r.value.clone(),
+    )
+}
+
 /// A name for a volume derived from another, within SCP's 21 characters.
 fn derived_name(base: &str, suffix: &str) -> String {
     let keep = 21usize.saturating_sub(suffix.len());
@@ -174,8 +147,8 @@ fn derived_name(base: &str, suffix: &str) -> String {
 impl FileStorage {
     fn map_volume(&self, v: &wire::Volume, raw: &Value) -> Volume {
         Volume {
-            id: self.ids.volume(KIND, &v.id),
-            provider: self.ids.provider.clone(),
+            id: self.svc.ids.volume(KIND, &v.id),
+            provider: self.svc.ids.provider.clone(),
             kind: KIND,
             name: v.name.clone(),
             description: None,
@@ -184,7 +157,7 @@ impl FileStorage {
             protocol: protocol(v.protocol.as_deref()),
             tier: v.type_name.clone(),
             encrypted: v.encryption_enabled.unwrap_or(false),
-            region: self.ids.region.clone(),
+            region: self.svc.ids.region.clone(),
             zone: None,
             labels: Default::default(),
             created_at: time(&v.created_at),
@@ -202,35 +175,6 @@ impl FileStorage {
         }
     }
 
-    async fn show(&self, vid: &str) -> Result<(wire::Volume, Value)> {
-        let raw = self
-            .api
-            .call(Method::GET, &format!("/v1/volumes/{vid}"), &[], None)
-            .await
-            .map_err(or_not_found(
-                ResourceType::Volume,
-                self.ids.volume(KIND, vid),
-            ))?;
-        Ok((decode(&raw)?, raw))
-    }
-
-    async fn rules(&self, vid: &str) -> Result<Vec<wire::Rule>> {
-        let raw = self
-            .api
-            .call(
-                Method::GET,
-                &format!("/v1/volumes/{vid}/access-rules"),
-                &[],
-                None,
-            )
-            .await
-            .map_err(or_not_found(
-                ResourceType::Volume,
-                self.ids.volume(KIND, vid),
-            ))?;
-        Ok(decode::<wire::RuleList>(&raw)?.access_rules)
-    }
-
     /// One page of the vendor's list (name-sorted), and the vendor's total.
     pub(crate) async fn page(
         &self,
@@ -238,90 +182,32 @@ impl FileStorage {
         offset: u64,
         limit: u32,
     ) -> Result<(Vec<Volume>, u64)> {
-        let mut query = vec![
-            ("offset", offset.to_string()),
-            ("limit", limit.to_string()),
-            ("sort", "name:asc".to_string()),
-        ];
-        if let Some(n) = name {
-            query.push(("name", n.to_string()));
-        }
-        let raw = self
-            .api
-            .call(Method::GET, "/v1/volumes", &query, None)
-            .await?;
-        let items = raw["filestorages"].as_array().cloned().unwrap_or_default();
-        let vols = items
-            .iter()
-            .map(|r| Ok(self.map_volume(&decode(r)?, r)))
-            .collect::<Result<Vec<_>>>()?;
-        let total = raw["count"].as_u64().unwrap_or(offset + vols.len() as u64);
-        Ok((vols, total))
-    }
-
-    fn map_snapshot(&self, vid: &str, s: &wire::Snapshot) -> Snapshot {
-        Snapshot {
-            id: self.ids.child(ResourceType::Snapshot, KIND, vid, &s.id),
-            provider: self.ids.provider.clone(),
-            volume_id: self.ids.volume(KIND, vid),
-            name: s.name.clone(),
-            description: None,
-            status: snapshot_status(s.state.as_deref()),
-            origin: SnapshotOrigin::Manual,
-            size_bytes: s.size,
-            preserved: false,
-            created_at: time(&s.created_at),
-            vendor: Default::default(),
-        }
-    }
-
-    async fn snapshot_list(&self, vid: &str) -> Result<wire::SnapshotList> {
-        let raw = self
-            .api
-            .call(
-                Method::GET,
-                "/v1/snapshots",
-                &[("volume_id", vid.to_string())],
-                None,
-            )
+        self.svc
+            .page(name, offset, limit, |v, raw| self.map_volume(v, raw))
             .await
-            .map_err(or_not_found(
-                ResourceType::Volume,
-                self.ids.volume(KIND, vid),
-            ))?;
-        decode(&raw)
     }
 
     async fn schedules(&self, vid: &str) -> Result<wire::ScheduleList> {
-        let raw = self
-            .api
-            .call(
-                Method::GET,
-                "/v1/snapshot-schedules",
-                &[("volume_id", vid.to_string())],
-                None,
-            )
-            .await
-            .map_err(or_not_found(
-                ResourceType::Volume,
-                self.ids.volume(KIND, vid),
-            ))?;
-        decode(&raw)
+        self.svc.list_under("/v1/snapshot-schedules", vid).await
     }
 
     fn map_replica(&self, vid: &str, r: &wire::Replication, raw: &Value) -> Replica {
         let src_region = r
             .source_volume_region
             .clone()
-            .unwrap_or_else(|| self.ids.region.clone());
+            .unwrap_or_else(|| self.svc.ids.region.clone());
         let dst_region = r.replication_volume_region.clone().unwrap_or_default();
         Replica {
             id: self
+                .svc
                 .ids
                 .child(ResourceType::Replica, KIND, vid, &r.replication_id),
-            provider: self.ids.provider.clone(),
-            source_volume_id: self.ids.volume_in(&src_region, KIND, &r.source_volume_id),
-            destination_volume_id: Some(self.ids.volume_in(
+            provider: self.svc.ids.provider.clone(),
+            source_volume_id: self
+                .svc
+                .ids
+                .volume_in(&src_region, KIND, &r.source_volume_id),
+            destination_volume_id: Some(self.svc.ids.volume_in(
                 &dst_region,
                 KIND,
                 &r.replication_volume_id,
@@ -340,31 +226,19 @@ impl FileStorage {
     }
 
     async fn replication(&self, id: &GlobalId) -> Result<(wire::Replication, Value)> {
-        let vid = parent(id)?;
+        let path = format!("/v1/replications/{}", id.vendor_id);
         let raw = self
-            .api
-            .call(
-                Method::GET,
-                &format!("/v1/replications/{}", id.vendor_id),
-                &[("volume_id", vid.to_string())],
-                None,
-            )
-            .await
-            .map_err(or_not_found(ResourceType::Replica, id.encode()))?;
+            .svc
+            .child_call(Method::GET, &path, id, ResourceType::Replica, None)
+            .await?;
         Ok((decode(&raw)?, raw))
     }
 
     async fn update_replication(&self, id: &GlobalId, body: Value) -> Result<Replica> {
-        let vid = parent(id)?;
-        self.api
-            .call(
-                Method::PUT,
-                &format!("/v1/replications/{}", id.vendor_id),
-                &[("volume_id", vid.to_string())],
-                Some(&body),
-            )
-            .await
-            .map_err(or_not_found(ResourceType::Replica, id.encode()))?;
+        let path = format!("/v1/replications/{}", id.vendor_id);
+        self.svc
+            .child_call(Method::PUT, &path, id, ResourceType::Replica, Some(&body))
+            .await?;
         self.get_replica(id).await
     }
 
@@ -377,27 +251,12 @@ impl FileStorage {
     }
 }
 
-/// The parent volume of a snapshot or replica id.
-pub(crate) fn parent(id: &GlobalId) -> Result<&str> {
-    id.parent
-        .as_deref()
-        .ok_or_else(|| Error::invalid("id", "the id does not name its volume"))
-}
-
 #[async_trait]
 impl VolumeOps for FileStorage {
     async fn get_volume(&self, id: &GlobalId) -> Result<Volume> {
-        let vid = &id.vendor_id;
-        let ((v, raw), rules) = futures::try_join!(self.show(vid), self.rules(vid))?;
-        let mut vol = self.map_volume(&v, &raw);
-        if vol.status == VolumeStatus::Available
-            && rules
-                .iter()
-                .any(|r| rule_pending(r.access_rule_state.as_deref()))
-        {
-            vol.status = VolumeStatus::Updating;
-        }
-        Ok(vol)
+        self.svc
+            .volume(&id.vendor_id, |v, raw| self.map_volume(v, raw))
+            .await
     }
 
     async fn create_volume(&self, req: &CreateVolume) -> Result<Volume> {
@@ -423,6 +282,7 @@ impl VolumeOps for FileStorage {
             body["cifs_password"] = json!(p);
         }
         let raw = self
+            .svc
             .api
             .call(Method::POST, "/v1/volumes", &[], Some(&body))
             .await?;
@@ -442,26 +302,11 @@ impl VolumeOps for FileStorage {
     }
 
     async fn delete_volume(&self, id: &GlobalId) -> Result<()> {
-        self.api
-            .call(
-                Method::DELETE,
-                &format!("/v1/volumes/{}", id.vendor_id),
-                &[],
-                None,
-            )
-            .await
-            .map_err(or_not_found(ResourceType::Volume, id.encode()))?;
-        Ok(())
+        self.svc.delete_volume(id).await
     }
 
     async fn get_access_rules(&self, id: &GlobalId) -> Result<Vec<AccessRule>> {
-        Ok(self
-            .rules(&id.vendor_id)
-            .await?
-            .iter()
-            .filter(|r| !rule_removing(r.access_rule_state.as_deref()))
-            .map(rule_of)
-            .collect())
+        self.svc.access_rules(&id.vendor_id).await
     }
 
     /// SCP changes one rule per call: remove what is no longer wanted, then add what is new.
@@ -472,13 +317,13 @@ impl VolumeOps for FileStorage {
     ) -> Result<Vec<AccessRule>> {
         let vid = &id.vendor_id;
         let current: Vec<(String, String)> = self
-            .rules(vid)
+            .svc
+            .live_rules(vid)
             .await?
             .into_iter()
-            .filter(|r| !rule_removing(r.access_rule_state.as_deref()))
             .map(|r| (r.object_type.to_ascii_uppercase(), r.object_id))
             .collect();
-        let wanted: Vec<(String, String)> = rules.iter().map(crate::object_of).collect();
+        let wanted: Vec<(String, String)> = rules.iter().map(object_of).collect();
         let removes = current
             .iter()
             .filter(|c| !wanted.contains(c))
@@ -491,16 +336,17 @@ impl VolumeOps for FileStorage {
         for ((object_type, object_id), action) in removes.chain(adds).collect::<Vec<_>>() {
             let body =
                 json!({"object_id": object_id, "object_type": object_type, "action": action});
-            self.api
+            self.svc
+                .api
                 .call(Method::PUT, &path, &[], Some(&body))
                 .await
-                .map_err(or_not_found(ResourceType::Volume, id.encode()))?;
+                .map_err(Error::vendor_404_as(ResourceType::Volume, id.encode()))?;
         }
         Ok(rules.to_vec())
     }
 
     async fn list_mount_targets(&self, id: &GlobalId) -> Result<Vec<MountTarget>> {
-        let (v, _) = self.show(&id.vendor_id).await?;
+        let (v, _) = self.svc.show(&id.vendor_id).await?;
         let status = volume_status(v.state.as_deref());
         Ok(vec![MountTarget {
             id: None,
@@ -515,7 +361,7 @@ impl VolumeOps for FileStorage {
     /// SCP reports usage in GiB and provisions nothing: the size is what is used.
     async fn get_usage(&self, id: &GlobalId) -> Result<Usage> {
         let vid = &id.vendor_id;
-        let ((v, _), snaps) = futures::try_join!(self.show(vid), self.snapshot_list(vid))?;
+        let ((v, _), snaps) = futures::try_join!(self.svc.show(vid), self.svc.snapshot_list(vid))?;
         let used = v.usage.unwrap_or(0) * GIB;
         Ok(Usage {
             size_bytes: used,
@@ -532,80 +378,36 @@ impl SnapshotOps for FileStorage {
         volume: &GlobalId,
         page: &PageRequest,
     ) -> Result<Page<Snapshot>> {
-        let vid = &volume.vendor_id;
-        let all: Vec<Snapshot> = self
-            .snapshot_list(vid)
-            .await?
-            .snapshots
-            .iter()
-            .map(|s| self.map_snapshot(vid, s))
-            .collect();
-        page_slice(&all, page)
+        self.svc.list_snapshots(volume, page).await
     }
 
     async fn get_snapshot(&self, id: &GlobalId) -> Result<Snapshot> {
-        let vid = parent(id)?;
-        let list = self
-            .snapshot_list(vid)
-            .await
-            .map_err(or_not_found_if_volume(ResourceType::Snapshot, id))?;
-        list.snapshots
-            .iter()
-            .find(|s| s.id == id.vendor_id)
-            .map(|s| self.map_snapshot(vid, s))
-            .ok_or_else(|| Error::not_found(ResourceType::Snapshot, id.encode()))
+        self.svc.get_snapshot(id).await
     }
 
     async fn create_snapshot(&self, volume: &GlobalId, req: &CreateSnapshot) -> Result<Snapshot> {
-        refuse_description(req.description.as_deref())?;
-        let vid = &volume.vendor_id;
-        let raw = self
-            .api
-            .call(
-                Method::POST,
-                "/v1/snapshots",
-                &[],
-                Some(&json!({"volume_id": vid})),
-            )
-            .await
-            .map_err(or_not_found(ResourceType::Volume, volume.encode()))?;
-        Ok(self.map_snapshot(vid, &decode(&raw["snapshot"])?))
+        self.svc.create_snapshot(volume, req).await
     }
 
     async fn delete_snapshot(&self, id: &GlobalId) -> Result<()> {
-        let vid = parent(id)?;
-        self.api
-            .call(
-                Method::DELETE,
-                &format!("/v1/snapshots/{}", id.vendor_id),
-                &[("volume_id", vid.to_string())],
-                None,
-            )
-            .await
-            .map_err(or_not_found(ResourceType::Snapshot, id.encode()))?;
-        Ok(())
+        self.svc.delete_snapshot(id).await
     }
 
     /// In place: `PUT …/restore`. Into a new volume: `CreateVolume` with `snapshot_id`, same
     /// protocol and type as the source.
     async fn restore_snapshot(&self, id: &GlobalId, req: &RestoreSnapshot) -> Result<Volume> {
         let vid = parent(id)?;
-        let volume_gid = self.ids.gid(ResourceType::Volume, KIND, vid);
+        let volume_gid = self.svc.ids.gid(ResourceType::Volume, KIND, vid);
         match req.mode {
             RestoreMode::InPlace => {
-                self.api
-                    .call(
-                        Method::PUT,
-                        &format!("/v1/snapshots/{}/restore", id.vendor_id),
-                        &[("volume_id", vid.to_string())],
-                        None,
-                    )
-                    .await
-                    .map_err(or_not_found(ResourceType::Snapshot, id.encode()))?;
+                let path = format!("/v1/snapshots/{}/restore", id.vendor_id);
+                self.svc
+                    .child_call(Method::PUT, &path, id, ResourceType::Snapshot, None)
+                    .await?;
                 self.get_volume(&volume_gid).await
             }
             RestoreMode::NewVolume => {
-                let (src, _) = self.show(vid).await?;
+                let (src, _) = self.svc.show(vid).await?;
                 let name = req
                     .volume_name
                     .clone()
@@ -618,10 +420,11 @@ impl SnapshotOps for FileStorage {
                     "snapshot_id": id.vendor_id,
                 });
                 let raw = self
+                    .svc
                     .api
                     .call(Method::POST, "/v1/volumes", &[], Some(&body))
                     .await
-                    .map_err(or_not_found(ResourceType::Snapshot, id.encode()))?;
+                    .map_err(Error::vendor_404_as(ResourceType::Snapshot, id.encode()))?;
                 let mut v = self.map_volume(&decode(&raw)?, &raw);
                 v.status = VolumeStatus::Creating;
                 Ok(v)
@@ -652,7 +455,8 @@ impl SnapshotOps for FileStorage {
             }
             match current.get(i).and_then(|c| c.id.as_deref()) {
                 Some(sid) => {
-                    self.api
+                    self.svc
+                        .api
                         .call(
                             Method::PUT,
                             &format!("/v1/snapshot-schedules/{sid}"),
@@ -663,7 +467,8 @@ impl SnapshotOps for FileStorage {
                 }
                 None => {
                     body["volume_id"] = json!(vid);
-                    self.api
+                    self.svc
+                        .api
                         .call(Method::POST, "/v1/snapshot-schedules", &[], Some(&body))
                         .await?;
                 }
@@ -674,7 +479,8 @@ impl SnapshotOps for FileStorage {
             .skip(wanted.len())
             .filter_map(|c| c.id.as_deref())
         {
-            self.api
+            self.svc
+                .api
                 .call(
                     Method::DELETE,
                     &format!("/v1/snapshot-schedules/{extra}"),
@@ -702,7 +508,8 @@ impl SnapshotOps for FileStorage {
             ));
         }
         for sid in current.iter().filter_map(|c| c.id.as_deref()) {
-            self.api
+            self.svc
+                .api
                 .call(
                     Method::DELETE,
                     &format!("/v1/snapshot-schedules/{sid}"),
@@ -715,19 +522,12 @@ impl SnapshotOps for FileStorage {
     }
 }
 
-/// A missing parent volume means the child is missing too.
-fn or_not_found_if_volume(rtype: ResourceType, id: &GlobalId) -> impl FnOnce(Error) -> Error + '_ {
-    move |e| match e {
-        Error::NotFound { .. } => Error::not_found(rtype, id.encode()),
-        other => other,
-    }
-}
-
 #[async_trait]
 impl ReplicaOps for FileStorage {
     async fn list_replicas(&self, volume: &GlobalId) -> Result<Vec<Replica>> {
         let vid = &volume.vendor_id;
         let raw = self
+            .svc
             .api
             .call(
                 Method::GET,
@@ -736,7 +536,7 @@ impl ReplicaOps for FileStorage {
                 None,
             )
             .await
-            .map_err(or_not_found(ResourceType::Volume, volume.encode()))?;
+            .map_err(Error::vendor_404_as(ResourceType::Volume, volume.encode()))?;
         let ids: Vec<String> = raw["replications"]
             .as_array()
             .map(|a| {
@@ -748,6 +548,7 @@ impl ReplicaOps for FileStorage {
         // List items carry no status: show each one.
         let shown = futures::future::try_join_all(ids.iter().map(|rid| {
             let gid = self
+                .svc
                 .ids
                 .gid(ResourceType::Replica, KIND, rid)
                 .with_parent(vid.as_str());
@@ -764,7 +565,7 @@ impl ReplicaOps for FileStorage {
         let (r, raw) = self
             .replication(id)
             .await
-            .map_err(or_not_found_if_volume(ResourceType::Replica, id))?;
+            .map_err(child_not_found(ResourceType::Replica, id))?;
         Ok(self.map_replica(parent(id)?, &r, &raw))
     }
 
@@ -772,7 +573,7 @@ impl ReplicaOps for FileStorage {
     /// creates a continuously synced replica volume there.
     async fn create_replica(&self, volume: &GlobalId, req: &CreateReplica) -> Result<Replica> {
         let vid = &volume.vendor_id;
-        let (src, _) = self.show(vid).await?;
+        let (src, _) = self.svc.show(vid).await?;
         let name = req
             .destination_name
             .clone()
@@ -784,12 +585,13 @@ impl ReplicaOps for FileStorage {
             Some(_) => "SSD",
         };
         let regions = self
+            .svc
             .api
             .call(
                 Method::GET,
                 "/v1/replications/regions",
                 &[
-                    ("source_region_name", self.ids.region.clone()),
+                    ("source_region_name", self.svc.ids.region.clone()),
                     ("replication_type", "replication".into()),
                     ("type_name", type_name.into()),
                 ],
@@ -805,7 +607,7 @@ impl ReplicaOps for FileStorage {
                 "destination_region",
                 format!(
                     "SCP does not replicate {type_name} volumes from {} to `{}` (allowed: {})",
-                    self.ids.region,
+                    self.svc.ids.region,
                     req.destination_region,
                     allowed.join(", ")
                 ),
@@ -819,10 +621,11 @@ impl ReplicaOps for FileStorage {
             "replication_type": "replication",
         });
         let raw = self
+            .svc
             .api
             .call(Method::POST, "/v1/replications", &[], Some(&body))
             .await
-            .map_err(or_not_found(ResourceType::Volume, volume.encode()))?;
+            .map_err(Error::vendor_404_as(ResourceType::Volume, volume.encode()))?;
         let created = wire::Replication {
             replication_frequency: Some(
                 frequency_wire(req.frequency.unwrap_or(DEFAULT_REPLICA_FREQUENCY)).into(),
@@ -844,28 +647,24 @@ impl ReplicaOps for FileStorage {
 
     /// SCP deletes only paused replications: pause first when needed.
     async fn delete_replica(&self, id: &GlobalId) -> Result<()> {
-        let vid = parent(id)?;
         let (r, _) = self
             .replication(id)
             .await
-            .map_err(or_not_found_if_volume(ResourceType::Replica, id))?;
-        if r.replication_policy.as_deref() != Some("paused")
-            || r.replication_status.as_deref() == Some("updating")
-        {
+            .map_err(child_not_found(ResourceType::Replica, id))?;
+        let status = replica_status(
+            r.replication_status.as_deref(),
+            r.replication_policy.as_deref(),
+        );
+        if status != ReplicaStatus::Paused {
             if r.replication_policy.as_deref() != Some("paused") {
                 self.set_policy(id, "paused").await?;
             }
             self.wait_paused(id).await?;
         }
-        self.api
-            .call(
-                Method::DELETE,
-                &format!("/v1/replications/{}", id.vendor_id),
-                &[("volume_id", vid.to_string())],
-                None,
-            )
-            .await
-            .map_err(or_not_found(ResourceType::Replica, id.encode()))?;
+        let path = format!("/v1/replications/{}", id.vendor_id);
+        self.svc
+            .child_call(Method::DELETE, &path, id, ResourceType::Replica, None)
+            .await?;
         Ok(())
     }
 

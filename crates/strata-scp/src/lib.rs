@@ -6,6 +6,7 @@
 //! service. References: `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`.
 
 pub mod client;
+mod common;
 mod file;
 mod ids;
 mod parallel_file;
@@ -16,7 +17,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde_json::Value;
 use strata_core::capability::*;
 use strata_core::error::{Error, Result};
 use strata_core::ids::GlobalId;
@@ -29,6 +29,7 @@ pub use client::ScpClient;
 pub use ids::Ids;
 pub use signer::Signer;
 
+use common::{RulesAt, Service};
 use file::FileStorage;
 use parallel_file::{ParallelFileStorage, GIB_PER_TB};
 
@@ -260,63 +261,6 @@ pub fn capabilities(services: &[ScpService], replication_regions: Vec<String>) -
     }
 }
 
-// ---- helpers shared by the service modules ----
-
-pub(crate) fn refuse_description(d: Option<&str>) -> Result<()> {
-    match d {
-        Some(_) => Err(Error::invalid(
-            "description",
-            "SCP storage resources have no description",
-        )),
-        None => Ok(()),
-    }
-}
-
-/// SCP grants access only on a volume that is available, so rules cannot ride on the create.
-pub(crate) fn refuse_initial_rules(rules: &[AccessRule]) -> Result<()> {
-    if rules.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "access_rules",
-            "SCP grants access once the volume is available: set the rules with PUT /v1/volumes/{id}/access-rules after the create settles",
-        ))
-    }
-}
-
-/// A vendor rule as a neutral `server` rule (SCP rules carry no access level).
-pub(crate) fn rule_of(r: &wire::Rule) -> AccessRule {
-    AccessRule {
-        kind: AccessRuleKind::Server,
-        value: r.object_id.clone(),
-        server_type: Some(r.object_type.to_ascii_lowercase()),
-        access: AccessLevel::ReadWrite,
-    }
-}
-
-/// A neutral rule as the vendor's (object type, object id).
-pub(crate) fn object_of(r: &AccessRule) -> (String, String) {
-    (
-        r.server_type
-            .as_deref()
-            .unwrap_or("vm")
-            .to_ascii_uppercase(),
-        r.value.clone(),
-    )
-}
-
-/// The vendor's fields minus those the model already carries.
-pub(crate) fn vendor_fields(raw: &Value, mapped: &[&str]) -> VendorFields {
-    raw.as_object()
-        .map(|o| {
-            o.iter()
-                .filter(|(k, _)| !mapped.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 // ---- the provider ----
 
 /// One SCP region of one account, offering File Storage and/or Parallel File Storage.
@@ -351,7 +295,7 @@ impl ScpProvider {
             region: cfg.region.clone(),
             peers: cfg.peers.clone(),
         };
-        let api = |s: ScpService| {
+        let service = |s: ScpService, list_key, rules_at| {
             let base = cfg.endpoints.get(&s).cloned().unwrap_or_else(|| {
                 client::default_base_url(s.service_id(), &cfg.region, &cfg.environment)
             });
@@ -359,14 +303,20 @@ impl ScpProvider {
                 .versions
                 .get(&s)
                 .map_or(s.default_version(), String::as_str);
-            ScpClient::new(
-                http.clone(),
-                signer.clone(),
-                s.service_id(),
-                version,
-                &base,
-                &cfg.accept_language,
-            )
+            Service {
+                api: ScpClient::new(
+                    http.clone(),
+                    signer.clone(),
+                    s.service_id(),
+                    version,
+                    &base,
+                    &cfg.accept_language,
+                ),
+                ids: ids.clone(),
+                kind: s.kind(),
+                list_key,
+                rules_at,
+            }
         };
         let has = |s| cfg.services.contains(&s);
         Ok(ScpProvider {
@@ -381,13 +331,15 @@ impl ScpProvider {
             },
             caps: capabilities(&cfg.services, cfg.replication_regions.clone()),
             file: has(ScpService::File).then(|| FileStorage {
-                api: api(ScpService::File),
-                ids: ids.clone(),
+                svc: service(ScpService::File, "filestorages", RulesAt::UnderVolume),
                 names: name_rules(),
             }),
             pfs: has(ScpService::ParallelFile).then(|| ParallelFileStorage {
-                api: api(ScpService::ParallelFile),
-                ids: ids.clone(),
+                svc: service(
+                    ScpService::ParallelFile,
+                    "parallel_filestorages",
+                    RulesAt::TopLevel,
+                ),
             }),
         })
     }

@@ -124,6 +124,15 @@ pub(crate) struct Rule {
     pub access_state: Option<String>,
 }
 
+impl Rule {
+    /// The rule's state, whichever service reported it.
+    pub fn state(&self) -> Option<&str> {
+        self.access_rule_state
+            .as_deref()
+            .or(self.access_state.as_deref())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct RuleList {
     #[serde(default, deserialize_with = "null_as_empty")]
