@@ -7,6 +7,7 @@
 //! request first settles whatever is due.
 
 use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
 use std::time::Instant;
 
 use axum::body::Bytes;
@@ -14,13 +15,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::Router;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{
-    accepted, check_name, conflict, invalid, lock, not_found, ok, one_of, page, parse, ts, Fail,
-    Pending, Reply, Shared, World,
+    accepted, check_name, conflict, invalid, lock, new_id, not_found, ok, one_of, page, parse,
+    settle_volumes, ts, volume_id_param, Base, Ctx, Fail, Pending, Reply, Rule, Settle, Shared,
+    Snap, World, Q,
 };
 
 const GIB: u64 = 1 << 30;
@@ -28,30 +30,6 @@ const TYPES: [&str; 3] = ["HDD", "SSD", "HighPerformanceSSD"];
 const OBJECT_TYPES: [&str; 5] = ["VM", "BM", "GPU", "GPU_NODE", "ENDPOINT"];
 const FREQUENCIES: [&str; 5] = ["5min", "hourly", "daily", "weekly", "monthly"];
 const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-
-#[derive(Clone, Copy, PartialEq)]
-enum Settle {
-    Ready,
-    Gone,
-}
-
-struct Rule {
-    object_type: String,
-    object_id: String,
-    state: &'static str,
-    pending: Option<Pending<Settle>>,
-}
-
-struct Snap {
-    id: String,
-    name: String,
-    size: u64,
-    /// Taken by a schedule (only those count against the retention).
-    scheduled: bool,
-    state: &'static str,
-    pending: Option<Pending<Settle>>,
-    created_at: DateTime<Utc>,
-}
 
 #[derive(Clone, Deserialize)]
 struct Schedule {
@@ -67,21 +45,27 @@ struct Sched {
 }
 
 struct Volume {
-    id: String,
-    region: String,
-    name: String,
+    base: Base,
     protocol: String,
     type_name: String,
     purpose: &'static str,
-    state: &'static str,
-    pending: Option<Pending<Settle>>,
     file_unit_recovery: bool,
-    created_at: DateTime<Utc>,
     usage_gib: u64,
-    rules: Vec<Rule>,
-    snaps: Vec<Snap>,
     scheds: Vec<Sched>,
     retention: Option<u32>,
+}
+
+impl Deref for Volume {
+    type Target = Base;
+    fn deref(&self) -> &Base {
+        &self.base
+    }
+}
+
+impl DerefMut for Volume {
+    fn deref_mut(&mut self) -> &mut Base {
+        &mut self.base
+    }
 }
 
 struct Replication {
@@ -107,30 +91,8 @@ pub(crate) struct Files {
 
 impl Files {
     fn tick(&mut self) {
+        settle_volumes(&mut self.volumes);
         let now = Instant::now();
-        let mut gone = vec![];
-        for v in self.volumes.values_mut() {
-            match Pending::due(&mut v.pending, now) {
-                Some(Settle::Ready) => v.state = "available",
-                Some(Settle::Gone) => gone.push(v.id.clone()),
-                None => {}
-            }
-            for r in &mut v.rules {
-                if let Some(Settle::Ready) = Pending::due(&mut r.pending, now) {
-                    r.state = "active";
-                }
-            }
-            v.rules
-                .retain(|r| !(r.state == "removing" && r.pending.is_none()));
-            for s in &mut v.snaps {
-                if Pending::due(&mut s.pending, now).is_some() {
-                    s.state = "available";
-                }
-            }
-        }
-        for id in gone {
-            self.volumes.remove(&id);
-        }
         let mut gone = vec![];
         for r in self.replications.values_mut() {
             match Pending::due(&mut r.pending, now) {
@@ -164,7 +126,7 @@ impl Files {
         self.volumes.insert(id.to_string(), v);
     }
 
-    pub(crate) fn run_schedule(&mut self, volume_id: &str, snap_id: &str) -> bool {
+    pub(crate) fn run_schedule(&mut self, volume_id: &str) -> bool {
         self.tick();
         let Some(v) = self.volumes.get_mut(volume_id) else {
             return false;
@@ -172,7 +134,7 @@ impl Files {
         if v.scheds.is_empty() {
             return false;
         }
-        let snap = new_snapshot(snap_id, v);
+        let snap = new_snapshot(&new_id(), v);
         v.snaps.push(Snap {
             state: "available",
             scheduled: true,
@@ -202,19 +164,12 @@ fn new_volume(
     purpose: &'static str,
 ) -> Volume {
     Volume {
-        id: id.into(),
-        region: region.into(),
-        name: name.into(),
+        base: Base::new(id, region, name),
         protocol: protocol.into(),
         type_name: type_name.into(),
         purpose,
-        state: "creating",
-        pending: None,
         file_unit_recovery: false,
-        created_at: Utc::now(),
         usage_gib: 0,
-        rules: vec![],
-        snaps: vec![],
         scheds: vec![],
         retention: None,
     }
@@ -268,10 +223,6 @@ fn volume_json(v: &Volume, account: &str, detail: bool) -> Value {
     j
 }
 
-fn snapshot_json(s: &Snap) -> Value {
-    json!({"id": s.id, "name": s.name, "state": s.state, "size": s.size, "created_at": ts(s.created_at)})
-}
-
 fn replication_json(r: &Replication, w: &World, detail: bool) -> Value {
     let name = |id: &str| w.file.volumes.get(id).map(|v| v.name.clone());
     let mut j = json!({
@@ -291,14 +242,6 @@ fn replication_json(r: &Replication, w: &World, detail: bool) -> Value {
     j
 }
 
-#[derive(Clone)]
-struct Ctx {
-    world: Shared,
-    region: String,
-}
-
-type Q = Query<BTreeMap<String, String>>;
-
 /// Locks the world and settles what is due.
 fn world(ctx: &Ctx) -> std::sync::MutexGuard<'_, World> {
     let mut w = lock(&ctx.world);
@@ -313,20 +256,6 @@ fn volume<'a>(w: &'a mut World, region: &str, id: &str) -> Result<&'a mut Volume
         .get_mut(id)
         .filter(|v| v.region == region)
         .ok_or_else(|| not_found("volume", id))
-}
-
-fn available(v: &Volume) -> Result<(), Fail> {
-    if v.state == "available" {
-        Ok(())
-    } else {
-        Err(conflict(format!("volume `{}` is {}", v.id, v.state)))
-    }
-}
-
-fn volume_id_param(q: &BTreeMap<String, String>) -> Result<String, Fail> {
-    q.get("volume_id")
-        .cloned()
-        .ok_or_else(|| invalid(&["query", "volume_id"], "field required"))
 }
 
 #[derive(Deserialize)]
@@ -422,7 +351,7 @@ async fn create_volume(State(ctx): State<Ctx>, body: Bytes) -> Reply {
         }
         usage = src.1 / GIB;
     }
-    let id = w.id();
+    let id = new_id();
     let delay = w.cfg.delay;
     let mut v = new_volume(
         &id,
@@ -482,7 +411,7 @@ async fn set_volume(State(ctx): State<Ctx>, Path(id): Path<String>, body: Bytes)
     let req: SetVolume = parse(&body)?;
     let mut w = world(&ctx);
     let v = volume(&mut w, &ctx.region, &id)?;
-    available(v)?;
+    v.available()?;
     v.file_unit_recovery = req.file_unit_recovery_enabled;
     accepted(Some(
         json!({"file_unit_recovery_enabled": v.file_unit_recovery}),
@@ -500,7 +429,7 @@ async fn delete_volume(State(ctx): State<Ctx>, Path(id): Path<String>) -> Reply 
     }
     let delay = w.cfg.delay;
     let v = volume(&mut w, &ctx.region, &id)?;
-    available(v)?;
+    v.available()?;
     v.state = "deleting";
     v.pending = Pending::after(delay, Settle::Gone);
     accepted(None)
@@ -534,7 +463,7 @@ async fn set_rule(State(ctx): State<Ctx>, Path(id): Path<String>, body: Bytes) -
     let mut w = world(&ctx);
     let delay = w.cfg.delay;
     let v = volume(&mut w, &ctx.region, &id)?;
-    available(v)?;
+    v.available()?;
     let existing = v
         .rules
         .iter_mut()
@@ -546,6 +475,7 @@ async fn set_rule(State(ctx): State<Ctx>, Path(id): Path<String>, body: Bytes) -
             object_id: req.object_id.clone(),
             state: "adding",
             pending: Pending::after(delay, Settle::Ready),
+            ip: None,
         }),
         (_, Some(r)) if r.state != "removing" => {
             r.state = "removing";
@@ -566,12 +496,12 @@ struct CreateSnapshot {
 async fn create_snapshot(State(ctx): State<Ctx>, body: Bytes) -> Reply {
     let req: CreateSnapshot = parse(&body)?;
     let mut w = world(&ctx);
-    let (sid, delay) = (w.id(), w.cfg.delay);
+    let (sid, delay) = (new_id(), w.cfg.delay);
     let v = volume(&mut w, &ctx.region, &req.volume_id)?;
-    available(v)?;
+    v.available()?;
     let mut s = new_snapshot(&sid, v);
     s.pending = Pending::after(delay, Settle::Ready);
-    let mut body = snapshot_json(&s);
+    let mut body = s.json();
     body["volume_id"] = json!(v.id);
     v.snaps.push(s);
     accepted(Some(json!({ "snapshot": body })))
@@ -584,7 +514,7 @@ async fn list_snapshots(State(ctx): State<Ctx>, Query(q): Q) -> Reply {
     let total: u64 = v.snaps.iter().map(|s| s.size).sum();
     ok(json!({
         "count": v.snaps.len(),
-        "snapshots": v.snaps.iter().map(snapshot_json).collect::<Vec<_>>(),
+        "snapshots": v.snaps.iter().map(Snap::json).collect::<Vec<_>>(),
         "snapshot_size_total_byte": total,
     }))
 }
@@ -618,8 +548,8 @@ async fn restore_snapshot(State(ctx): State<Ctx>, Path(sid): Path<String>, Query
     if s.state != "available" {
         return Err(conflict(format!("snapshot `{sid}` is {}", s.state)));
     }
-    let body = snapshot_json(s);
-    available(v)?;
+    let body = s.json();
+    v.available()?;
     v.usage_gib = s.size / GIB;
     v.state = "restoring";
     v.pending = Pending::after(delay, Settle::Ready);
@@ -680,9 +610,9 @@ async fn create_schedule(State(ctx): State<Ctx>, body: Bytes) -> Reply {
     check_schedule(&req.snapshot_schedule)?;
     let retention = check_retention(req.snapshot_retention_count)?;
     let mut w = world(&ctx);
-    let id = w.id();
+    let id = new_id();
     let v = volume(&mut w, &ctx.region, &req.volume_id)?;
-    available(v)?;
+    v.available()?;
     let dup = v.scheds.iter().any(|x| {
         x.s.frequency == req.snapshot_schedule.frequency
             && x.s.day_of_week == req.snapshot_schedule.day_of_week
@@ -828,9 +758,9 @@ async fn create_replication(State(ctx): State<Ctx>, body: Bytes) -> Reply {
             req.name, req.region
         )));
     }
-    let (rid, did, delay) = (w.id(), w.id(), w.cfg.delay);
+    let (rid, did, delay) = (new_id(), new_id(), w.cfg.delay);
     let src = volume(&mut w, &ctx.region, &req.volume_id)?;
-    available(src)?;
+    src.available()?;
     if src.purpose == "replication" {
         return Err(conflict("a replica volume cannot be replicated"));
     }

@@ -91,16 +91,14 @@ pub(crate) struct World {
     pub cfg: ScpSimConfig,
     pub file: file::Files,
     pub pfs: pfs::Parallel,
-    pub seq: u64,
+}
+
+/// A fresh opaque id (uuid-shaped, like the vendor's).
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 impl World {
-    /// A fresh opaque id (uuid-shaped, like the vendor's).
-    pub fn id(&mut self) -> String {
-        self.seq += 1;
-        uuid::Uuid::new_v4().to_string()
-    }
-
     /// Regions of the same environment other than `region` (replication targets).
     pub fn peer_regions(&self, region: &str) -> Vec<String> {
         self.cfg
@@ -235,6 +233,128 @@ impl<T: Copy> Pending<T> {
     }
 }
 
+/// What a pending change turns into.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Settle {
+    Ready,
+    Gone,
+}
+
+/// An access rule: an SCP object allowed on a volume (`adding` → `active`, `removing` →
+/// gone). Parallel File Storage also resolves the object to an access IP.
+pub(crate) struct Rule {
+    pub object_type: String,
+    pub object_id: String,
+    pub state: &'static str,
+    pub pending: Option<Pending<Settle>>,
+    pub ip: Option<String>,
+}
+
+/// A snapshot (`creating` → `available`), named by the service.
+pub(crate) struct Snap {
+    pub id: String,
+    pub name: String,
+    pub size: u64,
+    /// Taken by a schedule (only those count against a retention).
+    pub scheduled: bool,
+    pub state: &'static str,
+    pub pending: Option<Pending<Settle>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Snap {
+    pub fn json(&self) -> Value {
+        json!({"id": self.id, "name": self.name, "state": self.state, "size": self.size, "created_at": ts(self.created_at)})
+    }
+}
+
+/// What every volume of both services has: identity, its state with the pending change,
+/// its access rules and snapshots. Each service's volume derefs to it.
+pub(crate) struct Base {
+    pub id: String,
+    pub region: String,
+    pub name: String,
+    pub state: &'static str,
+    pub pending: Option<Pending<Settle>>,
+    pub created_at: DateTime<Utc>,
+    pub rules: Vec<Rule>,
+    pub snaps: Vec<Snap>,
+}
+
+impl Base {
+    /// A volume being created.
+    pub fn new(id: &str, region: &str, name: &str) -> Self {
+        Base {
+            id: id.into(),
+            region: region.into(),
+            name: name.into(),
+            state: "creating",
+            pending: None,
+            created_at: Utc::now(),
+            rules: vec![],
+            snaps: vec![],
+        }
+    }
+
+    /// Settles what is due on the volume and its children; `true` when the volume is gone.
+    pub fn settle(&mut self, now: Instant) -> bool {
+        let gone = match Pending::due(&mut self.pending, now) {
+            Some(Settle::Ready) => {
+                self.state = "available";
+                false
+            }
+            Some(Settle::Gone) => true,
+            None => false,
+        };
+        for r in &mut self.rules {
+            if let Some(Settle::Ready) = Pending::due(&mut r.pending, now) {
+                r.state = "active";
+            }
+        }
+        self.rules
+            .retain(|r| !(r.state == "removing" && r.pending.is_none()));
+        for s in &mut self.snaps {
+            if Pending::due(&mut s.pending, now).is_some() {
+                s.state = "available";
+            }
+        }
+        gone
+    }
+
+    /// Mutations need an available volume (409 otherwise).
+    pub fn available(&self) -> Result<(), Fail> {
+        if self.state == "available" {
+            Ok(())
+        } else {
+            Err(conflict(format!("volume `{}` is {}", self.id, self.state)))
+        }
+    }
+}
+
+/// Settles every volume of a service, dropping the ones whose deletion completed.
+pub(crate) fn settle_volumes<V: std::ops::DerefMut<Target = Base>>(
+    volumes: &mut BTreeMap<String, V>,
+) {
+    let now = Instant::now();
+    volumes.retain(|_, v| !v.settle(now));
+}
+
+/// The handler state of one service in one region.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub world: Shared,
+    pub region: String,
+}
+
+pub(crate) type Q = axum::extract::Query<BTreeMap<String, String>>;
+
+/// The `volume_id` query parameter children are addressed with.
+pub(crate) fn volume_id_param(q: &BTreeMap<String, String>) -> Result<String, Fail> {
+    q.get("volume_id")
+        .cloned()
+        .ok_or_else(|| invalid(&["query", "volume_id"], "field required"))
+}
+
 /// `offset`/`limit`/`sort` over a name-and-time-keyed list; returns the page and the total.
 pub(crate) fn page<T: Clone>(
     mut items: Vec<T>,
@@ -290,7 +410,6 @@ impl ScpSim {
             cfg: cfg.clone(),
             file: file::Files::default(),
             pfs: pfs::Parallel::default(),
-            seq: 0,
         }));
         let mut urls = BTreeMap::new();
         let mut faults: BTreeMap<Service, Faults> = BTreeMap::new();
@@ -349,7 +468,7 @@ impl ScpSim {
         type_name: &str,
     ) -> String {
         let mut w = lock(&self.world);
-        let id = w.id();
+        let id = new_id();
         w.file.seed(&id, region, name, protocol, type_name);
         id
     }
@@ -357,7 +476,7 @@ impl ScpSim {
     /// Creates a settled Parallel File Storage volume directly; returns its id.
     pub fn seed_parallel_volume(&self, region: &str, name: &str, capacity_tb: u64) -> String {
         let mut w = lock(&self.world);
-        let id = w.id();
+        let id = new_id();
         w.pfs.seed(&id, region, name, capacity_tb);
         id
     }
@@ -365,9 +484,7 @@ impl ScpSim {
     /// Runs a File Storage volume's snapshot schedules now, applying its retention count, as
     /// the vendor's scheduler does at the scheduled hour. Returns whether a snapshot was taken.
     pub fn run_snapshot_schedule(&self, volume_id: &str) -> bool {
-        let mut w = lock(&self.world);
-        let id = w.id();
-        w.file.run_schedule(volume_id, &id)
+        lock(&self.world).file.run_schedule(volume_id)
     }
 }
 

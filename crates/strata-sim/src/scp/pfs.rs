@@ -5,54 +5,39 @@
 //! (their access IPs with them) and `removing` → gone.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::ops::{Deref, DerefMut};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{
-    accepted, check_name, conflict, invalid, lock, not_found, ok, one_of, page, parse, ts, Fail,
-    Pending, Reply, Shared, World,
+    accepted, check_name, conflict, invalid, lock, new_id, not_found, ok, one_of, page, parse,
+    settle_volumes, ts, volume_id_param, Base, Ctx, Fail, Pending, Reply, Rule, Settle, Shared,
+    Snap, World, Q,
 };
 
-#[derive(Clone, Copy, PartialEq)]
-enum Settle {
-    Ready,
-    Gone,
-}
-
-struct Rule {
-    object_id: String,
-    state: &'static str,
-    pending: Option<Pending<Settle>>,
-    ip: String,
-}
-
-struct Snap {
-    id: String,
-    name: String,
-    size: u64,
-    state: &'static str,
-    pending: Option<Pending<Settle>>,
-    created_at: DateTime<Utc>,
-}
-
 struct Volume {
-    id: String,
-    region: String,
-    name: String,
+    base: Base,
     capacity_tb: u64,
-    state: &'static str,
-    pending: Option<Pending<Settle>>,
-    created_at: DateTime<Utc>,
-    rules: Vec<Rule>,
-    snaps: Vec<Snap>,
+}
+
+impl Deref for Volume {
+    type Target = Base;
+    fn deref(&self) -> &Base {
+        &self.base
+    }
+}
+
+impl DerefMut for Volume {
+    fn deref_mut(&mut self) -> &mut Base {
+        &mut self.base
+    }
 }
 
 /// Parallel File Storage volumes of every region.
@@ -64,45 +49,18 @@ pub(crate) struct Parallel {
 
 impl Parallel {
     fn tick(&mut self) {
-        let now = Instant::now();
-        let mut gone = vec![];
-        for v in self.volumes.values_mut() {
-            match Pending::due(&mut v.pending, now) {
-                Some(Settle::Ready) => v.state = "available",
-                Some(Settle::Gone) => gone.push(v.id.clone()),
-                None => {}
-            }
-            for r in &mut v.rules {
-                if let Some(Settle::Ready) = Pending::due(&mut r.pending, now) {
-                    r.state = "active";
-                }
-            }
-            v.rules
-                .retain(|r| !(r.state == "removing" && r.pending.is_none()));
-            for s in &mut v.snaps {
-                if Pending::due(&mut s.pending, now).is_some() {
-                    s.state = "available";
-                }
-            }
-        }
-        for id in gone {
-            self.volumes.remove(&id);
-        }
+        settle_volumes(&mut self.volumes);
     }
 
     pub(crate) fn seed(&mut self, id: &str, region: &str, name: &str, capacity_tb: u64) {
         self.volumes.insert(
             id.into(),
             Volume {
-                id: id.into(),
-                region: region.into(),
-                name: name.into(),
+                base: Base {
+                    state: "available",
+                    ..Base::new(id, region, name)
+                },
                 capacity_tb,
-                state: "available",
-                pending: None,
-                created_at: Utc::now(),
-                rules: vec![],
-                snaps: vec![],
             },
         );
     }
@@ -123,18 +81,7 @@ fn volume_json(v: &Volume, account: &str, detail: bool) -> Value {
     j
 }
 
-fn snapshot_json(s: &Snap) -> Value {
-    json!({"id": s.id, "name": s.name, "size": s.size, "state": s.state, "created_at": ts(s.created_at)})
-}
-
-#[derive(Clone)]
-struct Ctx {
-    world: Shared,
-    region: String,
-}
-
-type Q = Query<BTreeMap<String, String>>;
-
+/// Locks the world and settles what is due.
 fn world(ctx: &Ctx) -> std::sync::MutexGuard<'_, World> {
     let mut w = lock(&ctx.world);
     w.pfs.tick();
@@ -147,20 +94,6 @@ fn volume<'a>(w: &'a mut World, region: &str, id: &str) -> Result<&'a mut Volume
         .get_mut(id)
         .filter(|v| v.region == region)
         .ok_or_else(|| not_found("volume", id))
-}
-
-fn available(v: &Volume) -> Result<(), Fail> {
-    if v.state == "available" {
-        Ok(())
-    } else {
-        Err(conflict(format!("volume `{}` is {}", v.id, v.state)))
-    }
-}
-
-fn volume_id_param(q: &BTreeMap<String, String>) -> Result<String, Fail> {
-    q.get("volume_id")
-        .cloned()
-        .ok_or_else(|| invalid(&["query", "volume_id"], "field required"))
 }
 
 fn check_capacity(c: i64) -> Result<u64, Fail> {
@@ -210,18 +143,14 @@ async fn create_volume(State(ctx): State<Ctx>, body: Bytes) -> Reply {
             req.name
         )));
     }
-    let (id, delay) = (w.id(), w.cfg.delay);
+    let (id, delay) = (new_id(), w.cfg.delay);
     let account = w.cfg.account_id.clone();
     let v = Volume {
-        id: id.clone(),
-        region: ctx.region.clone(),
-        name: req.name,
+        base: Base {
+            pending: Pending::after(delay, Settle::Ready),
+            ..Base::new(&id, &ctx.region, &req.name)
+        },
         capacity_tb,
-        state: "creating",
-        pending: Pending::after(delay, Settle::Ready),
-        created_at: Utc::now(),
-        rules: vec![],
-        snaps: vec![],
     };
     let body = volume_json(&v, &account, false);
     w.pfs.volumes.insert(id, v);
@@ -263,7 +192,7 @@ async fn set_capacity(State(ctx): State<Ctx>, Path(id): Path<String>, body: Byte
     let mut w = world(&ctx);
     let delay = w.cfg.delay;
     let v = volume(&mut w, &ctx.region, &id)?;
-    available(v)?;
+    v.available()?;
     if capacity_tb <= v.capacity_tb {
         return Err(invalid(
             &["body", "capacity_tb"],
@@ -283,7 +212,7 @@ async fn delete_volume(State(ctx): State<Ctx>, Path(id): Path<String>) -> Reply 
     let mut w = world(&ctx);
     let delay = w.cfg.delay;
     let v = volume(&mut w, &ctx.region, &id)?;
-    available(v)?;
+    v.available()?;
     v.state = "deleting";
     v.pending = Pending::after(delay, Settle::Gone);
     accepted(None)
@@ -345,7 +274,7 @@ async fn set_rules(State(ctx): State<Ctx>, Query(q): Q, body: Bytes) -> Reply {
     let delay = w.cfg.delay;
     let first_ip = w.pfs.ips;
     let v = volume(&mut w, &ctx.region, &vid)?;
-    available(v)?;
+    v.available()?;
     for r in &req.add_access_rules {
         if v.rules.iter().any(|x| x.object_id == r.object_id) {
             return Err(conflict(format!(
@@ -367,10 +296,11 @@ async fn set_rules(State(ctx): State<Ctx>, Query(q): Q, body: Bytes) -> Reply {
     for r in &req.add_access_rules {
         n += 1;
         v.rules.push(Rule {
+            object_type: r.object_type.clone(),
             object_id: r.object_id.clone(),
             state: "adding",
             pending: Pending::after(delay, Settle::Ready),
-            ip: format!("10.31.{}.{}", n / 250, n % 250 + 1),
+            ip: Some(format!("10.31.{}.{}", n / 250, n % 250 + 1)),
         });
     }
     for r in &req.remove_access_rules {
@@ -400,19 +330,20 @@ struct CreateSnapshot {
 async fn create_snapshot(State(ctx): State<Ctx>, body: Bytes) -> Reply {
     let req: CreateSnapshot = parse(&body)?;
     let mut w = world(&ctx);
-    let (sid, delay) = (w.id(), w.cfg.delay);
+    let (sid, delay) = (new_id(), w.cfg.delay);
     let v = volume(&mut w, &ctx.region, &req.volume_id)?;
-    available(v)?;
+    v.available()?;
     let now = Utc::now();
     let s = Snap {
         id: sid,
         name: format!("snapshot.{}", now.format("%Y-%m-%d_%H%M%S%3f")),
         size: v.capacity_tb << 30,
+        scheduled: false,
         state: "creating",
         pending: Pending::after(delay, Settle::Ready),
         created_at: now,
     };
-    let mut body = snapshot_json(&s);
+    let mut body = s.json();
     body["volume_id"] = json!(v.id);
     v.snaps.push(s);
     accepted(Some(json!({ "snapshot": body })))
@@ -425,7 +356,7 @@ async fn list_snapshots(State(ctx): State<Ctx>, Query(q): Q) -> Reply {
     ok(json!({
         "count": v.snaps.len(),
         "snapshot_size_total_byte": v.snaps.iter().map(|s| s.size).sum::<u64>(),
-        "snapshots": v.snaps.iter().map(snapshot_json).collect::<Vec<_>>(),
+        "snapshots": v.snaps.iter().map(Snap::json).collect::<Vec<_>>(),
     }))
 }
 
