@@ -170,6 +170,21 @@ pub async fn settle(gw: &TestGateway, resp: (u16, reqwest::header::HeaderMap, Va
     done
 }
 
+/// Sends a mutation (with an optional JSON body) and waits for its operation to succeed;
+/// returns the finished operation.
+pub async fn run_op(
+    gw: &TestGateway,
+    m: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let mut rb = gw.req(m, path);
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    settle(gw, send(rb).await).await
+}
+
 pub fn claims(sub: &str, scope: &str) -> Value {
     let now = chrono_now();
     json!({"sub": sub, "iss": "strata", "aud": "strata", "exp": now + 3600, "nbf": now - 1, "iat": now, "scope": scope})

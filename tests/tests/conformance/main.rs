@@ -124,11 +124,7 @@ impl Target {
     }
 
     async fn op(&self, m: Method, path: &str, body: Option<Value>) -> Value {
-        let mut rb = self.req(m, path);
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        settle(&self.gw, send(rb).await).await
+        run_op(&self.gw, m, path, body).await
     }
 
     fn create_body(&self, name: &str) -> Value {

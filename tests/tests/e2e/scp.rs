@@ -10,12 +10,9 @@ use strata_tests::*;
 
 const FAST: Duration = Duration::from_millis(40);
 
+/// Runs a mutation to completion; returns its result.
 async fn op(gw: &TestGateway, m: Method, path: &str, body: Option<Value>) -> Value {
-    let mut rb = gw.req(m, path);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    settle(gw, send(rb).await).await["result"].clone()
+    run_op(gw, m, path, body).await["result"].clone()
 }
 
 async fn get(gw: &TestGateway, path: &str) -> Value {
