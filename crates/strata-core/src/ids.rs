@@ -11,6 +11,7 @@
 //! The form is URL-safe, deterministic (one id has one spelling) and versioned. Clients must
 //! treat ids as opaque.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -310,6 +311,50 @@ impl Reader<'_> {
     }
 }
 
+/// Mints the global ids of one provider's resources of one volume kind, and routes ids of
+/// volumes in other regions to the provider configured there for the same account.
+#[derive(Debug, Clone)]
+pub struct ProviderIds {
+    pub provider: String,
+    pub region: String,
+    pub kind: VolumeKind,
+    /// region → provider id of the same vendor account there.
+    pub peers: BTreeMap<String, String>,
+}
+
+impl ProviderIds {
+    pub fn gid(&self, rtype: ResourceType, vendor_id: &str) -> GlobalId {
+        GlobalId::new(rtype, self.provider.clone(), Some(self.kind), vendor_id)
+    }
+
+    /// A child (snapshot, replica) addressed under its volume, for vendors that need both.
+    pub fn child(&self, rtype: ResourceType, volume: &str, vendor_id: &str) -> String {
+        self.gid(rtype, vendor_id).with_parent(volume).encode()
+    }
+
+    pub fn volume(&self, vendor_id: &str) -> String {
+        self.gid(ResourceType::Volume, vendor_id).encode()
+    }
+
+    /// A volume id in `region` (matched ignoring case): routable when a provider is configured
+    /// there, else the raw vendor id (the resource's `vendor` fields say which region it is in).
+    pub fn volume_in(&self, region: &str, vendor_id: &str) -> String {
+        if region.eq_ignore_ascii_case(&self.region) {
+            return self.volume(vendor_id);
+        }
+        match self
+            .peers
+            .iter()
+            .find(|(r, _)| r.eq_ignore_ascii_case(region))
+        {
+            Some((_, p)) => {
+                GlobalId::new(ResourceType::Volume, p.clone(), Some(self.kind), vendor_id).encode()
+            }
+            None => vendor_id.to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,5 +446,26 @@ mod tests {
         assert_eq!(short.parse::<GlobalId>(), Err(IdError::Truncated));
         let bad_utf8 = format!("vol_{}", URL_SAFE_NO_PAD.encode([1u8, 0, 1, 0xff, 0, 0]));
         assert_eq!(bad_utf8.parse::<GlobalId>(), Err(IdError::Utf8));
+    }
+
+    #[test]
+    fn provider_ids_route_other_regions_to_peers() {
+        let ids = ProviderIds {
+            provider: "scp-w".into(),
+            region: "kr-west1".into(),
+            kind: VolumeKind::File,
+            peers: [("kr-east1".to_string(), "scp-e".to_string())].into(),
+        };
+        let east: GlobalId = ids.volume_in("KR-EAST1", "v1").parse().unwrap();
+        assert_eq!(
+            (east.provider.as_str(), east.vendor_id.as_str(), east.kind),
+            ("scp-e", "v1", Some(VolumeKind::File))
+        );
+        assert_eq!(ids.volume_in("kr-south1", "v2"), "v2");
+        let snap: GlobalId = ids
+            .child(ResourceType::Snapshot, "v1", "s1")
+            .parse()
+            .unwrap();
+        assert_eq!(snap.parent.as_deref(), Some("v1"));
     }
 }

@@ -217,6 +217,7 @@ impl NhnProvider {
             ids: Ids {
                 provider: cfg.provider_id.clone(),
                 region: cfg.region.clone(),
+                kind: VolumeKind::File,
                 peers: cfg.peers.clone(),
             },
             tenant_id: cfg.tenant_id.clone(),

@@ -1,11 +1,9 @@
 //! NAS ↔ model mapping. Pure functions, so each rule is unit-tested without HTTP.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use strata_core::error::{Error, Result};
-use strata_core::ids::{GlobalId, ResourceType};
+use strata_core::ids::{ProviderIds, ResourceType};
 use strata_core::model::*;
 
 use crate::wire;
@@ -18,51 +16,8 @@ pub(crate) fn time(s: &Option<String>) -> Option<DateTime<Utc>> {
         .map(|d| d.with_timezone(&Utc))
 }
 
-/// Mints global ids for one provider, and for its peers in other regions (same tenant).
-#[derive(Debug, Clone)]
-pub struct Ids {
-    pub provider: String,
-    pub region: String,
-    /// region → provider id of the same NHN tenant there.
-    pub peers: BTreeMap<String, String>,
-}
-
-impl Ids {
-    pub fn gid(&self, rtype: ResourceType, vendor_id: &str) -> GlobalId {
-        GlobalId::new(
-            rtype,
-            self.provider.clone(),
-            Some(VolumeKind::File),
-            vendor_id,
-        )
-    }
-
-    pub fn volume(&self, vendor_id: &str) -> String {
-        self.gid(ResourceType::Volume, vendor_id).encode()
-    }
-
-    /// A volume id in `region`: routable when a provider is configured there, else the raw
-    /// vendor id (the replica's `vendor` object says which region it lives in).
-    pub fn volume_in(&self, region: &str, vendor_id: &str) -> String {
-        if region.eq_ignore_ascii_case(&self.region) {
-            return self.volume(vendor_id);
-        }
-        match self
-            .peers
-            .iter()
-            .find(|(r, _)| r.eq_ignore_ascii_case(region))
-        {
-            Some((_, p)) => GlobalId::new(
-                ResourceType::Volume,
-                p.clone(),
-                Some(VolumeKind::File),
-                vendor_id,
-            )
-            .encode(),
-            None => vendor_id.to_string(),
-        }
-    }
-}
+/// NHN ids are those of file volumes: see [`ProviderIds`].
+pub type Ids = ProviderIds;
 
 pub(crate) fn volume_status(s: &str) -> VolumeStatus {
     match s.to_ascii_uppercase().as_str() {
@@ -353,12 +308,14 @@ pub(crate) fn replica(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strata_core::ids::GlobalId;
 
     fn ids() -> Ids {
         Ids {
             provider: "nhn-kr1".into(),
             region: "KR1".into(),
-            peers: BTreeMap::from([("KR2".into(), "nhn-kr2".into())]),
+            kind: VolumeKind::File,
+            peers: std::collections::BTreeMap::from([("KR2".into(), "nhn-kr2".into())]),
         }
     }
 
@@ -467,7 +424,7 @@ mod tests {
             Some("s1")
         );
         let lonely = Ids {
-            peers: BTreeMap::new(),
+            peers: Default::default(),
             ..ids()
         };
         assert_eq!(lonely.volume_in("KR3", "d1"), "d1");

@@ -12,8 +12,8 @@ use strata_core::model::*;
 use strata_core::paging::{page_slice, Page, PageRequest};
 
 use crate::client::ScpClient;
-use crate::ids::Ids;
 use crate::wire::{self, decode, time};
+use strata_core::ids::ProviderIds;
 
 /// Where a service lists a volume's access rules.
 #[derive(Debug, Clone, Copy)]
@@ -27,8 +27,7 @@ pub(crate) enum RulesAt {
 /// One SCP storage service in one region, as far as the two services agree.
 pub(crate) struct Service {
     pub api: ScpClient,
-    pub ids: Ids,
-    pub kind: VolumeKind,
+    pub ids: ProviderIds,
     /// ListVolumes' collection key (`filestorages`, `parallel_filestorages`).
     pub list_key: &'static str,
     pub rules_at: RulesAt,
@@ -135,7 +134,7 @@ pub(crate) fn vendor_fields(raw: &Value, mapped: &[&str]) -> VendorFields {
 
 impl Service {
     pub fn volume_id(&self, vid: &str) -> String {
-        self.ids.volume(self.kind, vid)
+        self.ids.volume(vid)
     }
 
     /// `GET path?volume_id=…` for a volume's child list; a 404 means the volume is gone.
@@ -271,9 +270,7 @@ impl Service {
 
     fn map_snapshot(&self, vid: &str, s: &wire::Snapshot) -> Snapshot {
         Snapshot {
-            id: self
-                .ids
-                .child(ResourceType::Snapshot, self.kind, vid, &s.id),
+            id: self.ids.child(ResourceType::Snapshot, vid, &s.id),
             provider: self.ids.provider.clone(),
             volume_id: self.volume_id(vid),
             name: s.name.clone(),

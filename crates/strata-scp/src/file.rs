@@ -147,7 +147,7 @@ fn derived_name(base: &str, suffix: &str) -> String {
 impl FileStorage {
     fn map_volume(&self, v: &wire::Volume, raw: &Value) -> Volume {
         Volume {
-            id: self.svc.ids.volume(KIND, &v.id),
+            id: self.svc.ids.volume(&v.id),
             provider: self.svc.ids.provider.clone(),
             kind: KIND,
             name: v.name.clone(),
@@ -201,17 +201,14 @@ impl FileStorage {
             id: self
                 .svc
                 .ids
-                .child(ResourceType::Replica, KIND, vid, &r.replication_id),
+                .child(ResourceType::Replica, vid, &r.replication_id),
             provider: self.svc.ids.provider.clone(),
-            source_volume_id: self
-                .svc
-                .ids
-                .volume_in(&src_region, KIND, &r.source_volume_id),
-            destination_volume_id: Some(self.svc.ids.volume_in(
-                &dst_region,
-                KIND,
-                &r.replication_volume_id,
-            )),
+            source_volume_id: self.svc.ids.volume_in(&src_region, &r.source_volume_id),
+            destination_volume_id: Some(
+                self.svc
+                    .ids
+                    .volume_in(&dst_region, &r.replication_volume_id),
+            ),
             destination_region: dst_region,
             status: replica_status(
                 r.replication_status.as_deref(),
@@ -397,7 +394,7 @@ impl SnapshotOps for FileStorage {
     /// protocol and type as the source.
     async fn restore_snapshot(&self, id: &GlobalId, req: &RestoreSnapshot) -> Result<Volume> {
         let vid = parent(id)?;
-        let volume_gid = self.svc.ids.gid(ResourceType::Volume, KIND, vid);
+        let volume_gid = self.svc.ids.gid(ResourceType::Volume, vid);
         match req.mode {
             RestoreMode::InPlace => {
                 let path = format!("/v1/snapshots/{}/restore", id.vendor_id);
@@ -550,7 +547,7 @@ impl ReplicaOps for FileStorage {
             let gid = self
                 .svc
                 .ids
-                .gid(ResourceType::Replica, KIND, rid)
+                .gid(ResourceType::Replica, rid)
                 .with_parent(vid.as_str());
             async move { self.replication(&gid).await }
         }))

@@ -8,7 +8,6 @@
 pub mod client;
 mod common;
 mod file;
-mod ids;
 mod parallel_file;
 pub mod signer;
 mod wire;
@@ -19,14 +18,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use strata_core::capability::*;
 use strata_core::error::{Error, Result};
-use strata_core::ids::GlobalId;
+use strata_core::ids::{GlobalId, ProviderIds};
 use strata_core::model::*;
 use strata_core::paging::{Page, PageRequest};
 use strata_core::provider::*;
 use strata_core::secret::Secret;
 
 pub use client::ScpClient;
-pub use ids::Ids;
 pub use signer::Signer;
 
 use common::{RulesAt, Service};
@@ -290,11 +288,6 @@ impl ScpProvider {
             cfg.secret_key.clone(),
             cfg.account_id.clone(),
         );
-        let ids = Ids {
-            provider: cfg.provider_id.clone(),
-            region: cfg.region.clone(),
-            peers: cfg.peers.clone(),
-        };
         let service = |s: ScpService, list_key, rules_at| {
             let base = cfg.endpoints.get(&s).cloned().unwrap_or_else(|| {
                 client::default_base_url(s.service_id(), &cfg.region, &cfg.environment)
@@ -312,8 +305,12 @@ impl ScpProvider {
                     &base,
                     &cfg.accept_language,
                 ),
-                ids: ids.clone(),
-                kind: s.kind(),
+                ids: ProviderIds {
+                    provider: cfg.provider_id.clone(),
+                    region: cfg.region.clone(),
+                    kind: s.kind(),
+                    peers: cfg.peers.clone(),
+                },
                 list_key,
                 rules_at,
             }

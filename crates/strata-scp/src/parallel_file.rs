@@ -32,7 +32,7 @@ impl ParallelFileStorage {
     fn map_volume(&self, v: &wire::Volume, raw: &Value) -> Volume {
         let ids = &self.svc.ids;
         Volume {
-            id: ids.volume(KIND, &v.id),
+            id: ids.volume(&v.id),
             provider: ids.provider.clone(),
             kind: KIND,
             name: v.name.clone(),
