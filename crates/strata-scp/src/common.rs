@@ -139,15 +139,21 @@ impl Service {
 
     /// `GET path?volume_id=…` for a volume's child list; a 404 means the volume is gone.
     pub async fn list_under<T: DeserializeOwned>(&self, path: &str, vid: &str) -> Result<T> {
-        let raw = self
-            .api
-            .call(Method::GET, path, &[("volume_id", vid.to_string())], None)
+        decode(&self.volume_get(path, vid, true).await?)
+    }
+
+    /// A GET about volume `vid` (with `?volume_id=` when `scoped`); a 404 means the volume
+    /// is gone.
+    async fn volume_get(&self, path: &str, vid: &str, scoped: bool) -> Result<Value> {
+        let query = [("volume_id", vid.to_string())];
+        let query: &[(&str, String)] = if scoped { &query } else { &[] };
+        self.api
+            .call(Method::GET, path, query, None)
             .await
             .map_err(Error::vendor_404_as(
                 ResourceType::Volume,
                 self.volume_id(vid),
-            ))?;
-        decode(&raw)
+            ))
     }
 
     /// A call on a child addressed with `?volume_id=`; a 404 means the child is gone.
@@ -169,36 +175,20 @@ impl Service {
     /// ShowVolume: the decoded volume and its raw body (for `vendor`).
     pub async fn show(&self, vid: &str) -> Result<(wire::Volume, Value)> {
         let raw = self
-            .api
-            .call(Method::GET, &format!("/v1/volumes/{vid}"), &[], None)
-            .await
-            .map_err(Error::vendor_404_as(
-                ResourceType::Volume,
-                self.volume_id(vid),
-            ))?;
+            .volume_get(&format!("/v1/volumes/{vid}"), vid, false)
+            .await?;
         Ok((decode(&raw)?, raw))
     }
 
     /// The volume's rules that are in force or being added (not those being removed).
     pub async fn live_rules(&self, vid: &str) -> Result<Vec<wire::Rule>> {
-        let list: wire::RuleList = match self.rules_at {
-            RulesAt::TopLevel => self.list_under("/v1/access-rules", vid).await?,
-            RulesAt::UnderVolume => decode(
-                &self
-                    .api
-                    .call(
-                        Method::GET,
-                        &format!("/v1/volumes/{vid}/access-rules"),
-                        &[],
-                        None,
-                    )
-                    .await
-                    .map_err(Error::vendor_404_as(
-                        ResourceType::Volume,
-                        self.volume_id(vid),
-                    ))?,
-            )?,
-        };
+        let list: wire::RuleList = decode(&match self.rules_at {
+            RulesAt::TopLevel => self.volume_get("/v1/access-rules", vid, true).await?,
+            RulesAt::UnderVolume => {
+                self.volume_get(&format!("/v1/volumes/{vid}/access-rules"), vid, false)
+                    .await?
+            }
+        })?;
         Ok(list
             .access_rules
             .into_iter()
