@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::Value;
 use strata_core::error::{Error, Result};
-use strata_core::ids::ResourceType;
 
 use crate::token::TokenClient;
 
@@ -29,11 +28,6 @@ fn vendor_error(status: u16, message: String) -> Error {
             message,
         },
     }
-}
-
-/// Turns a vendor 404 into the `*_not_found` error of the resource the caller asked for.
-pub(crate) fn or_not_found(rtype: ResourceType, id: String) -> impl FnOnce(Error) -> Error {
-    Error::vendor_404_as(rtype, id)
 }
 
 /// Talks to one region's NAS endpoint.
@@ -154,6 +148,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strata_core::ids::ResourceType;
 
     #[test]
     fn status_classes() {
@@ -165,7 +160,7 @@ mod tests {
         );
         assert_eq!(vendor_error(500, "x".into()).http_status(), 502);
         assert_eq!(vendor_error(503, "x".into()).code(), "vendor_error");
-        let nf = or_not_found(ResourceType::Volume, "vol_x".into())(vendor_error(404, "x".into()));
+        let nf = Error::vendor_404_as(ResourceType::Volume, "vol_x")(vendor_error(404, "x".into()));
         assert_eq!(nf.code(), "volume_not_found");
     }
 }

@@ -28,7 +28,6 @@ pub use client::NasClient;
 pub use map::Ids;
 pub use token::TokenClient;
 
-use client::or_not_found;
 use wire::field;
 
 /// The vendor name used in configuration.
@@ -256,7 +255,10 @@ impl NhnProvider {
         let body = self
             .nas(Method::GET, &format!("/v1/volumes/{vid}"), None)
             .await
-            .map_err(or_not_found(ResourceType::Volume, self.ids.volume(vid)))?;
+            .map_err(Error::vendor_404_as(
+                ResourceType::Volume,
+                self.ids.volume(vid),
+            ))?;
         field(&body, "volume")
     }
 
@@ -272,7 +274,10 @@ impl NhnProvider {
             Some(json!({ "volume": fields })),
         )
         .await
-        .map_err(or_not_found(ResourceType::Volume, self.ids.volume(vid)))?;
+        .map_err(Error::vendor_404_as(
+            ResourceType::Volume,
+            self.ids.volume(vid),
+        ))?;
         Ok(())
     }
 
@@ -297,7 +302,7 @@ impl NhnProvider {
             None,
         )
         .await
-        .map_err(or_not_found(ResourceType::Replica, id.encode()))?;
+        .map_err(Error::vendor_404_as(ResourceType::Replica, id.encode()))?;
         self.get_replica(id).await
     }
 }
@@ -429,7 +434,7 @@ impl VolumeOps for NhnProvider {
         let vid = self.own(id)?;
         self.nas(Method::DELETE, &format!("/v1/volumes/{vid}"), None)
             .await
-            .map_err(or_not_found(ResourceType::Volume, id.encode()))?;
+            .map_err(Error::vendor_404_as(ResourceType::Volume, id.encode()))?;
         Ok(())
     }
 
@@ -490,7 +495,7 @@ impl VolumeOps for NhnProvider {
         let (v, usage) = tokio::join!(self.raw_volume(vid), self.nas(Method::GET, &path, None));
         let v = v?;
         let u: wire::Usage = field(
-            &usage.map_err(or_not_found(ResourceType::Volume, id.encode()))?,
+            &usage.map_err(Error::vendor_404_as(ResourceType::Volume, id.encode()))?,
             "usage",
         )?;
         Ok(Usage {
@@ -513,7 +518,7 @@ impl SnapshotOps for NhnProvider {
         let body = self
             .nas(Method::GET, &format!("/v1/volumes/{vid}/snapshots"), None)
             .await
-            .map_err(or_not_found(ResourceType::Volume, volume.encode()))?;
+            .map_err(Error::vendor_404_as(ResourceType::Volume, volume.encode()))?;
         let raw: Vec<wire::NasSnapshot> = field(&body, "snapshots")?;
         let all: Vec<Snapshot> = raw
             .iter()
@@ -531,7 +536,7 @@ impl SnapshotOps for NhnProvider {
                 None,
             )
             .await
-            .map_err(or_not_found(ResourceType::Snapshot, id.encode()))?;
+            .map_err(Error::vendor_404_as(ResourceType::Snapshot, id.encode()))?;
         Ok(map::snapshot(&self.ids, vid, &field(&body, "snapshot")?))
     }
 
@@ -560,7 +565,7 @@ impl SnapshotOps for NhnProvider {
                 Some(json!({"snapshot": {"name": name}})),
             )
             .await
-            .map_err(or_not_found(ResourceType::Volume, volume.encode()))?;
+            .map_err(Error::vendor_404_as(ResourceType::Volume, volume.encode()))?;
         Ok(map::snapshot(&self.ids, vid, &field(&body, "snapshot")?))
     }
 
@@ -577,7 +582,7 @@ impl SnapshotOps for NhnProvider {
             None,
         )
         .await
-        .map_err(or_not_found(ResourceType::Snapshot, id.encode()))?;
+        .map_err(Error::vendor_404_as(ResourceType::Snapshot, id.encode()))?;
         Ok(())
     }
 
@@ -592,7 +597,7 @@ impl SnapshotOps for NhnProvider {
             None,
         )
         .await
-        .map_err(or_not_found(ResourceType::Snapshot, id.encode()))?;
+        .map_err(Error::vendor_404_as(ResourceType::Snapshot, id.encode()))?;
         self.get_volume(&self.ids.gid(ResourceType::Volume, vid))
             .await
     }
@@ -614,7 +619,7 @@ impl SnapshotOps for NhnProvider {
                     None,
                 )
                 .await
-                .map_err(or_not_found(ResourceType::Volume, volume.encode()))?;
+                .map_err(Error::vendor_404_as(ResourceType::Volume, volume.encode()))?;
             let items: Vec<wire::RestoreHistory> = field(&body, "restoreHistories")?;
             let total = field::<wire::Paging>(&body, "paging")?.total_count;
             let empty = items.is_empty();
@@ -730,7 +735,7 @@ impl ReplicaOps for NhnProvider {
             None,
         )
         .await
-        .map_err(or_not_found(ResourceType::Replica, id.encode()))?;
+        .map_err(Error::vendor_404_as(ResourceType::Replica, id.encode()))?;
         Ok(())
     }
 
