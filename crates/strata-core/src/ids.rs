@@ -115,6 +115,58 @@ pub enum IdError {
     Trailing,
     #[error("an id component is not UTF-8")]
     Utf8,
+    /// The vendor part does not fit the vendor's id grammar (see [`IdGrammar`]).
+    #[error("the id does not name a valid {0} resource")]
+    VendorId(&'static str),
+}
+
+/// What a vendor's own resource ids look like.
+///
+/// A global id is client-supplied base64, so its vendor part is untrusted: it is checked
+/// against [`IdGrammar::Token`] whenever a global id is decoded, and against the owning
+/// provider's narrower grammar before any vendor call. Together with
+/// [`vendor_path`](crate::vendor_path), which percent-encodes every segment, no id can steer a
+/// vendor call to another path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdGrammar {
+    /// 1–128 characters of `A-Z a-z 0-9 - _ .`, not only dots. Every vendor's ids fit it
+    /// (UUIDs, 32-hex ids, `EXE-<uuid>` job ids, `mem-vol-000001`).
+    Token,
+    /// A hyphenated UUID, any case (`fc8b111a-32b7-45d3-b123-ff3ecaaf768a`): NHN Cloud.
+    Uuid,
+}
+
+impl IdGrammar {
+    /// Longest vendor id any grammar accepts.
+    pub const MAX_LEN: usize = 128;
+
+    /// Whether `s` is a vendor id of this grammar.
+    pub fn accepts(self, s: &str) -> bool {
+        match self {
+            IdGrammar::Token => {
+                (1..=Self::MAX_LEN).contains(&s.len())
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                    && !s.bytes().all(|b| b == b'.')
+            }
+            IdGrammar::Uuid => {
+                s.len() == 36
+                    && s.bytes().enumerate().all(|(i, b)| match i {
+                        8 | 13 | 18 | 23 => b == b'-',
+                        _ => b.is_ascii_hexdigit(),
+                    })
+            }
+        }
+    }
+
+    /// `Ok` when `s` fits, else [`IdError::VendorId`] naming `what`.
+    pub fn check(self, s: &str, what: &'static str) -> Result<(), IdError> {
+        if self.accepts(s) {
+            Ok(())
+        } else {
+            Err(IdError::VendorId(what))
+        }
+    }
 }
 
 /// A parsed global id.
@@ -164,6 +216,15 @@ impl GlobalId {
             });
         }
         Ok(id)
+    }
+
+    /// Checks the vendor part (and the parent's) against a provider's id grammar.
+    pub fn check_grammar(&self, grammar: IdGrammar) -> Result<(), IdError> {
+        grammar.check(&self.vendor_id, self.rtype.name())?;
+        match &self.parent {
+            Some(p) => grammar.check(p, "parent"),
+            None => Ok(()),
+        }
     }
 
     /// The wire form.
@@ -227,6 +288,11 @@ impl FromStr for GlobalId {
         };
         if !r.0.is_empty() {
             return Err(IdError::Trailing);
+        }
+        // Untrusted: every vendor part must at least be a plain token before anything routes it.
+        IdGrammar::Token.check(&vendor_id, rtype.name())?;
+        if let Some(p) = &parent {
+            IdGrammar::Token.check(p, "parent")?;
         }
         Ok(GlobalId {
             rtype,
@@ -376,7 +442,8 @@ mod tests {
     proptest! {
         #[test]
         fn round_trips(rtype in any_type(), provider in "[a-z0-9-]{1,40}", kind in any_kind(),
-                       vendor in any::<String>(), parent in proptest::option::of(any::<String>())) {
+                       vendor in "[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}",
+                       parent in proptest::option::of("[A-Za-z0-9_-]{1,128}")) {
             let id = GlobalId { rtype, provider, kind, vendor_id: vendor, parent };
             let s = id.encode();
             prop_assert!(s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
@@ -405,10 +472,75 @@ mod tests {
             ResourceType::Snapshot,
             "scp-kr-west1",
             Some(VolumeKind::File),
-            "x".repeat(300),
+            "x".repeat(128),
         )
-        .with_parent("v".repeat(20_000));
+        .with_parent("v".repeat(128));
+        let payload = "y".repeat(20_000);
         assert_eq!(id.encode().parse::<GlobalId>().unwrap(), id);
+        let long = GlobalId::new(ResourceType::Volume, payload.clone(), None, "v")
+            .encode()
+            .parse::<GlobalId>()
+            .unwrap();
+        assert_eq!(long.provider, payload);
+    }
+
+    #[test]
+    fn vendor_parts_that_could_steer_a_url_are_refused_on_decode() {
+        for bad in [
+            "x/../../../v1/replications/victim",
+            "../../../admin/keys?dump=1#",
+            "..",
+            ".",
+            "a?b",
+            "a#b",
+            "a%2Fb",
+            "a\\b",
+            "a b",
+            "a\tb",
+            "a\nb",
+            "a\u{0}b",
+            "",
+            &"x".repeat(129),
+            "caf\u{e9}",
+        ] {
+            let forged = GlobalId::new(ResourceType::Volume, "p", Some(VolumeKind::File), bad);
+            assert_eq!(
+                forged.encode().parse::<GlobalId>(),
+                Err(IdError::VendorId("volume")),
+                "{bad:?}"
+            );
+            let child = GlobalId::new(ResourceType::Snapshot, "p", None, "s").with_parent(bad);
+            assert_eq!(
+                child.encode().parse::<GlobalId>(),
+                Err(IdError::VendorId("parent")),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn grammars() {
+        let uuid = "fc8b111a-32b7-45d3-b123-ff3ecaaf768a";
+        assert!(IdGrammar::Uuid.accepts(uuid));
+        assert!(IdGrammar::Uuid.accepts(&uuid.to_uppercase()));
+        assert!(!IdGrammar::Uuid.accepts("fc8b111a32b745d3b123ff3ecaaf768a"));
+        assert!(!IdGrammar::Uuid.accepts("mem-vol-000001"));
+        assert!(!IdGrammar::Uuid.accepts("fc8b111a-32b7-45d3-b123-ff3ecaaf768g"));
+        for ok in [
+            uuid,
+            "0fdd87aab8cb46f59b7c1f81ed03fb3e",
+            "EXE-1",
+            "mem-vol-000001",
+            "a.b",
+        ] {
+            assert!(IdGrammar::Token.accepts(ok), "{ok}");
+        }
+        let id = GlobalId::new(ResourceType::Snapshot, "p", None, uuid).with_parent("x");
+        assert_eq!(
+            id.check_grammar(IdGrammar::Uuid),
+            Err(IdError::VendorId("parent"))
+        );
+        assert_eq!(id.check_grammar(IdGrammar::Token), Ok(()));
     }
 
     #[test]
@@ -444,7 +576,10 @@ mod tests {
         assert_eq!(trailing.parse::<GlobalId>(), Err(IdError::Trailing));
         let short = format!("vol_{}", URL_SAFE_NO_PAD.encode([1u8, 0, 5, b'a']));
         assert_eq!(short.parse::<GlobalId>(), Err(IdError::Truncated));
-        let bad_utf8 = format!("vol_{}", URL_SAFE_NO_PAD.encode([1u8, 0, 1, 0xff, 0, 0]));
+        let bad_utf8 = format!(
+            "vol_{}",
+            URL_SAFE_NO_PAD.encode([1u8, 0, 1, 0xff, 1, b'v', 0])
+        );
         assert_eq!(bad_utf8.parse::<GlobalId>(), Err(IdError::Utf8));
     }
 

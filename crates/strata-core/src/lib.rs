@@ -14,6 +14,8 @@ pub mod operation;
 pub mod paging;
 pub mod provider;
 pub mod secret;
+pub mod vendor_path;
 
 pub use error::{Error, Result};
-pub use ids::{GlobalId, IdError, ResourceType};
+pub use ids::{GlobalId, IdError, IdGrammar, ResourceType};
+pub use vendor_path::vendor_path;

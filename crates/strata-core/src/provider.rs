@@ -12,7 +12,7 @@ use async_trait::async_trait;
 
 use crate::capability::Capabilities;
 use crate::error::{Error, Result};
-use crate::ids::GlobalId;
+use crate::ids::{GlobalId, IdGrammar};
 use crate::model::*;
 use crate::paging::{Page, PageRequest};
 
@@ -272,6 +272,11 @@ pub trait Provider:
 {
     fn info(&self) -> &ProviderInfo;
     fn capabilities(&self) -> &Capabilities;
+    /// What this provider's vendor ids look like; the gateway checks every id against it
+    /// before the provider sees the id.
+    fn id_grammar(&self) -> IdGrammar {
+        IdGrammar::Token
+    }
     /// A cheap reachability check of the vendor.
     async fn health(&self) -> Health {
         Health {

@@ -64,10 +64,11 @@ impl NasClient {
     pub async fn call(
         &self,
         method: Method,
-        path: &str,
+        path: &[&str],
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Value> {
+        let path = strata_core::vendor_path(path)?;
         let mut reissued = false;
         loop {
             let token = self.tokens.token().await?;
@@ -101,7 +102,7 @@ impl NasClient {
             tracing::debug!(
                 vendor = "nhn",
                 %method,
-                path,
+                path = %path,
                 status,
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "nas call"

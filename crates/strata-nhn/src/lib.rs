@@ -18,7 +18,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use strata_core::capability::*;
 use strata_core::error::{Error, Result};
-use strata_core::ids::{GlobalId, ResourceType};
+use strata_core::ids::{GlobalId, IdGrammar, ResourceType};
 use strata_core::model::*;
 use strata_core::paging::{page_slice, Page, PageRequest};
 use strata_core::provider::*;
@@ -236,6 +236,7 @@ impl NhnProvider {
                 format!("the id belongs to provider `{}`", id.provider),
             ));
         }
+        id.check_grammar(IdGrammar::Uuid)?;
         Ok(&id.vendor_id)
     }
 
@@ -247,13 +248,13 @@ impl NhnProvider {
             .ok_or_else(|| Error::invalid("id", "the id does not name its volume"))
     }
 
-    async fn nas(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value> {
+    async fn nas(&self, method: Method, path: &[&str], body: Option<Value>) -> Result<Value> {
         self.nas.call(method, path, &[], body.as_ref()).await
     }
 
     async fn raw_volume(&self, vid: &str) -> Result<wire::NasVolume> {
         let body = self
-            .nas(Method::GET, &format!("/v1/volumes/{vid}"), None)
+            .nas(Method::GET, &["v1", "volumes", vid], None)
             .await
             .map_err(Error::vendor_404_as(
                 ResourceType::Volume,
@@ -270,7 +271,7 @@ impl NhnProvider {
         }
         self.nas(
             Method::PATCH,
-            &format!("/v1/volumes/{vid}"),
+            &["v1", "volumes", vid],
             Some(json!({ "volume": fields })),
         )
         .await
@@ -285,7 +286,7 @@ impl NhnProvider {
         let body = self
             .nas(
                 Method::GET,
-                &format!("/v1/volumes/{vid}/volume-mirrors/{mid}/stat"),
+                &["v1", "volumes", vid, "volume-mirrors", mid, "stat"],
                 None,
             )
             .await
@@ -298,7 +299,7 @@ impl NhnProvider {
         let mid = &id.vendor_id;
         self.nas(
             Method::POST,
-            &format!("/v1/volumes/{vid}/volume-mirrors/{mid}/{action}"),
+            &["v1", "volumes", vid, "volume-mirrors", mid, action],
             None,
         )
         .await
@@ -343,7 +344,7 @@ impl VolumeOps for NhnProvider {
         }
         let body = self
             .nas
-            .call(Method::GET, "/v1/volumes", &query, None)
+            .call(Method::GET, &["v1", "volumes"], &query, None)
             .await?;
         let raw: Vec<wire::NasVolume> = field(&body, "volumes")?;
         let paging: wire::Paging = field(&body, "paging")?;
@@ -409,7 +410,11 @@ impl VolumeOps for NhnProvider {
             spec["snapshotPolicy"] = json!({ "reservePercent": pct });
         }
         let body = self
-            .nas(Method::POST, "/v1/volumes", Some(json!({ "volume": spec })))
+            .nas(
+                Method::POST,
+                &["v1", "volumes"],
+                Some(json!({ "volume": spec })),
+            )
             .await?;
         Ok(map::volume(&self.ids, &field(&body, "volume")?))
     }
@@ -432,7 +437,7 @@ impl VolumeOps for NhnProvider {
 
     async fn delete_volume(&self, id: &GlobalId) -> Result<()> {
         let vid = self.own(id)?;
-        self.nas(Method::DELETE, &format!("/v1/volumes/{vid}"), None)
+        self.nas(Method::DELETE, &["v1", "volumes", vid], None)
             .await
             .map_err(Error::vendor_404_as(ResourceType::Volume, id.encode()))?;
         Ok(())
@@ -471,7 +476,7 @@ impl VolumeOps for NhnProvider {
         let body = self
             .nas(
                 Method::POST,
-                &format!("/v1/volumes/{vid}/interfaces"),
+                &["v1", "volumes", vid, "interfaces"],
                 Some(json!({"interface": {"subnetId": req.network}})),
             )
             .await?;
@@ -482,7 +487,7 @@ impl VolumeOps for NhnProvider {
         let vid = self.own(id)?;
         self.nas(
             Method::DELETE,
-            &format!("/v1/volumes/{vid}/interfaces/{target}"),
+            &["v1", "volumes", vid, "interfaces", target],
             None,
         )
         .await?;
@@ -491,7 +496,7 @@ impl VolumeOps for NhnProvider {
 
     async fn get_usage(&self, id: &GlobalId) -> Result<Usage> {
         let vid = self.own(id)?;
-        let path = format!("/v1/volumes/{vid}/usage");
+        let path = ["v1", "volumes", vid, "usage"];
         let (v, usage) = tokio::join!(self.raw_volume(vid), self.nas(Method::GET, &path, None));
         let v = v?;
         let u: wire::Usage = field(
@@ -516,7 +521,7 @@ impl SnapshotOps for NhnProvider {
         let vid = self.own(volume)?;
         // The vendor returns every snapshot at once; page locally.
         let body = self
-            .nas(Method::GET, &format!("/v1/volumes/{vid}/snapshots"), None)
+            .nas(Method::GET, &["v1", "volumes", vid, "snapshots"], None)
             .await
             .map_err(Error::vendor_404_as(ResourceType::Volume, volume.encode()))?;
         let raw: Vec<wire::NasSnapshot> = field(&body, "snapshots")?;
@@ -532,7 +537,7 @@ impl SnapshotOps for NhnProvider {
         let body = self
             .nas(
                 Method::GET,
-                &format!("/v1/volumes/{vid}/snapshots/{}", id.vendor_id),
+                &["v1", "volumes", vid, "snapshots", &id.vendor_id],
                 None,
             )
             .await
@@ -561,7 +566,7 @@ impl SnapshotOps for NhnProvider {
         let body = self
             .nas(
                 Method::POST,
-                &format!("/v1/volumes/{vid}/snapshots"),
+                &["v1", "volumes", vid, "snapshots"],
                 Some(json!({"snapshot": {"name": name}})),
             )
             .await
@@ -578,7 +583,7 @@ impl SnapshotOps for NhnProvider {
         }
         self.nas(
             Method::DELETE,
-            &format!("/v1/volumes/{vid}/snapshots/{}", id.vendor_id),
+            &["v1", "volumes", vid, "snapshots", &id.vendor_id],
             None,
         )
         .await
@@ -593,7 +598,7 @@ impl SnapshotOps for NhnProvider {
         }
         self.nas(
             Method::POST,
-            &format!("/v1/volumes/{vid}/snapshots/{}/restore", id.vendor_id),
+            &["v1", "volumes", vid, "snapshots", &id.vendor_id, "restore"],
             None,
         )
         .await
@@ -610,7 +615,7 @@ impl SnapshotOps for NhnProvider {
                 .nas
                 .call(
                     Method::GET,
-                    &format!("/v1/volumes/{vid}/restore-histories"),
+                    &["v1", "volumes", vid, "restore-histories"],
                     &[
                         ("limit", "100".into()),
                         ("page", page.to_string()),
@@ -708,7 +713,7 @@ impl ReplicaOps for NhnProvider {
         let body = self
             .nas(
                 Method::POST,
-                &format!("/v1/volumes/{vid}/volume-mirrors"),
+                &["v1", "volumes", vid, "volume-mirrors"],
                 Some(json!({"volumeMirror": {
                     "dstRegion": req.destination_region,
                     "dstTenantId": self.tenant_id,
@@ -731,7 +736,7 @@ impl ReplicaOps for NhnProvider {
         let vid = self.parent(id)?;
         self.nas(
             Method::DELETE,
-            &format!("/v1/volumes/{vid}/volume-mirrors/{}", id.vendor_id),
+            &["v1", "volumes", vid, "volume-mirrors", &id.vendor_id],
             None,
         )
         .await
@@ -763,6 +768,10 @@ impl Provider for NhnProvider {
     }
     fn capabilities(&self) -> &Capabilities {
         &self.caps
+    }
+    /// NAS volumes, snapshots, interfaces and mirrors are all addressed by UUID.
+    fn id_grammar(&self) -> IdGrammar {
+        IdGrammar::Uuid
     }
     /// Healthy when a token can be had (cached or freshly issued).
     async fn health(&self) -> Health {

@@ -116,7 +116,7 @@ async fn wrong_password_is_vendor_unauthenticated_and_vendor_errors_map() {
         strata_core::ResourceType::Volume,
         "nhn-kr1",
         Some(VolumeKind::File),
-        "0000",
+        "00000000-0000-4000-8000-000000000000",
     );
     assert_eq!(
         p.get_volume(&missing).await.unwrap_err().code(),

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, Url};
 use serde_json::Value;
 use strata_core::error::{Error, Result};
+use strata_core::vendor_path;
 
 use crate::signer::Signer;
 
@@ -113,8 +114,10 @@ impl ScpClient {
         }
     }
 
-    /// The full URL of a call, exactly as it is signed and sent.
-    pub fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url> {
+    /// The full URL of a call, exactly as it is signed and sent: the base, then `path` as
+    /// percent-encoded segments ([`vendor_path`]), then the encoded query.
+    pub fn url(&self, path: &[&str], query: &[(&str, String)]) -> Result<Url> {
+        let path = vendor_path(path)?;
         let mut url = Url::parse(&format!("{}{path}", self.base))
             .map_err(|e| Error::Internal(format!("bad {} endpoint: {e}", self.service)))?;
         if !query.is_empty() {
@@ -128,7 +131,7 @@ impl ScpClient {
     pub async fn call(
         &self,
         method: Method,
-        path: &str,
+        path: &[&str],
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Value> {
@@ -156,7 +159,7 @@ impl ScpClient {
             vendor = "scp",
             service = self.service,
             %method,
-            path,
+            path = url.path(),
             status,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "scp call"

@@ -138,13 +138,13 @@ impl Service {
     }
 
     /// `GET path?volume_id=…` for a volume's child list; a 404 means the volume is gone.
-    pub async fn list_under<T: DeserializeOwned>(&self, path: &str, vid: &str) -> Result<T> {
+    pub async fn list_under<T: DeserializeOwned>(&self, path: &[&str], vid: &str) -> Result<T> {
         decode(&self.volume_get(path, vid, true).await?)
     }
 
     /// A GET about volume `vid` (with `?volume_id=` when `scoped`); a 404 means the volume
     /// is gone.
-    async fn volume_get(&self, path: &str, vid: &str, scoped: bool) -> Result<Value> {
+    async fn volume_get(&self, path: &[&str], vid: &str, scoped: bool) -> Result<Value> {
         let query = [("volume_id", vid.to_string())];
         let query: &[(&str, String)] = if scoped { &query } else { &[] };
         self.api
@@ -160,7 +160,7 @@ impl Service {
     pub async fn child_call(
         &self,
         method: Method,
-        path: &str,
+        path: &[&str],
         id: &GlobalId,
         rtype: ResourceType,
         body: Option<&Value>,
@@ -174,18 +174,16 @@ impl Service {
 
     /// ShowVolume: the decoded volume and its raw body (for `vendor`).
     pub async fn show(&self, vid: &str) -> Result<(wire::Volume, Value)> {
-        let raw = self
-            .volume_get(&format!("/v1/volumes/{vid}"), vid, false)
-            .await?;
+        let raw = self.volume_get(&["v1", "volumes", vid], vid, false).await?;
         Ok((decode(&raw)?, raw))
     }
 
     /// The volume's rules that are in force or being added (not those being removed).
     pub async fn live_rules(&self, vid: &str) -> Result<Vec<wire::Rule>> {
         let list: wire::RuleList = decode(&match self.rules_at {
-            RulesAt::TopLevel => self.volume_get("/v1/access-rules", vid, true).await?,
+            RulesAt::TopLevel => self.volume_get(&["v1", "access-rules"], vid, true).await?,
             RulesAt::UnderVolume => {
-                self.volume_get(&format!("/v1/volumes/{vid}/access-rules"), vid, false)
+                self.volume_get(&["v1", "volumes", vid, "access-rules"], vid, false)
                     .await?
             }
         })?;
@@ -234,7 +232,7 @@ impl Service {
         }
         let raw = self
             .api
-            .call(Method::GET, "/v1/volumes", &query, None)
+            .call(Method::GET, &["v1", "volumes"], &query, None)
             .await?;
         let items = raw[self.list_key].as_array().cloned().unwrap_or_default();
         let vols = items
@@ -247,12 +245,7 @@ impl Service {
 
     pub async fn delete_volume(&self, id: &GlobalId) -> Result<()> {
         self.api
-            .call(
-                Method::DELETE,
-                &format!("/v1/volumes/{}", id.vendor_id),
-                &[],
-                None,
-            )
+            .call(Method::DELETE, &["v1", "volumes", &id.vendor_id], &[], None)
             .await
             .map_err(Error::vendor_404_as(ResourceType::Volume, id.encode()))?;
         Ok(())
@@ -275,7 +268,7 @@ impl Service {
     }
 
     pub async fn snapshot_list(&self, vid: &str) -> Result<wire::SnapshotList> {
-        self.list_under("/v1/snapshots", vid).await
+        self.list_under(&["v1", "snapshots"], vid).await
     }
 
     /// Every snapshot at once (the vendor does not page them); paged locally.
@@ -320,7 +313,7 @@ impl Service {
             .api
             .call(
                 Method::POST,
-                "/v1/snapshots",
+                &["v1", "snapshots"],
                 &[],
                 Some(&json!({"volume_id": vid})),
             )
@@ -330,7 +323,7 @@ impl Service {
     }
 
     pub async fn delete_snapshot(&self, id: &GlobalId) -> Result<()> {
-        let path = format!("/v1/snapshots/{}", id.vendor_id);
+        let path = ["v1", "snapshots", &id.vendor_id];
         self.child_call(Method::DELETE, &path, id, ResourceType::Snapshot, None)
             .await?;
         Ok(())

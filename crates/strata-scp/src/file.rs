@@ -188,7 +188,9 @@ impl FileStorage {
     }
 
     async fn schedules(&self, vid: &str) -> Result<wire::ScheduleList> {
-        self.svc.list_under("/v1/snapshot-schedules", vid).await
+        self.svc
+            .list_under(&["v1", "snapshot-schedules"], vid)
+            .await
     }
 
     fn map_replica(&self, vid: &str, r: &wire::Replication, raw: &Value) -> Replica {
@@ -223,7 +225,7 @@ impl FileStorage {
     }
 
     async fn replication(&self, id: &GlobalId) -> Result<(wire::Replication, Value)> {
-        let path = format!("/v1/replications/{}", id.vendor_id);
+        let path = ["v1", "replications", &id.vendor_id];
         let raw = self
             .svc
             .child_call(Method::GET, &path, id, ResourceType::Replica, None)
@@ -232,7 +234,7 @@ impl FileStorage {
     }
 
     async fn update_replication(&self, id: &GlobalId, body: Value) -> Result<Replica> {
-        let path = format!("/v1/replications/{}", id.vendor_id);
+        let path = ["v1", "replications", &id.vendor_id];
         self.svc
             .child_call(Method::PUT, &path, id, ResourceType::Replica, Some(&body))
             .await?;
@@ -281,7 +283,7 @@ impl VolumeOps for FileStorage {
         let raw = self
             .svc
             .api
-            .call(Method::POST, "/v1/volumes", &[], Some(&body))
+            .call(Method::POST, &["v1", "volumes"], &[], Some(&body))
             .await?;
         let created: wire::Volume = decode(&raw)?;
         // The 202 carries no state: the volume is being created.
@@ -329,7 +331,7 @@ impl VolumeOps for FileStorage {
             .iter()
             .filter(|w| !current.contains(w))
             .map(|w| (w, "add"));
-        let path = format!("/v1/volumes/{vid}/access-rules");
+        let path = ["v1", "volumes", vid, "access-rules"];
         for ((object_type, object_id), action) in removes.chain(adds).collect::<Vec<_>>() {
             let body =
                 json!({"object_id": object_id, "object_type": object_type, "action": action});
@@ -397,7 +399,7 @@ impl SnapshotOps for FileStorage {
         let volume_gid = self.svc.ids.gid(ResourceType::Volume, vid);
         match req.mode {
             RestoreMode::InPlace => {
-                let path = format!("/v1/snapshots/{}/restore", id.vendor_id);
+                let path = ["v1", "snapshots", &id.vendor_id, "restore"];
                 self.svc
                     .child_call(Method::PUT, &path, id, ResourceType::Snapshot, None)
                     .await?;
@@ -419,7 +421,7 @@ impl SnapshotOps for FileStorage {
                 let raw = self
                     .svc
                     .api
-                    .call(Method::POST, "/v1/volumes", &[], Some(&body))
+                    .call(Method::POST, &["v1", "volumes"], &[], Some(&body))
                     .await
                     .map_err(Error::vendor_404_as(ResourceType::Snapshot, id.encode()))?;
                 let mut v = self.map_volume(&decode(&raw)?, &raw);
@@ -456,7 +458,7 @@ impl SnapshotOps for FileStorage {
                         .api
                         .call(
                             Method::PUT,
-                            &format!("/v1/snapshot-schedules/{sid}"),
+                            &["v1", "snapshot-schedules", sid],
                             &q,
                             Some(&body),
                         )
@@ -466,7 +468,12 @@ impl SnapshotOps for FileStorage {
                     body["volume_id"] = json!(vid);
                     self.svc
                         .api
-                        .call(Method::POST, "/v1/snapshot-schedules", &[], Some(&body))
+                        .call(
+                            Method::POST,
+                            &["v1", "snapshot-schedules"],
+                            &[],
+                            Some(&body),
+                        )
                         .await?;
                 }
             }
@@ -480,7 +487,7 @@ impl SnapshotOps for FileStorage {
                 .api
                 .call(
                     Method::DELETE,
-                    &format!("/v1/snapshot-schedules/{extra}"),
+                    &["v1", "snapshot-schedules", extra],
                     &q,
                     None,
                 )
@@ -509,7 +516,7 @@ impl SnapshotOps for FileStorage {
                 .api
                 .call(
                     Method::DELETE,
-                    &format!("/v1/snapshot-schedules/{sid}"),
+                    &["v1", "snapshot-schedules", sid],
                     &[("volume_id", vid.to_string())],
                     None,
                 )
@@ -528,7 +535,7 @@ impl ReplicaOps for FileStorage {
             .api
             .call(
                 Method::GET,
-                "/v1/replications",
+                &["v1", "replications"],
                 &[("volume_id", vid.to_string())],
                 None,
             )
@@ -586,7 +593,7 @@ impl ReplicaOps for FileStorage {
             .api
             .call(
                 Method::GET,
-                "/v1/replications/regions",
+                &["v1", "replications", "regions"],
                 &[
                     ("source_region_name", self.svc.ids.region.clone()),
                     ("replication_type", "replication".into()),
@@ -620,7 +627,7 @@ impl ReplicaOps for FileStorage {
         let raw = self
             .svc
             .api
-            .call(Method::POST, "/v1/replications", &[], Some(&body))
+            .call(Method::POST, &["v1", "replications"], &[], Some(&body))
             .await
             .map_err(Error::vendor_404_as(ResourceType::Volume, volume.encode()))?;
         let created = wire::Replication {
@@ -658,7 +665,7 @@ impl ReplicaOps for FileStorage {
             }
             self.wait_paused(id).await?;
         }
-        let path = format!("/v1/replications/{}", id.vendor_id);
+        let path = ["v1", "replications", &id.vendor_id];
         self.svc
             .child_call(Method::DELETE, &path, id, ResourceType::Replica, None)
             .await?;

@@ -83,7 +83,7 @@ impl VolumeOps for ParallelFileStorage {
         let raw = self
             .svc
             .api
-            .call(Method::POST, "/v1/volumes", &[], Some(&body))
+            .call(Method::POST, &["v1", "volumes"], &[], Some(&body))
             .await?;
         let mut v = self.map_volume(&decode(&raw)?, &raw);
         // The example answers `available`, but the file system is still being built.
@@ -104,7 +104,7 @@ impl VolumeOps for ParallelFileStorage {
                     .api
                     .call(
                         Method::PUT,
-                        &format!("/v1/volumes/{vid}/capacity"),
+                        &["v1", "volumes", vid, "capacity"],
                         &[],
                         Some(&json!({"capacity_tb": tb})),
                     )
@@ -153,7 +153,7 @@ impl VolumeOps for ParallelFileStorage {
                 .api
                 .call(
                     Method::PUT,
-                    "/v1/access-rules",
+                    &["v1", "access-rules"],
                     &[("volume_id", vid.to_string())],
                     Some(&json!({"add_access_rules": add, "remove_access_rules": remove})),
                 )

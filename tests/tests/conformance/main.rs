@@ -209,7 +209,7 @@ async fn unknown_volumes_are_404(t: Target) {
         ResourceType::Volume,
         t.provider,
         Some(VolumeKind::File),
-        "no-such-volume",
+        "00000000-0000-4000-8000-000000000000",
     )
     .encode();
     assert_problem(

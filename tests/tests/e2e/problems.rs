@@ -170,10 +170,11 @@ async fn routing_and_body_errors() {
         404,
         "operation_not_found",
     );
+    // Every query parameter is validated before anything else is looked at.
     assert_problem(
         &send(gw.req(Method::GET, "/v1/operations/op_nope?wait=forever")).await,
-        404,
-        "operation_not_found",
+        422,
+        "invalid_argument",
     );
 
     // Validation against capabilities, before any provider call.

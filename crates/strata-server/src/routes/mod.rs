@@ -50,11 +50,7 @@ pub type ApiResult = Result<Response, Problem>;
 
 /// Parses a global id of the expected type.
 pub fn parse_id(raw: &str, rtype: ResourceType) -> Result<GlobalId, Problem> {
-    GlobalId::parse_as(raw, rtype).map_err(|e| {
-        let mut p = Problem::from(strata_core::Error::InvalidId(e));
-        p.field = Some("id".into());
-        p
-    })
+    GlobalId::parse_as(raw, rtype).map_err(|e| invalid_id(e, "id"))
 }
 
 /// Parses a global id of the expected type and resolves its provider.
@@ -66,7 +62,23 @@ pub fn target(
 ) -> Result<(GlobalId, Arc<dyn Provider>), Problem> {
     let id = parse_id(raw, rtype)?;
     let p = state.registry.get(&id.provider, principal)?;
+    id.check_grammar(p.id_grammar())
+        .map_err(|e| invalid_id(e, "id"))?;
     Ok((id, p))
+}
+
+/// Checks a vendor id taken verbatim from the path (a mount target, a server) against the
+/// provider's id grammar, so it cannot steer the vendor call.
+pub fn vendor_ref(p: &Arc<dyn Provider>, raw: &str, field: &str) -> Result<(), Problem> {
+    p.id_grammar()
+        .check(raw, "vendor")
+        .map_err(|e| invalid_id(e, field))
+}
+
+fn invalid_id(e: strata_core::IdError, field: &str) -> Problem {
+    let mut p = Problem::from(strata_core::Error::InvalidId(e));
+    p.field = Some(field.into());
+    p
 }
 
 /// Runs a provider call, naming the provider in any problem it returns.
@@ -103,7 +115,7 @@ pub fn require(
     kind_check(p, id.kind, |k| k.require(f))
 }
 
-/// Query parameters of mutations.
+/// Query parameters of mutations (documentation shape; handlers take [`Mutation`]).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MutationParams {
@@ -111,6 +123,30 @@ pub struct MutationParams {
     /// `200` with the finished operation, or `202` if it is still running.
     #[param(example = "30s")]
     pub wait: Option<String>,
+}
+
+/// The validated query of a mutation (or of a waiting read). It is an extractor, so a
+/// malformed parameter is refused while the request is taken apart, before the handler can
+/// make any vendor call: a request answered 4xx has changed nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mutation {
+    /// How long the client is prepared to wait, already capped at the configured maximum.
+    pub wait: Option<Duration>,
+}
+
+impl FromRequestParts<AppState> for Mutation {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Problem> {
+        let ApiQuery(q) = ApiQuery::<MutationParams>::from_request_parts(parts, state).await?;
+        let max = Duration::from_secs(state.config.operations.max_wait_seconds);
+        Ok(Mutation {
+            wait: parse_wait(q.wait.as_deref(), max)?,
+        })
+    }
 }
 
 /// Parses `30s`, `500ms`, `2m` or a bare number of seconds, capped at `max`.
@@ -146,17 +182,13 @@ pub async fn start_operation<P, Fut>(
     kind: &str,
     p: Arc<dyn Provider>,
     id: GlobalId,
-    q: &MutationParams,
+    q: &Mutation,
     probe: impl FnOnce(Arc<dyn Provider>, GlobalId) -> P,
 ) -> ApiResult
 where
     P: FnMut() -> Fut + Send + 'static,
     Fut: Future<Output = CoreResult<Probe>> + Send,
 {
-    let wait = parse_wait(
-        q.wait.as_deref(),
-        Duration::from_secs(state.config.operations.max_wait_seconds),
-    )?;
     let mut op = Operation::start(kind, &p.info().id, Some(id.encode()));
     op.principal = Some(principal.subject.clone());
     let mut op = state
@@ -164,7 +196,7 @@ where
         .track(op, probe(p, id))
         .await
         .map_err(Problem::from)?;
-    if let Some(w) = wait {
+    if let Some(w) = q.wait {
         op = state.tracker.wait(&op.id, w).await.map_err(Problem::from)?;
     }
     Ok(operation_response(&op))

@@ -1,7 +1,6 @@
 //! `GET /v1/operations`, `GET /v1/operations/{id}`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::Extension;
@@ -10,7 +9,7 @@ use strata_core::operation::{Operation, OperationFilter};
 use strata_core::paging::{effective_page_size, PageRequest};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ok, operation_response, parse_wait, ApiPath, ApiQuery, ApiResult, MutationParams};
+use super::{ok, operation_response, ApiPath, ApiQuery, ApiResult, Mutation, MutationParams};
 use crate::auth::{Principal, Scope};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -106,7 +105,7 @@ pub async fn get_operation(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
 ) -> ApiResult {
     let missing = || {
         Problem::new(
@@ -126,11 +125,7 @@ pub async fn get_operation(
     if !visible(&principal, &op) {
         return Err(missing());
     }
-    let wait = parse_wait(
-        q.wait.as_deref(),
-        Duration::from_secs(state.config.operations.max_wait_seconds),
-    )?;
-    let op = match wait {
+    let op = match q.wait {
         Some(w) if !op.done => state.tracker.wait(&op.id, w).await.map_err(Problem::from)?,
         _ => op,
     };

@@ -55,7 +55,7 @@ pub async fn create_replica(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(req): ApiJson<CreateReplica>,
 ) -> ApiResult {
     let (vid, p) = target(&state, &principal, &id, ResourceType::Volume)?;
@@ -95,7 +95,7 @@ pub async fn update_replica(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(req): ApiJson<UpdateReplica>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Replica)?;
@@ -121,7 +121,7 @@ pub async fn delete_replica(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Replica)?;
     require(&p, &id, Feature::ReplicaDelete)?;
@@ -152,7 +152,7 @@ pub async fn replica_action(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath((id, action)): ApiPath<(String, ReplicaAction)>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Replica)?;
     let pid = p.info().id.clone();

@@ -74,7 +74,7 @@ pub async fn create_snapshot(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(req): ApiJson<CreateSnapshot>,
 ) -> ApiResult {
     let (vid, p) = target(&state, &principal, &id, ResourceType::Volume)?;
@@ -115,7 +115,7 @@ pub async fn delete_snapshot(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Snapshot)?;
     require(&p, &id, Feature::SnapshotDelete)?;
@@ -136,7 +136,7 @@ pub async fn restore_snapshot(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(req): ApiJson<RestoreSnapshot>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Snapshot)?;
@@ -222,7 +222,7 @@ pub async fn put_schedule(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(s): ApiJson<SnapshotSchedule>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
@@ -248,7 +248,7 @@ pub async fn delete_schedule(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::SnapshotSchedule)?;

@@ -150,7 +150,7 @@ pub async fn list_volumes(
 pub async fn create_volume(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(req): ApiJson<CreateVolume>,
 ) -> ApiResult {
     let p = state.registry.get(&req.provider, &principal)?;
@@ -179,7 +179,7 @@ pub async fn update_volume(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(req): ApiJson<UpdateVolume>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
@@ -199,7 +199,7 @@ pub async fn delete_volume(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::VolumeDelete)?;
@@ -237,7 +237,7 @@ pub async fn put_access_rules(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(body): ApiJson<AccessRules>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
@@ -311,7 +311,7 @@ pub async fn create_mount_target(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(body): ApiJson<CreateMountTarget>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
@@ -349,9 +349,10 @@ pub async fn delete_mount_target(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath((id, mt)): ApiPath<(String, String)>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    vendor_ref(&p, &mt, "target")?;
     require(&p, &id, Feature::MountTargetManage)?;
     let pid = p.info().id.clone();
     call(&pid, p.delete_mount_target(&id, &mt)).await?;
@@ -386,7 +387,7 @@ pub async fn attach(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
     ApiJson(body): ApiJson<Attachment>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
@@ -410,9 +411,10 @@ pub async fn detach(
     State(state): State<AppState>,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath((id, server)): ApiPath<(String, String)>,
-    ApiQuery(q): ApiQuery<MutationParams>,
+    q: Mutation,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
+    vendor_ref(&p, &server, "server")?;
     require(&p, &id, Feature::Attachments)?;
     let pid = p.info().id.clone();
     call(&pid, p.detach(&id, &server)).await?;
