@@ -1,6 +1,11 @@
 //! Configuration: `strata.toml` (from `--config` or `STRATA_CONFIG`) with `STRATA_`-prefixed
 //! environment overrides (`__` separates nesting: `STRATA_AUTH__ISSUER=…`).
 //!
+//! Only variables that name a top-level setting are overrides (`STRATA_LISTEN`,
+//! `STRATA_AUTH__…`, `STRATA_OPERATIONS__…`, …); every other `STRATA_*` variable is left
+//! alone, so secrets such as `STRATA_JWT_SECRET` can live in the same namespace without being
+//! read as unknown settings.
+//!
 //! Secrets are [`SecretSource`]s, read from the environment or a file (a literal is accepted
 //! for development). Their values live in [`Secret`], whose `Debug` never prints them.
 
@@ -53,6 +58,45 @@ impl SecretSource {
         }
         Ok(Secret::new(value))
     }
+}
+
+/// A configuration error as it may be shown: the kind of mistake and where (key path, file,
+/// line and column), never the text of the offending line, which may hold a secret.
+fn redacted(e: &figment::Error) -> String {
+    let mut out = Vec::new();
+    for e in e.clone() {
+        let mut msg = match &e.kind {
+            // TOML syntax errors carry the source line; keep only figment's position info.
+            figment::error::Kind::Message(m) => m
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .map(|l| {
+                    l.split(&['|', '`', '"', '\''][..])
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            // The actual value is left out: it may be a misplaced secret.
+            figment::error::Kind::InvalidType(_, expected)
+            | figment::error::Kind::InvalidValue(_, expected) => {
+                format!("invalid value: expected {expected}")
+            }
+            other => other.to_string(),
+        };
+        if !e.path.is_empty() {
+            msg = format!("{msg} (key `{}`)", e.path.join("."));
+        }
+        if let Some(md) = &e.metadata {
+            msg = format!("{msg} in {}", md.name);
+            if let Some(src) = &md.source {
+                msg = format!("{msg} ({src})");
+            }
+        }
+        out.push(msg);
+    }
+    out.join("; ")
 }
 
 /// Log output format.
@@ -194,13 +238,31 @@ impl Config {
             }
             fig = fig.merge(Toml::file(p));
         }
-        // STRATA_CONFIG names the file; it is not a setting.
-        fig = fig.merge(Env::prefixed("STRATA_").ignore(&["CONFIG"]).split("__"));
-        let cfg: Config = fig
-            .extract()
-            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        // Overrides are the variables that name a top-level setting; the rest of the
+        // namespace (STRATA_CONFIG, secrets like STRATA_JWT_SECRET) is not configuration.
+        let settings = Config::top_level_keys();
+        fig = fig.merge(
+            Env::prefixed("STRATA_")
+                .filter(move |k| {
+                    let top = k.as_str().split("__").next().unwrap_or_default();
+                    settings.iter().any(|s| s.eq_ignore_ascii_case(top))
+                })
+                .split("__"),
+        );
+        let cfg: Config = fig.extract().map_err(|e| {
+            // figment's TOML errors quote the offending line, which may hold a secret.
+            anyhow::anyhow!("invalid configuration: {}", redacted(&e))
+        })?;
         cfg.validate()?;
         Ok(cfg)
+    }
+
+    /// The names of the top-level settings (what `STRATA_<NAME>` may override).
+    fn top_level_keys() -> Vec<String> {
+        match serde_json::to_value(Config::default()) {
+            Ok(serde_json::Value::Object(o)) => o.into_iter().map(|(k, _)| k).collect(),
+            _ => vec![],
+        }
     }
 
     /// Checks what serde cannot.
@@ -314,6 +376,57 @@ mod tests {
                     env: "DEV_SECRET".into()
                 })
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail fixes the closure's error type
+    fn secrets_in_the_strata_namespace_are_not_settings() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "strata.toml",
+                "[auth]\nhs256_secret = { env = \"STRATA_JWT_SECRET\" }\n",
+            )?;
+            jail.set_env("STRATA_JWT_SECRET", "a-long-random-secret");
+            jail.set_env("STRATA_SOMETHING_ELSE", "x");
+            jail.set_env("STRATA_LISTEN", "127.0.0.1:0");
+            jail.set_env("STRATA_OPERATIONS__MAX_WAIT_SECONDS", "7");
+            let cfg = Config::load(Some(Path::new("strata.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.listen, "127.0.0.1:0");
+            assert_eq!(cfg.operations.max_wait_seconds, 7);
+            let secret = cfg.auth.hs256_secret.unwrap().resolve().unwrap();
+            assert_eq!(secret.expose(), "a-long-random-secret");
+            // A misspelt *setting* is still refused.
+            jail.set_env("STRATA_AUTH__ISSUR", "x");
+            let err = Config::load(Some(Path::new("strata.toml"))).unwrap_err();
+            assert!(err.to_string().contains("issur"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail fixes the closure's error type
+    fn configuration_errors_never_quote_values() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "syntax.toml",
+                "[auth]\nhs256_secret = \"hunter2-very-secret\" oops\n",
+            )?;
+            let err = Config::load(Some(Path::new("syntax.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("hunter2"), "{err}");
+            assert!(err.contains("line 2"), "{err}");
+            jail.create_file(
+                "type.toml",
+                "listen = \"x\"\nmax_body_bytes = \"hunter2\"\n[auth]\nhs256_secret = \"s\"\n",
+            )?;
+            let err = Config::load(Some(Path::new("type.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("hunter2"), "{err}");
+            assert!(err.contains("max_body_bytes"), "{err}");
             Ok(())
         });
     }
