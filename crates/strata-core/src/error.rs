@@ -61,6 +61,82 @@ pub enum Error {
     Internal(String),
 }
 
+/// Longest vendor text shown to a client, in characters.
+pub const MAX_VENDOR_TEXT: usize = 200;
+
+/// Vendor-supplied text made fit to show a client: its first line only (stack traces and
+/// dumps follow it), no control characters, URLs, host names, IP addresses or values of
+/// secret-looking keys (`password=…`, `token: …`) and no long opaque strings, whitespace
+/// collapsed, at most [`MAX_VENDOR_TEXT`] characters.
+pub fn sanitize_vendor_text(text: &str) -> String {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static URL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[A-Za-z][A-Za-z0-9+.-]*://\S*").expect("valid regex"));
+    static SECRET: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(pass(word|wd)?|pwd|secret\w*|token|api[_-]?key|access[_-]?key|credentials?|authorization|signature)(\s*[:=]\s*|\s+)\S+")
+            .expect("valid regex")
+    });
+    static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b|\[?[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}\]?",
+        )
+        .expect("valid regex")
+    });
+    static HOST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b[A-Za-z0-9-]+(\.[A-Za-z0-9-]+){2,}(:\d+)?\b").expect("valid regex")
+    });
+    static OPAQUE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/=_]{24,}").expect("valid regex"));
+
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    let clean: String = first.chars().filter(|c| !c.is_control()).collect();
+    let clean = URL.replace_all(&clean, "[url]");
+    let clean = SECRET.replace_all(&clean, "$1=[redacted]");
+    let clean = ADDRESS.replace_all(&clean, |c: &regex::Captures| {
+        // Times such as 12:30:00 look like IPv6 fragments; only redact what has hex letters
+        // or an IPv4 shape.
+        let m = &c[0];
+        if m.contains('.') || m.chars().any(|ch| ch.is_ascii_alphabetic()) {
+            "[address]".to_string()
+        } else {
+            m.to_string()
+        }
+    });
+    let clean = HOST.replace_all(&clean, |c: &regex::Captures| {
+        // Host names end in an alphabetic label; versions and field paths such as
+        // `query.limit.0` do not (two-label names like `body.name` never match).
+        let m = &c[0];
+        let last = m
+            .split(':')
+            .next()
+            .unwrap_or(m)
+            .rsplit('.')
+            .next()
+            .unwrap_or("");
+        if last.len() >= 2 && last.chars().all(|ch| ch.is_ascii_alphabetic()) {
+            "[host]".to_string()
+        } else {
+            m.to_string()
+        }
+    });
+    let clean = OPAQUE.replace_all(&clean, "[redacted]");
+    let words: Vec<&str> = clean.split_whitespace().collect();
+    let mut out = words.join(" ");
+    if out.chars().count() > MAX_VENDOR_TEXT {
+        out = out.chars().take(MAX_VENDOR_TEXT - 1).collect();
+        out.push('…');
+    }
+    if out.is_empty() {
+        out = "no readable message".into();
+    }
+    out
+}
+
 /// Shorthand for results of provider calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -210,10 +286,21 @@ impl Error {
 
     /// Text safe to show a client. Internal errors are not described: their message may hold
     /// details of the gateway that clients have no business seeing.
+    ///
+    /// Vendor text is not trusted: the vendor's message is passed through
+    /// [`sanitize_vendor_text`] (first line, no hosts, addresses, URLs or secret-looking
+    /// values, bounded); the adapters log the vendor's full answer with the request id.
     pub fn public_detail(&self) -> String {
         match self {
             Error::Internal(_) => {
                 "the gateway failed unexpectedly; the request id identifies it in the logs".into()
+            }
+            Error::VendorRejected { message, .. } => format!(
+                "the vendor rejected the request: {}",
+                sanitize_vendor_text(message)
+            ),
+            Error::VendorFailed { message, .. } => {
+                format!("the vendor failed: {}", sanitize_vendor_text(message))
             }
             other => other.to_string(),
         }
@@ -242,6 +329,59 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vendor_text_is_sanitized_and_bounded() {
+        let cases = [
+            (
+                "NullPointerException at com.vendor.Api.handle(Api.java:42)\n\tat com.vendor.Main",
+                "NullPointerException at [host](Api.java:42)",
+            ),
+            (
+                "cannot reach db-01.internal.example.net:5432 (10.0.3.7:5432)",
+                "cannot reach [host] ([address])",
+            ),
+            (
+                "login failed password=hunter2 for admin",
+                "login failed password=[redacted] for admin",
+            ),
+            ("see https://intranet/x?y=1 now", "see [url] now"),
+            (
+                "key AKIAIOSFODNN7EXAMPLEAKIAIOSFODNN7 leaked",
+                "key [redacted] leaked",
+            ),
+            (
+                "body.name: string does not match regex",
+                "body.name: string does not match regex",
+            ),
+            (
+                "query.limit.0: bad; body.rules.object_id: x",
+                "query.limit.0: bad; body.rules.object_id: x",
+            ),
+            (
+                "size must be 1.5 times 300 at 12:30:00",
+                "size must be 1.5 times 300 at 12:30:00",
+            ),
+            (
+                "volume 0fdd87aa-b8cb-46f5-9b7c-1f81ed03fb3e is busy",
+                "volume 0fdd87aa-b8cb-46f5-9b7c-1f81ed03fb3e is busy",
+            ),
+            ("\u{1b}[31mred\u{7}  text", "[31mred text"),
+            ("", "no readable message"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(sanitize_vendor_text(raw), want, "{raw:?}");
+        }
+        let long = sanitize_vendor_text(&"word ".repeat(500));
+        assert_eq!(long.chars().count(), MAX_VENDOR_TEXT);
+        let e = Error::VendorFailed {
+            vendor_status: Some(500),
+            vendor_code: None,
+            message: "Traceback: password: s3cr3t at 192.168.1.10".into(),
+        };
+        let d = e.public_detail();
+        assert!(!d.contains("s3cr3t") && !d.contains("192.168"), "{d}");
+    }
 
     #[test]
     fn status_and_code_mapping() {
