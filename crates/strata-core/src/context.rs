@@ -11,6 +11,31 @@ pub fn request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+/// Longest vendor answer written to the log, in bytes.
+const MAX_LOGGED_ANSWER: usize = 16 * 1024;
+
+/// Logs a vendor's failed answer in full (bounded) with the request id: clients only see a
+/// sanitized summary ([`Error::public_detail`](crate::Error::public_detail)), so this line is
+/// where an operator finds what the vendor really said.
+pub fn log_vendor_answer(vendor: &str, service: &str, method: &str, status: u16, body: &str) {
+    let end = body
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take_while(|&end| end <= MAX_LOGGED_ANSWER)
+        .last()
+        .unwrap_or(0);
+    tracing::warn!(
+        vendor,
+        service,
+        method,
+        status,
+        request_id = request_id().as_deref().unwrap_or("-"),
+        body = &body[..end],
+        truncated = end < body.len(),
+        "vendor answered with an error"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

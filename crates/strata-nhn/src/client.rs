@@ -116,6 +116,15 @@ impl NasClient {
                 continue;
             }
             let text = resp.text().await.map_err(transport_error)?;
+            if !(200..300).contains(&status) {
+                strata_core::context::log_vendor_answer(
+                    "nhn",
+                    "nas",
+                    method.as_str(),
+                    status,
+                    &text,
+                );
+            }
             let parsed: Option<Value> = serde_json::from_str(&text).ok();
             let header = parsed.as_ref().map(|v| &v["header"]);
             let message = header

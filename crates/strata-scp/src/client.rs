@@ -166,6 +166,13 @@ impl ScpClient {
         );
         let text = resp.text().await.map_err(transport_error)?;
         if !(200..300).contains(&status) {
+            strata_core::context::log_vendor_answer(
+                "scp",
+                self.service,
+                method.as_str(),
+                status,
+                &text,
+            );
             return Err(vendor_error(status, &text));
         }
         if text.trim().is_empty() {

@@ -308,12 +308,23 @@ async fn method_not_allowed(req: Request) -> Problem {
     .with_instance(path)
 }
 
-/// Accepts a client's request id if it is short and printable, else makes one.
+/// Longest client request id kept.
+pub const MAX_REQUEST_ID: usize = 64;
+
+/// Whether a client's request id is kept: 1–64 characters of `A-Z a-z 0-9 - _ . :` (it is
+/// logged and forwarded to vendors, so nothing that could be markup or a header trick).
+pub fn request_id_ok(s: &str) -> bool {
+    (1..=MAX_REQUEST_ID).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Accepts a client's request id if it is in the safe charset, else makes one.
 fn request_id_of(req: &Request) -> String {
     req.headers()
         .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|s| !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|s| request_id_ok(s))
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use rand::Rng;
 
 /// One request as the simulator saw it.
@@ -31,6 +31,8 @@ struct State {
     error_rate: f64,
     error_status: u16,
     forced: Option<(u16, u32)>,
+    /// Raw body sent with forced answers instead of the vendor's own error shape.
+    forced_body: Option<String>,
     log: Vec<Recorded>,
 }
 
@@ -60,12 +62,21 @@ impl Faults {
         self.lock().forced = Some((status, times));
     }
 
+    /// Answers the next `times` requests with `status` and this raw body, as a misbehaving
+    /// vendor would (stack traces, internal hosts, secrets).
+    pub fn force_answer(&self, status: u16, body: &str, times: u32) {
+        let mut s = self.lock();
+        s.forced = Some((status, times));
+        s.forced_body = Some(body.to_string());
+    }
+
     /// Removes every fault (the log is kept).
     pub fn clear(&self) {
         let mut s = self.lock();
         s.latency = Duration::ZERO;
         s.error_rate = 0.0;
         s.forced = None;
+        s.forced_body = None;
     }
 
     /// Every request seen so far.
@@ -80,18 +91,18 @@ impl Faults {
 
     /// Records the request and decides its fate: the latency to add and, when the request
     /// must fail, the status to fail it with.
-    fn admit(&self, rec: Recorded) -> (Duration, Option<u16>) {
+    fn admit(&self, rec: Recorded) -> (Duration, Option<(u16, Option<String>)>) {
         let mut s = self.lock();
         s.log.push(rec);
         let forced = match &mut s.forced {
             Some((status, n)) if *n > 0 => {
                 *n -= 1;
-                Some(*status)
+                Some((*status, s.forced_body.clone()))
             }
             _ => None,
         };
         let random = (s.error_rate > 0.0 && rand::thread_rng().gen_bool(s.error_rate))
-            .then_some(s.error_status);
+            .then_some((s.error_status, None));
         (s.latency, forced.or(random))
     }
 
@@ -128,8 +139,10 @@ impl Faults {
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        match fail.and_then(|s| StatusCode::from_u16(s).ok()) {
-            Some(status) => render(status),
+        let fail = fail.and_then(|(s, body)| Some((StatusCode::from_u16(s).ok()?, body)));
+        match fail {
+            Some((status, Some(body))) => (status, body).into_response(),
+            Some((status, None)) => render(status),
             None => next.run(req).await,
         }
     }
@@ -152,8 +165,8 @@ mod tests {
     fn forced_status_applies_to_exactly_n_calls() {
         let f = Faults::default();
         f.force_status(500, 2);
-        assert_eq!(f.admit(get("/a")).1, Some(500));
-        assert_eq!(f.admit(get("/a")).1, Some(500));
+        assert_eq!(f.admit(get("/a")).1, Some((500, None)));
+        assert_eq!(f.admit(get("/a")).1, Some((500, None)));
         assert_eq!(f.admit(get("/a")).1, None);
         assert_eq!(f.request_count(), 3);
     }
@@ -162,7 +175,7 @@ mod tests {
     fn error_rate_one_fails_everything_and_clear_stops_it() {
         let f = Faults::default();
         f.set_error_rate(1.0, 503);
-        assert!((0..20).all(|_| f.admit(get("/")).1 == Some(503)));
+        assert!((0..20).all(|_| f.admit(get("/")).1 == Some((503, None))));
         f.clear();
         assert!((0..20).all(|_| f.admit(get("/")).1.is_none()));
     }

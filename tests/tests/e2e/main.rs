@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod hardening;
 mod nhn;
 mod problems;
 mod scp;

@@ -227,6 +227,16 @@ async fn routing_and_body_errors() {
         36,
         "oversized ids are replaced by a UUID"
     );
+    for hostile in ["<script>alert(1)</script>", "a b", "x'y", &"k".repeat(65)] {
+        let r = send(
+            gw.req(Method::GET, "/healthz")
+                .header("x-request-id", hostile),
+        )
+        .await;
+        let kept = &r.1["x-request-id"];
+        assert_ne!(kept, hostile);
+        assert_eq!(kept.len(), 36, "{hostile:?} is replaced by a UUID");
+    }
     gw.stop().await;
 }
 
