@@ -360,3 +360,64 @@ async fn vendor_error_text_is_sanitized() {
     }
     gw.stop().await;
 }
+
+/// Bodies must be JSON objects within documented bounds; anything else is refused before
+/// any vendor call, and the bounds are in the spec.
+#[tokio::test]
+async fn bodies_are_objects_within_bounds() {
+    let (gw, sim) = start_nhn(Duration::from_millis(20), Duration::from_secs(3600)).await;
+    let before = sim.nas_faults().request_count();
+    let array = json!(["nhn-kr1", "file", "arr-vol", null, 300, "nfs"]);
+    let resp = send(gw.req(Method::POST, "/v1/volumes").json(&array)).await;
+    assert_problem(&resp, 400, "invalid_body");
+    for body in ["\"text\"", "42", "null", "  [1]"] {
+        let resp = send(
+            gw.req(Method::POST, "/v1/volumes")
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await;
+        assert_problem(&resp, 400, "invalid_body");
+    }
+    let labels: serde_json::Map<String, Value> =
+        (0..10_000).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let create = |extra: (&str, Value)| {
+        let mut b = json!({"provider":"nhn-kr1","kind":"file","name":"big","size_gib":300,"protocol":"nfs"});
+        b[extra.0] = extra.1;
+        b
+    };
+    let cases = [
+        (create(("labels", Value::Object(labels))), "labels"),
+        (create(("name", json!("n".repeat(256)))), "name"),
+        (
+            create(("description", json!("d".repeat(1025)))),
+            "description",
+        ),
+        (
+            create((
+                "access_rules",
+                json!(vec![json!({"kind":"ip","value":"10.0.0.1"}); 257]),
+            )),
+            "access_rules",
+        ),
+    ];
+    for (body, field) in cases {
+        let resp = send(gw.req(Method::POST, "/v1/volumes").json(&body)).await;
+        assert_eq!(
+            assert_problem(&resp, 422, "invalid_argument")["field"],
+            field
+        );
+    }
+    assert_eq!(
+        sim.nas_faults().request_count(),
+        before,
+        "nothing reached the vendor"
+    );
+
+    let (_, _, spec) = send(gw.req(Method::GET, "/openapi.json")).await;
+    let create = &spec["components"]["schemas"]["CreateVolume"]["properties"];
+    assert_eq!(create["labels"]["maxProperties"], 64, "{create}");
+    assert_eq!(create["name"]["maxLength"], 255);
+    assert_eq!(create["access_rules"]["maxItems"], 256);
+    gw.stop().await;
+}

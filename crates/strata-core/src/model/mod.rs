@@ -6,6 +6,7 @@
 
 mod archive;
 mod backup;
+pub mod bounds;
 mod common;
 mod group;
 mod replica;

@@ -90,9 +90,11 @@ pub struct Replica {
 #[serde(deny_unknown_fields)]
 pub struct CreateReplica {
     /// Region to replicate to (see the provider's `replication_regions`).
+    #[schema(max_length = 255)]
     pub destination_region: String,
     /// Name of the destination volume, where the vendor lets the caller choose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 255)]
     pub destination_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frequency: Option<ReplicaFrequency>,

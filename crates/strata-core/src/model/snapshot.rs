@@ -68,8 +68,10 @@ pub struct Snapshot {
 pub struct CreateSnapshot {
     /// Name; generated from the time when absent and the vendor requires one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 255)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
 }
 
@@ -92,6 +94,7 @@ pub struct RestoreSnapshot {
     pub mode: RestoreMode,
     /// Name of the new volume (mode `new_volume`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 255)]
     pub volume_name: Option<String>,
 }
 
@@ -123,6 +126,7 @@ pub struct SnapshotSchedule {
     pub frequency: ScheduleFrequency,
     /// Days for `weekly` schedules (empty for `daily`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 7)]
     pub days: Vec<Weekday>,
     /// Hour of day, 0–23, in `timezone`.
     pub hour: u8,
@@ -130,6 +134,7 @@ pub struct SnapshotSchedule {
     pub minute: u8,
     /// IANA time zone the hour is in; providers state which they accept.
     #[serde(default = "default_tz")]
+    #[schema(max_length = 255)]
     pub timezone: String,
     /// How many scheduled snapshots to keep, where the provider supports a limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -140,12 +140,13 @@ pub struct Volume {
 #[serde(deny_unknown_fields)]
 pub struct CreateVolume {
     /// The provider to create the volume with.
-    #[schema(example = "nhn-kr1")]
+    #[schema(example = "nhn-kr1", max_length = 255)]
     pub provider: String,
     pub kind: VolumeKind,
-    #[schema(example = "app-data")]
+    #[schema(example = "app-data", max_length = 255)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
     /// Size in GiB; must fit the provider's limits for the kind (see capabilities). Leave it
     /// out (0) for kinds whose capacity is elastic.
@@ -156,15 +157,19 @@ pub struct CreateVolume {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 255)]
     pub tier: Option<String>,
     #[serde(default)]
     pub encrypted: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 256)]
     pub access_rules: Vec<AccessRule>,
+    /// At most 64 labels; keys up to 63 bytes, values up to 255.
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    #[schema(schema_with = super::bounds::labels_schema)]
     pub labels: Labels,
     /// Vendor-specific options the model has no field for (documented per provider in
-    /// its capabilities).
+    /// its capabilities); at most 32 keys.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     #[schema(value_type = Object)]
     pub options: serde_json::Map<String, serde_json::Value>,
@@ -178,11 +183,14 @@ pub struct UpdateVolume {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_gib: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1024)]
     pub description: Option<String>,
     /// Replaces the access rules when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 256)]
     pub access_rules: Option<Vec<AccessRule>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::bounds::labels_schema)]
     pub labels: Option<Labels>,
 }
 
@@ -213,10 +221,11 @@ pub enum AccessLevel {
 pub struct AccessRule {
     pub kind: AccessRuleKind,
     /// The address, network or vendor resource id.
-    #[schema(example = "10.0.0.0/24")]
+    #[schema(example = "10.0.0.0/24", max_length = 255)]
     pub value: String,
     /// For `server` rules: the vendor's object type (`vm`, `bm`, `gpu_node`, `endpoint`…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 255)]
     pub server_type: Option<String>,
     #[serde(default)]
     pub access: AccessLevel,
@@ -226,6 +235,7 @@ pub struct AccessRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessRules {
+    #[schema(max_items = 256)]
     pub rules: Vec<AccessRule>,
 }
 
@@ -234,7 +244,7 @@ pub struct AccessRules {
 #[serde(deny_unknown_fields)]
 pub struct CreateMountTarget {
     /// The vendor network (subnet) id to expose the volume in.
-    #[schema(example = "cb779d62-72ef-43b6-b368-3fe28dcd812b")]
+    #[schema(example = "cb779d62-72ef-43b6-b368-3fe28dcd812b", max_length = 255)]
     pub network: String,
 }
 
@@ -273,9 +283,11 @@ pub struct Usage {
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// Vendor id of the server.
+    #[schema(max_length = 255)]
     pub server_id: String,
     /// Vendor server type, e.g. `bm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 255)]
     pub server_type: Option<String>,
 }
 

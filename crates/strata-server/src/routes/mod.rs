@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource family, and the helpers they share.
 
+mod body;
 pub mod health;
 pub mod operations;
 pub mod providers;
@@ -11,9 +12,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+pub use body::ApiJson;
 use serde::{Deserialize, Serialize};
 use strata_core::error::Result as CoreResult;
 use strata_core::ids::{GlobalId, ResourceType};
@@ -24,11 +26,6 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Principal;
 use crate::problem::Problem;
 use crate::state::AppState;
-
-/// JSON body extractor whose rejections are problem+json.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(Problem))]
-pub struct ApiJson<T>(pub T);
 
 /// Query extractor whose rejections are problem+json.
 #[derive(FromRequestParts)]

@@ -1,0 +1,77 @@
+//! The JSON body extractor every route uses.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+use strata_core::model::bounds::Bounded;
+
+use crate::problem::Problem;
+
+/// A JSON request body, refused as problem+json unless it is `Content-Type: application/json`
+/// (or `+json`), a JSON *object* (serde would otherwise read a struct from an array by
+/// position), of the right shape, and within the body type's [`Bounded`] limits.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Bounded,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        if !is_json(req.headers()) {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "the request body must be JSON with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(too_large_or_unreadable)?;
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                "Invalid request body",
+                "the request body must be a JSON object",
+            ));
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes).map_err(Problem::from)?;
+        value.check_bounds().map_err(Problem::from)?;
+        Ok(ApiJson(value))
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| ct.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .is_some_and(|m| {
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
+}
+
+fn too_large_or_unreadable(r: BytesRejection) -> Problem {
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload too large",
+            "the request body is larger than the gateway accepts",
+        )
+    } else {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            "Invalid request body",
+            "the request body could not be read",
+        )
+    }
+}
