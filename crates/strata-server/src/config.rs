@@ -86,8 +86,12 @@ pub struct AuthConfig {
     pub leeway_seconds: u64,
     /// Accepted algorithms (pinned); defaults to those a key is configured for.
     pub algorithms: Vec<String>,
-    /// Claim listing the providers a token may use (absent claim: all).
+    /// Claim listing the providers a token may use (absent claim: all; `null` or any value
+    /// other than a list or a space-separated string: the token is invalid).
     pub providers_claim: String,
+    /// Longest time a verified token is trusted from the cache before it is verified again
+    /// (bounds how long a revoked token keeps working); 0 disables the cache.
+    pub cache_max_seconds: u64,
 }
 
 impl Default for AuthConfig {
@@ -103,6 +107,7 @@ impl Default for AuthConfig {
             leeway_seconds: 30,
             algorithms: vec![],
             providers_claim: "strata_providers".into(),
+            cache_max_seconds: 300,
         }
     }
 }

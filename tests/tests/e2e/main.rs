@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod auth_interop;
 mod nhn;
 mod problems;
 mod scp;
