@@ -3,6 +3,7 @@
 mod api;
 mod auth;
 mod auth_interop;
+mod connections;
 mod nhn;
 mod problems;
 mod scp;
