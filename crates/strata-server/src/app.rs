@@ -21,8 +21,8 @@ use crate::auth::{require_auth, Authenticator};
 use crate::config::{Config, ProviderConfig, SecretSource};
 use crate::openapi;
 use crate::problem::{Problem, REQUEST_ID};
-use crate::server::head_limits;
-use crate::state::{AppState, Registry};
+use crate::server::{answer_before_grace, head_limits};
+use crate::state::{AppState, Registry, Shutdown};
 
 /// The request id header.
 pub const X_REQUEST_ID: &str = "x-request-id";
@@ -252,6 +252,7 @@ impl Gateway {
                 registry: Arc::new(registry),
                 tracker,
                 config: Arc::new(config),
+                shutdown: Shutdown::default(),
             },
             auth,
         })
@@ -279,6 +280,10 @@ impl Gateway {
                     tracing::error!("a handler panicked");
                     Problem::internal().into_response()
                 },
+            ))
+            .layer(middleware::from_fn_with_state(
+                self.state.clone(),
+                answer_before_grace,
             ))
             .layer(middleware::from_fn_with_state(
                 self.state.clone(),

@@ -1,5 +1,9 @@
 //! Serves a [`Gateway`] on a socket: the accept loop with its connection cap and per-connection
 //! time limits, request-head limits answered as problems, and graceful shutdown.
+//!
+//! Shutdown: stop accepting, end every `?wait=` long-poll with the operation as it stands,
+//! let in-flight requests finish, answer those still running shortly before the grace period
+//! ends with `503 shutting_down`, and drop what remains when it ends.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -146,6 +150,7 @@ async fn accept_loop(
     }
     drop(listener);
     tracing::info!("shutting down: draining in-flight requests");
+    begin_shutdown(&state, grace);
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("all connections drained"),
         _ = tokio::time::sleep(grace) => {
@@ -154,6 +159,46 @@ async fn accept_loop(
     }
     conns.shutdown().await;
     Ok(())
+}
+
+/// Starts draining: long-polls return at once, and requests still running a little before
+/// the grace period ends are answered by [`answer_before_grace`].
+pub fn begin_shutdown(state: &AppState, grace: Duration) {
+    let margin = (grace / 4).min(Duration::from_secs(1));
+    state
+        .shutdown
+        .begin(tokio::time::Instant::now() + grace - margin);
+    state.tracker.begin_shutdown();
+}
+
+/// Middleware: once the server drains, a request still running when answers are due (a slow
+/// vendor call) gets `503 shutting_down` instead of a dropped connection.
+pub async fn answer_before_grace(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let safe = req.method().is_safe();
+    let due = async {
+        let at = state.shutdown.answer_by().await;
+        tokio::time::sleep_until(at).await;
+    };
+    tokio::select! {
+        biased;
+        resp = next.run(req) => resp,
+        _ = due => {
+            tracing::warn!("shutting down: answering a request that is still running");
+            let mut p = Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting_down",
+                "Shutting down",
+                "the gateway is shutting down and this request did not finish in time; a change \
+                 it asked for may still be made (see /v1/operations)",
+            );
+            p.retryable = safe;
+            p.into_response()
+        }
+    }
 }
 
 /// Middleware: request targets and header sections over the configured sizes get problems

@@ -1,8 +1,11 @@
-//! Connection hygiene, over raw TCP where reqwest would hide it: slow request heads, idle
-//! keep-alive connections, the connection cap, oversized heads.
+//! Connection hygiene and shutdown, over raw TCP where reqwest would hide it: slow request
+//! heads, idle keep-alive connections, the connection cap, oversized heads, and what clients
+//! in flight get when the gateway stops.
 
 use std::time::{Duration, Instant};
 
+use serde_json::json;
+use strata_server::{serve, Gateway};
 use strata_tests::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -138,4 +141,97 @@ async fn oversized_uris_and_headers_are_problems() {
     .await;
     assert_eq!(r.0, 200, "{}", r.2);
     gw.stop().await;
+}
+
+#[tokio::test]
+async fn stopping_answers_long_polls_with_the_operation_as_it_stands() {
+    // Changes take a minute to settle: far longer than the test.
+    let gw = Gateway::with_registry(test_config(), memory_registry(Duration::from_secs(60)))
+        .await
+        .unwrap();
+    let server = serve(&gw, "127.0.0.1:0", Duration::from_secs(2), false)
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.addr);
+    let http = reqwest::Client::new();
+    let bearer = token(&claims("tester", "storage.read storage.write"));
+
+    // One operation to long-poll on, started without waiting.
+    let body =
+        json!({"provider":"mem-a","kind":"file","name":"drain","size_gib":300,"protocol":"nfs"});
+    let (s, _, op) = send(
+        http.post(format!("{base}/v1/volumes"))
+            .bearer_auth(&bearer)
+            .json(&body),
+    )
+    .await;
+    assert_eq!(s, 202, "{op}");
+    let op_id = op["id"].as_str().unwrap().to_string();
+
+    let create = tokio::spawn(send(
+        http.post(format!("{base}/v1/volumes?wait=30s"))
+            .bearer_auth(&bearer)
+            .json(&json!({"provider":"mem-b","kind":"file","name":"drain2","size_gib":300,"protocol":"nfs"})),
+    ));
+    let poll = tokio::spawn(send(
+        http.get(format!("{base}/v1/operations/{op_id}?wait=30s"))
+            .bearer_auth(&bearer),
+    ));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !create.is_finished() && !poll.is_finished(),
+        "both are waiting"
+    );
+
+    let stopping = Instant::now();
+    let stop = tokio::spawn(server.stop());
+    for (what, task) in [("create", create), ("operation", poll)] {
+        let (s, h, op) = tokio::time::timeout(Duration::from_secs(2), task)
+            .await
+            .unwrap_or_else(|_| panic!("{what}: no answer within the grace period"))
+            .unwrap();
+        assert_eq!(s, 202, "{what}: {op}");
+        assert_eq!(op["done"], false, "{what}: {op}");
+        let loc = h.get("location").and_then(|v| v.to_str().ok()).unwrap();
+        assert_eq!(
+            loc,
+            format!("/v1/operations/{}", op["id"].as_str().unwrap())
+        );
+    }
+    assert!(
+        stopping.elapsed() < Duration::from_millis(1500),
+        "answered at once"
+    );
+    tokio::time::timeout(Duration::from_secs(3), stop)
+        .await
+        .expect("the server stops within its grace period")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn stopping_answers_slow_vendor_calls_before_the_grace_period_ends() {
+    let (gw, sim) = start_nhn(Duration::ZERO, Duration::from_secs(3600)).await;
+    // Warm up (the adapter's IaaS token), then make the vendor slow.
+    let (s, _, b) = send(gw.req(reqwest::Method::GET, "/v1/volumes?provider=nhn-kr1")).await;
+    assert_eq!(s, 200, "{b}");
+    sim.nas_faults().set_latency(Duration::from_secs(20));
+    let slow = tokio::spawn(send(
+        gw.req(reqwest::Method::GET, "/v1/volumes?provider=nhn-kr1"),
+    ));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let stopping = Instant::now();
+    // The test gateway's grace is 5 s: answers are due 1 s before it ends.
+    let stop = tokio::spawn(gw.stop());
+    let r = tokio::time::timeout(Duration::from_secs(5), slow)
+        .await
+        .expect("answered within the grace period")
+        .unwrap();
+    assert_problem(&r, 503, "shutting_down");
+    let took = stopping.elapsed();
+    assert!(
+        took >= Duration::from_millis(3500) && took < Duration::from_millis(4800),
+        "{took:?}"
+    );
+    stop.await.unwrap();
 }
