@@ -355,14 +355,24 @@ mod tests {
                 vendor = "nhn"
                 region = "KR1"
                 tenant_id = "abc"
+                [server]
+                max_connections = 500
                 "#,
             )?;
             jail.set_env("STRATA_AUTH__ISSUER", "env-issuer");
+            jail.set_env("STRATA_SERVER__HEADER_READ_TIMEOUT_MS", "2500");
             jail.set_env("STRATA_LOG_FORMAT", "json");
             let cfg = Config::load(Some(Path::new("strata.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(cfg.listen, "0.0.0.0:9000");
             assert_eq!(cfg.auth.issuer, "env-issuer");
             assert_eq!(cfg.log_format, LogFormat::Json);
+            assert_eq!(cfg.server.max_connections, 500);
+            assert_eq!(
+                cfg.server.header_read_timeout(),
+                Duration::from_millis(2500)
+            );
+            assert_eq!(cfg.server.keep_alive_idle(), Duration::from_secs(60));
+            assert_eq!(cfg.auth.cache_max_seconds, 300);
             assert_eq!(cfg.providers[0].settings["tenant_id"], "abc");
             assert_eq!(
                 cfg.auth.hs256_secret,
@@ -393,6 +403,22 @@ mod tests {
                 Config::load(Some(Path::new("c.toml"))).is_err(),
                 "unknown keys are refused"
             );
+            jail.create_file(
+                "d.toml",
+                "[auth]\nhs256_secret = \"x\"\n[server]\nheader_timeout = 1\n",
+            )?;
+            assert!(
+                Config::load(Some(Path::new("d.toml"))).is_err(),
+                "unknown [server] keys are refused"
+            );
+            jail.create_file(
+                "e.toml",
+                "[auth]\nhs256_secret = \"x\"\n[server]\nmax_connections = 0\n",
+            )?;
+            assert!(Config::load(Some(Path::new("e.toml")))
+                .unwrap_err()
+                .to_string()
+                .contains("max_connections"));
             Ok(())
         });
     }
