@@ -67,14 +67,9 @@ impl TestGateway {
     }
 
     async fn serve_gateway(gateway: Gateway) -> TestGateway {
-        let server = serve(
-            gateway.router(),
-            "127.0.0.1:0",
-            Duration::from_secs(5),
-            false,
-        )
-        .await
-        .expect("gateway serves");
+        let server = serve(&gateway, "127.0.0.1:0", Duration::from_secs(5), false)
+            .await
+            .expect("gateway serves");
         TestGateway {
             base: format!("http://{}", server.addr),
             http: reqwest::Client::new(),

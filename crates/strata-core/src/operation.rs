@@ -272,11 +272,23 @@ impl Backoff {
 pub struct Tracker {
     store: Arc<dyn OperationStore>,
     backoff: Backoff,
+    /// Set once the gateway starts shutting down; ends every [`Tracker::wait`] at once.
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Tracker {
     pub fn new(store: Arc<dyn OperationStore>, backoff: Backoff) -> Self {
-        Tracker { store, backoff }
+        Tracker {
+            store,
+            backoff,
+            shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
+        }
+    }
+
+    /// Ends every current and future [`Tracker::wait`] early, so long-polls are answered with
+    /// the operation as it stands while the server drains. Background settling goes on.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
     }
 
     pub fn store(&self) -> &Arc<dyn OperationStore> {
@@ -351,19 +363,24 @@ impl Tracker {
     }
 
     /// Waits up to `timeout` for an operation to be done, polling the store (which may be
-    /// shared with other replicas). Returns the latest record.
+    /// shared with other replicas). Returns the latest record, early once
+    /// [`Tracker::begin_shutdown`] was called.
     pub async fn wait(&self, id: &str, timeout: Duration) -> Result<Operation> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut delay = Duration::from_millis(20);
+        let mut shutdown = self.shutdown.subscribe();
         loop {
             let op = self.store.get(id).await?.ok_or_else(|| {
                 Error::Internal(format!("operation {id} vanished from the store"))
             })?;
             let now = tokio::time::Instant::now();
-            if op.done || now >= deadline {
+            if op.done || now >= deadline || *shutdown.borrow_and_update() {
                 return Ok(op);
             }
-            tokio::time::sleep(delay.min(deadline - now)).await;
+            tokio::select! {
+                _ = tokio::time::sleep(delay.min(deadline - now)) => {}
+                _ = shutdown.changed() => {}
+            }
             delay = (delay * 2).min(Duration::from_millis(250));
         }
     }
@@ -401,187 +418,5 @@ pub fn probe_deleted<T>(fetched: Result<T>) -> Result<Probe> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::{AtomicU32, Ordering};
-
-    fn tracker(timeout: Duration) -> Tracker {
-        Tracker::new(
-            Arc::new(MemoryOperationStore::default()),
-            Backoff {
-                initial: Duration::from_millis(10),
-                max: Duration::from_millis(80),
-                factor: 2.0,
-                timeout,
-            },
-        )
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn settles_on_success_after_pending_polls() {
-        let t = tracker(Duration::from_secs(60));
-        let polls = Arc::new(AtomicU32::new(0));
-        let p = polls.clone();
-        let op = t
-            .track(
-                Operation::start("volume.create", "demo", Some("vol_x".into())),
-                move || {
-                    let n = p.fetch_add(1, Ordering::SeqCst);
-                    async move {
-                        Ok(if n < 3 {
-                            Probe::Pending
-                        } else {
-                            Probe::Done(Some(serde_json::json!({"ok": true})))
-                        })
-                    }
-                },
-            )
-            .await
-            .unwrap();
-        assert!(!op.done);
-        let done = t.wait(&op.id, Duration::from_secs(10)).await.unwrap();
-        assert_eq!(done.state, OperationState::Succeeded);
-        assert!(done.done && done.end_time.is_some() && done.error.is_none());
-        assert_eq!(done.result, Some(serde_json::json!({"ok": true})));
-        assert_eq!(polls.load(Ordering::SeqCst), 4);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn fails_on_failed_probe_and_on_permanent_error() {
-        let t = tracker(Duration::from_secs(60));
-        let op = t
-            .drive(
-                Operation::start("snapshot.create", "demo", None),
-                || async {
-                    Ok(Probe::Failed(Error::VendorFailed {
-                        vendor_status: None,
-                        vendor_code: None,
-                        message: "disk error".into(),
-                    }))
-                },
-            )
-            .await;
-        assert_eq!(op.state, OperationState::Failed);
-        assert_eq!(op.error.as_ref().unwrap().code, "vendor_error");
-
-        let op = t
-            .drive(Operation::start("volume.update", "demo", None), || async {
-                Err::<Probe, _>(Error::not_found(ResourceType::Volume, "v"))
-            })
-            .await;
-        assert_eq!(op.error.unwrap().code, "volume_not_found");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn times_out_and_keeps_polling_through_transient_errors() {
-        let t = tracker(Duration::from_secs(5));
-        let polls = Arc::new(AtomicU32::new(0));
-        let p = polls.clone();
-        let start = tokio::time::Instant::now();
-        let op = t
-            .drive(
-                Operation::start("replica.create", "demo", None),
-                move || {
-                    let n = p.fetch_add(1, Ordering::SeqCst);
-                    async move {
-                        if n % 2 == 0 {
-                            Err(Error::VendorUnavailable {
-                                message: "flaky".into(),
-                            })
-                        } else {
-                            Ok(Probe::Pending)
-                        }
-                    }
-                },
-            )
-            .await;
-        assert_eq!(op.state, OperationState::Failed);
-        assert_eq!(op.error.as_ref().unwrap().code, "operation_timeout");
-        assert_eq!(start.elapsed(), Duration::from_secs(5));
-        // 10+20+40 ms, then every 80 ms until 5 s: about 63 polls, far fewer than 500 at a flat 10 ms.
-        let n = polls.load(Ordering::SeqCst);
-        assert!((55..=70).contains(&n), "polled {n} times");
-        let stored = t.store().get(&op.id).await.unwrap().unwrap();
-        assert_eq!(stored, op);
-    }
-
-    #[tokio::test]
-    async fn store_lists_newest_first_with_paging_and_filters() {
-        let store = MemoryOperationStore::new(1000);
-        let mut ids = Vec::new();
-        for i in 0..25 {
-            let mut op =
-                Operation::start("volume.create", if i % 2 == 0 { "a" } else { "b" }, None);
-            if i % 5 == 0 {
-                op.succeed(None);
-            }
-            store.put(&op).await.unwrap();
-            ids.push(op.id);
-        }
-        let mut seen = Vec::new();
-        let mut token = None;
-        loop {
-            let page = store
-                .list(
-                    &OperationFilter::default(),
-                    &PageRequest {
-                        page_size: 7,
-                        page_token: token,
-                    },
-                )
-                .await
-                .unwrap();
-            seen.extend(page.items.into_iter().map(|o| o.id));
-            match page.next_page_token {
-                Some(t) => token = Some(t),
-                None => break,
-            }
-        }
-        ids.reverse();
-        assert_eq!(seen, ids);
-        let a = store
-            .list(
-                &OperationFilter {
-                    provider: Some("a".into()),
-                    ..Default::default()
-                },
-                &PageRequest {
-                    page_size: 100,
-                    page_token: None,
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(a.items.len(), 13);
-        let done = store
-            .list(
-                &OperationFilter {
-                    done: Some(true),
-                    ..Default::default()
-                },
-                &PageRequest {
-                    page_size: 100,
-                    page_token: None,
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(done.items.len(), 5);
-    }
-
-    #[tokio::test]
-    async fn store_evicts_oldest_finished_first() {
-        let store = MemoryOperationStore::new(3);
-        let running = Operation::start("k", "p", None);
-        store.put(&running).await.unwrap();
-        for _ in 0..5 {
-            let mut op = Operation::start("k", "p", None);
-            op.succeed(None);
-            store.put(&op).await.unwrap();
-        }
-        assert!(
-            store.get(&running.id).await.unwrap().is_some(),
-            "running operations are kept"
-        );
-    }
-}
+#[path = "operation_tests.rs"]
+mod tests;

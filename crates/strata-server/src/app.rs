@@ -1,7 +1,6 @@
 //! Builds the gateway from its configuration and serves it.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,6 @@ use strata_core::operation::{Backoff, MemoryOperationStore, Tracker};
 use strata_nhn::{NhnConfig, NhnProvider};
 use strata_scp::{ScpConfig, ScpProvider, ScpService};
 use strata_sim::memory::MemoryProvider;
-use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
 use utoipa_swagger_ui::SwaggerUi;
@@ -23,7 +21,8 @@ use crate::auth::{require_auth, Authenticator};
 use crate::config::{Config, ProviderConfig, SecretSource};
 use crate::openapi;
 use crate::problem::{Problem, REQUEST_ID};
-use crate::state::{AppState, Registry};
+use crate::server::{answer_before_grace, head_limits};
+use crate::state::{AppState, Registry, Shutdown};
 
 /// The request id header.
 pub const X_REQUEST_ID: &str = "x-request-id";
@@ -253,6 +252,7 @@ impl Gateway {
                 registry: Arc::new(registry),
                 tracker,
                 config: Arc::new(config),
+                shutdown: Shutdown::default(),
             },
             auth,
         })
@@ -280,6 +280,14 @@ impl Gateway {
                     tracing::error!("a handler panicked");
                     Problem::internal().into_response()
                 },
+            ))
+            .layer(middleware::from_fn_with_state(
+                self.state.clone(),
+                answer_before_grace,
+            ))
+            .layer(middleware::from_fn_with_state(
+                self.state.clone(),
+                head_limits,
             ))
             .layer(middleware::from_fn(request_context))
             .with_state(self.state.clone())
@@ -353,89 +361,4 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         )
     });
     resp
-}
-
-/// A gateway serving on a socket.
-pub struct RunningServer {
-    pub addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    handle: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl RunningServer {
-    /// Stops accepting, drains in-flight requests, and waits for the server to end.
-    pub async fn stop(mut self) -> std::io::Result<()> {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        self.handle
-            .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-    }
-
-    /// Waits for the server to end by itself.
-    pub async fn wait(self) -> std::io::Result<()> {
-        self.handle
-            .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-    }
-}
-
-/// Binds `listen` (port 0 picks a free port) and serves `app` until told to stop, or until
-/// ctrl-c / SIGTERM when `signals` is set; in-flight requests get `grace` to finish.
-pub async fn serve(
-    app: Router,
-    listen: &str,
-    grace: Duration,
-    signals: bool,
-) -> anyhow::Result<RunningServer> {
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    let addr = listener.local_addr()?;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (drain_tx, drain_rx) = tokio::sync::oneshot::channel::<()>();
-    let stop = async move {
-        tokio::select! {
-            _ = rx => {},
-            _ = shutdown_signal(), if signals => {},
-        }
-        tracing::info!("shutting down: draining in-flight requests");
-        let _ = drain_tx.send(());
-    };
-    let server = axum::serve(listener, app).with_graceful_shutdown(stop);
-    let handle = tokio::spawn(async move {
-        let server = std::future::IntoFuture::into_future(server);
-        tokio::pin!(server);
-        tokio::select! {
-            r = &mut server => r,
-            _ = async { let _ = drain_rx.await; tokio::time::sleep(grace).await } => {
-                tracing::warn!("grace period over; dropping remaining connections");
-                Ok(())
-            }
-        }
-    });
-    Ok(RunningServer {
-        addr,
-        shutdown: Some(tx),
-        handle,
-    })
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }

@@ -130,8 +130,12 @@ pub struct AuthConfig {
     pub leeway_seconds: u64,
     /// Accepted algorithms (pinned); defaults to those a key is configured for.
     pub algorithms: Vec<String>,
-    /// Claim listing the providers a token may use (absent claim: all).
+    /// Claim listing the providers a token may use (absent claim: all; `null` or any value
+    /// other than a list or a space-separated string: the token is invalid).
     pub providers_claim: String,
+    /// Longest time a verified token is trusted from the cache before it is verified again
+    /// (bounds how long a revoked token keeps working); 0 disables the cache.
+    pub cache_max_seconds: u64,
 }
 
 impl Default for AuthConfig {
@@ -147,6 +151,7 @@ impl Default for AuthConfig {
             leeway_seconds: 30,
             algorithms: vec![],
             providers_claim: "strata_providers".into(),
+            cache_max_seconds: 300,
         }
     }
 }
@@ -192,6 +197,48 @@ impl Default for OperationsConfig {
     }
 }
 
+/// HTTP connection limits: slow or idle clients must not hold connections (and file
+/// descriptors) forever, and oversized request heads get a problem+json answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Time a client has to send a complete request head (request line and headers), counted
+    /// from the connection's accept or from the first byte of a later request on it.
+    pub header_read_timeout_ms: u64,
+    /// A keep-alive connection with no request in flight and no traffic for this long is closed.
+    pub keep_alive_idle_seconds: u64,
+    /// Most connections served at once; further clients wait in the listen backlog until a
+    /// connection closes.
+    pub max_connections: usize,
+    /// Longest request target (path and query) accepted; longer ones get `414 uri_too_long`.
+    pub max_uri_bytes: usize,
+    /// Largest request header section (names, values, separators) accepted; larger ones get
+    /// `431 headers_too_large`. Heads over four times this are cut off by the HTTP parser.
+    pub max_header_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            header_read_timeout_ms: 10_000,
+            keep_alive_idle_seconds: 60,
+            max_connections: 10_000,
+            max_uri_bytes: 8 * 1024,
+            max_header_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl ServerConfig {
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms.max(1))
+    }
+
+    pub fn keep_alive_idle(&self) -> Duration {
+        Duration::from_secs(self.keep_alive_idle_seconds.max(1))
+    }
+}
+
 /// The gateway's configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -207,6 +254,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Time allowed to drain in-flight requests on shutdown.
     pub shutdown_grace_seconds: u64,
+    pub server: ServerConfig,
     pub auth: AuthConfig,
     pub operations: OperationsConfig,
     pub providers: Vec<ProviderConfig>,
@@ -221,6 +269,7 @@ impl Default for Config {
             log_filter: "info".into(),
             max_body_bytes: 1 << 20,
             shutdown_grace_seconds: 20,
+            server: ServerConfig::default(),
             auth: AuthConfig::default(),
             operations: OperationsConfig::default(),
             providers: vec![],
@@ -286,6 +335,13 @@ impl Config {
             if !seen.insert(p.id.as_str()) {
                 anyhow::bail!("provider id `{}` is configured twice", p.id);
             }
+        }
+        if self.server.max_connections == 0 {
+            anyhow::bail!("server.max_connections must be at least 1");
+        }
+        if self.server.max_uri_bytes > 60_000 {
+            // hyper refuses targets over 64 KiB itself, with a plain-text 414.
+            anyhow::bail!("server.max_uri_bytes must be at most 60000");
         }
         if self.auth.hs256_secret.is_none()
             && self.auth.jwks_file.is_none()
@@ -361,14 +417,24 @@ mod tests {
                 vendor = "nhn"
                 region = "KR1"
                 tenant_id = "abc"
+                [server]
+                max_connections = 500
                 "#,
             )?;
             jail.set_env("STRATA_AUTH__ISSUER", "env-issuer");
+            jail.set_env("STRATA_SERVER__HEADER_READ_TIMEOUT_MS", "2500");
             jail.set_env("STRATA_LOG_FORMAT", "json");
             let cfg = Config::load(Some(Path::new("strata.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(cfg.listen, "0.0.0.0:9000");
             assert_eq!(cfg.auth.issuer, "env-issuer");
             assert_eq!(cfg.log_format, LogFormat::Json);
+            assert_eq!(cfg.server.max_connections, 500);
+            assert_eq!(
+                cfg.server.header_read_timeout(),
+                Duration::from_millis(2500)
+            );
+            assert_eq!(cfg.server.keep_alive_idle(), Duration::from_secs(60));
+            assert_eq!(cfg.auth.cache_max_seconds, 300);
             assert_eq!(cfg.providers[0].settings["tenant_id"], "abc");
             assert_eq!(
                 cfg.auth.hs256_secret,
@@ -450,6 +516,22 @@ mod tests {
                 Config::load(Some(Path::new("c.toml"))).is_err(),
                 "unknown keys are refused"
             );
+            jail.create_file(
+                "d.toml",
+                "[auth]\nhs256_secret = \"x\"\n[server]\nheader_timeout = 1\n",
+            )?;
+            assert!(
+                Config::load(Some(Path::new("d.toml"))).is_err(),
+                "unknown [server] keys are refused"
+            );
+            jail.create_file(
+                "e.toml",
+                "[auth]\nhs256_secret = \"x\"\n[server]\nmax_connections = 0\n",
+            )?;
+            assert!(Config::load(Some(Path::new("e.toml")))
+                .unwrap_err()
+                .to_string()
+                .contains("max_connections"));
             Ok(())
         });
     }

@@ -7,12 +7,15 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod conn;
 pub mod demo;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod server;
 pub mod state;
 pub mod telemetry;
 
-pub use app::{serve, Gateway, RunningServer};
+pub use app::Gateway;
 pub use config::Config;
+pub use server::{serve, RunningServer};

@@ -108,7 +108,7 @@ async fn main() -> anyhow::Result<()> {
             let grace = cfg.shutdown_grace();
             let listen = cfg.listen.clone();
             let gw = Gateway::from_config(cfg).await?;
-            let server = serve(gw.router(), &listen, grace, true).await?;
+            let server = serve(&gw, &listen, grace, true).await?;
             tracing::info!(addr = %server.addr, providers = gw.state.registry.len(), "strata is serving");
             server.wait().await?;
         }
@@ -132,7 +132,7 @@ async fn main() -> anyhow::Result<()> {
             let grace = cfg.shutdown_grace();
             let (registry, _simulators) = demo::demo_registry().await?;
             let gw = Gateway::with_registry(cfg, registry).await?;
-            let server = serve(gw.router(), &listen, grace, true).await?;
+            let server = serve(&gw, &listen, grace, true).await?;
             let base = gw.state.config.base_url(server.addr);
             println!("Strata demo is running with providers demo-kr1, demo-kr2 (in-memory), nhn-kr1, nhn-kr2 (NHN Cloud NAS, simulated) and scp-kr-west1, scp-kr-east1 (SCP File Storage + Parallel File Storage, simulated).\n");
             println!("  API:        {base}/v1");

@@ -59,10 +59,48 @@ impl Registry {
     }
 }
 
+/// The gateway's shutdown signal. Once draining starts it holds the instant by which every
+/// in-flight request must have been answered (a little before the grace period ends).
+#[derive(Clone)]
+pub struct Shutdown(Arc<tokio::sync::watch::Sender<Option<tokio::time::Instant>>>);
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Shutdown(Arc::new(tokio::sync::watch::Sender::new(None)))
+    }
+}
+
+impl Shutdown {
+    /// Starts draining: requests still running at `answer_by` are answered without waiting
+    /// for them further.
+    pub fn begin(&self, answer_by: tokio::time::Instant) {
+        self.0.send_if_modified(|d| {
+            let first = d.is_none();
+            if first {
+                *d = Some(answer_by);
+            }
+            first
+        });
+    }
+
+    /// Resolves once draining started, with the instant answers are due.
+    pub async fn answer_by(&self) -> tokio::time::Instant {
+        let mut rx = self.0.subscribe();
+        let due = rx.wait_for(Option::is_some).await.ok().and_then(|d| *d);
+        match due {
+            Some(at) => at,
+            // The sender lives in `self`, so it cannot be gone; never resolve if it were.
+            None => std::future::pending().await,
+        }
+    }
+}
+
 /// State handed to every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub registry: Arc<Registry>,
     pub tracker: Tracker,
     pub config: Arc<Config>,
+    /// Set when the server starts draining; see [`crate::server::serve`].
+    pub shutdown: Shutdown,
 }

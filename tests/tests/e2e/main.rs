@@ -2,6 +2,8 @@
 
 mod api;
 mod auth;
+mod auth_interop;
+mod connections;
 mod hardening;
 mod nhn;
 mod problems;
