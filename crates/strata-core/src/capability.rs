@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::catalogue::Op;
 use crate::error::{Error, Result};
 use crate::model::{
     AccessLevel, AccessRule, AccessRuleKind, CreateVolume, Protocol, ScheduleFrequency,
@@ -44,30 +45,42 @@ pub enum Feature {
 }
 
 impl Feature {
-    /// The operation name used in `unsupported_by_provider` errors.
-    pub fn operation(self) -> &'static str {
+    /// The catalogue operation the feature enables, and the option of it, for features that
+    /// are an option of an operation rather than the whole of it (resize is an option of
+    /// `volume.update`, clone of `snapshot.restore`).
+    pub fn op(self) -> (Op, Option<&'static str>) {
         match self {
-            Feature::VolumeCreate => "volume.create",
-            Feature::VolumeDelete => "volume.delete",
-            Feature::VolumeResize => "volume.resize",
-            Feature::VolumeShrink => "volume.shrink",
-            Feature::AccessRules => "volume.access_rules",
-            Feature::MountTargets => "volume.mount_targets",
-            Feature::MountTargetManage => "volume.mount_targets.manage",
-            Feature::Usage => "volume.usage",
-            Feature::Attachments => "volume.attachments",
-            Feature::SnapshotCreate => "snapshot.create",
-            Feature::SnapshotDelete => "snapshot.delete",
-            Feature::SnapshotRestoreInPlace => "snapshot.restore",
-            Feature::SnapshotClone => "snapshot.clone",
-            Feature::RestoreHistory => "volume.restore_history",
-            Feature::SnapshotSchedule => "volume.snapshot_schedule",
-            Feature::ReplicaCreate => "replica.create",
-            Feature::ReplicaDelete => "replica.delete",
-            Feature::ReplicaStartStop => "replica.start_stop",
-            Feature::ReplicaReverse => "replica.reverse",
-            Feature::ReplicaUpdate => "replica.update",
-            Feature::VolumeGroups => "volume_group",
+            Feature::VolumeCreate => (Op::VolumeCreate, None),
+            Feature::VolumeDelete => (Op::VolumeDelete, None),
+            Feature::VolumeResize => (Op::VolumeUpdate, Some("resize")),
+            Feature::VolumeShrink => (Op::VolumeUpdate, Some("shrink")),
+            Feature::AccessRules => (Op::AccessRulesSet, None),
+            Feature::MountTargets => (Op::MountTargetList, None),
+            Feature::MountTargetManage => (Op::MountTargetCreate, None),
+            Feature::Usage => (Op::VolumeUsage, None),
+            Feature::Attachments => (Op::VolumeAttach, None),
+            Feature::SnapshotCreate => (Op::SnapshotCreate, None),
+            Feature::SnapshotDelete => (Op::SnapshotDelete, None),
+            Feature::SnapshotRestoreInPlace => (Op::SnapshotRestore, Some("in_place")),
+            Feature::SnapshotClone => (Op::SnapshotRestore, Some("new_volume")),
+            Feature::RestoreHistory => (Op::RestoreList, None),
+            Feature::SnapshotSchedule => (Op::SchedulePut, None),
+            Feature::ReplicaCreate => (Op::ReplicaCreate, None),
+            Feature::ReplicaDelete => (Op::ReplicaDelete, None),
+            Feature::ReplicaStartStop => (Op::ReplicaStart, None),
+            Feature::ReplicaReverse => (Op::ReplicaReverse, None),
+            Feature::ReplicaUpdate => (Op::ReplicaUpdate, None),
+            Feature::VolumeGroups => (Op::VolumeGroupCreate, None),
+        }
+    }
+
+    /// The name used in `unsupported_by_provider` errors: the catalogue name of the
+    /// operation, with the option after a `:` where the feature is one
+    /// (`volume.update:resize`).
+    pub fn operation(self) -> String {
+        match self.op() {
+            (op, None) => op.name().to_string(),
+            (op, Some(option)) => format!("{}:{option}", op.name()),
         }
     }
 }

@@ -1,5 +1,62 @@
-//! The request context adapters can see: the gateway's request id, so vendor calls made
-//! while serving a request carry it (and vendor logs can be joined with the gateway's).
+//! The context of a provider call ([`CallCtx`]), and the request id adapters can see.
+//!
+//! Every provider call takes a [`CallCtx`]: the request id it serves (kept in tracker probes
+//! too, so a vendor sees the same `X-Request-Id` for an operation's probes as for the request
+//! that started it), its deadline, its cache policy and the principal. The gateway's context
+//! layer makes the request id visible to adapters as the [`REQUEST_ID`] task-local for the
+//! duration of the call, so their clients forward it without threading it through.
+
+use std::sync::Arc;
+
+/// Whether a call may be answered from a cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CachePolicy {
+    /// Cached answers are fine.
+    #[default]
+    Normal,
+    /// Ask the vendor (and refresh the cache): tracker probes, `Cache-Control: no-cache`.
+    Bypass,
+}
+
+/// The context of one provider call.
+#[derive(Debug, Clone, Default)]
+pub struct CallCtx {
+    /// The gateway request this call serves (forwarded to vendors as `X-Request-Id`).
+    pub request_id: Option<Arc<str>>,
+    /// When the caller stops waiting for the answer.
+    pub deadline: Option<tokio::time::Instant>,
+    /// Whether a cached answer may be used.
+    pub cache: CachePolicy,
+    /// The subject of the token the call is made for, where results depend on it.
+    pub principal: Option<Arc<str>>,
+}
+
+impl CallCtx {
+    /// A context for a call made on behalf of request `request_id`.
+    pub fn for_request(request_id: impl Into<Arc<str>>) -> Self {
+        CallCtx {
+            request_id: Some(request_id.into()),
+            ..CallCtx::default()
+        }
+    }
+
+    /// The same context for a tracker probe: same request id, never from a cache.
+    pub fn probe(&self) -> Self {
+        CallCtx {
+            cache: CachePolicy::Bypass,
+            deadline: None,
+            ..self.clone()
+        }
+    }
+
+    /// Runs `fut` with this context's request id visible to adapters ([`request_id`]).
+    pub async fn scope<F: std::future::Future>(&self, fut: F) -> F::Output {
+        match &self.request_id {
+            Some(id) => REQUEST_ID.scope(id.to_string(), fut).await,
+            None => fut.await,
+        }
+    }
+}
 
 tokio::task_local! {
     /// The id of the client request being served.

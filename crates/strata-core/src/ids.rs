@@ -115,6 +115,9 @@ pub enum IdError {
     Trailing,
     #[error("an id component is not UTF-8")]
     Utf8,
+    /// The id's type and kind name no service of the provider it names.
+    #[error("no service of the provider serves a {0} id of this kind")]
+    Unroutable(ResourceType),
     /// The vendor part does not fit the vendor's id grammar (see [`IdGrammar`]).
     #[error("the id does not name a valid {0} resource")]
     VendorId(&'static str),

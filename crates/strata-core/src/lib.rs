@@ -6,9 +6,11 @@
 //! adapter implements. It has no HTTP server and speaks no vendor's wire format.
 
 pub mod capability;
+pub mod catalogue;
 pub mod context;
 pub mod error;
 pub mod ids;
+pub mod layer;
 pub mod model;
 pub mod operation;
 pub mod paging;
@@ -16,6 +18,8 @@ pub mod provider;
 pub mod secret;
 pub mod vendor_path;
 
+pub use catalogue::Op;
+pub use context::CallCtx;
 pub use error::{Error, Result};
 pub use ids::{GlobalId, IdError, IdGrammar, ResourceType};
 pub use vendor_path::vendor_path;

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::{json, Value};
 use strata_core::capability::*;
+use strata_core::context::CallCtx;
 use strata_core::error::{Error, Result};
 use strata_core::ids::{GlobalId, IdGrammar, ResourceType};
 use strata_core::model::*;
@@ -294,7 +295,7 @@ impl NhnProvider {
         field(&body, "volumeMirrorStat").ok()
     }
 
-    async fn mirror_action(&self, id: &GlobalId, action: &str) -> Result<Replica> {
+    async fn mirror_action(&self, ctx: &CallCtx, id: &GlobalId, action: &str) -> Result<Replica> {
         let vid = self.parent(id)?;
         let mid = &id.vendor_id;
         self.nas(
@@ -304,7 +305,7 @@ impl NhnProvider {
         )
         .await
         .map_err(Error::vendor_404_as(ResourceType::Replica, id.encode()))?;
-        self.get_replica(id).await
+        self.get_replica(ctx, id).await
     }
 }
 
@@ -324,6 +325,7 @@ fn page_cursor(req: &PageRequest, max: u32) -> Result<(u32, u32)> {
 impl VolumeOps for NhnProvider {
     async fn list_volumes(
         &self,
+        _ctx: &CallCtx,
         filter: &VolumeFilter,
         page: &PageRequest,
     ) -> Result<Page<Volume>> {
@@ -363,12 +365,12 @@ impl VolumeOps for NhnProvider {
         })
     }
 
-    async fn get_volume(&self, id: &GlobalId) -> Result<Volume> {
+    async fn get_volume(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Volume> {
         let vid = self.own(id)?;
         Ok(map::volume(&self.ids, &self.raw_volume(vid).await?))
     }
 
-    async fn create_volume(&self, req: &CreateVolume) -> Result<Volume> {
+    async fn create_volume(&self, _ctx: &CallCtx, req: &CreateVolume) -> Result<Volume> {
         let protocol = req.protocol.unwrap_or(Protocol::Nfs);
         let mut spec = json!({
             "name": req.name,
@@ -419,7 +421,12 @@ impl VolumeOps for NhnProvider {
         Ok(map::volume(&self.ids, &field(&body, "volume")?))
     }
 
-    async fn update_volume(&self, id: &GlobalId, req: &UpdateVolume) -> Result<Volume> {
+    async fn update_volume(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &UpdateVolume,
+    ) -> Result<Volume> {
         let vid = self.own(id)?;
         let mut fields = json!({});
         if let Some(s) = req.size_gib {
@@ -432,10 +439,10 @@ impl VolumeOps for NhnProvider {
             fields["acl"] = json!(map::acl(r));
         }
         self.patch(vid, fields).await?;
-        self.get_volume(id).await
+        self.get_volume(ctx, id).await
     }
 
-    async fn delete_volume(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_volume(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         let vid = self.own(id)?;
         self.nas(Method::DELETE, &["v1", "volumes", vid], None)
             .await
@@ -443,13 +450,14 @@ impl VolumeOps for NhnProvider {
         Ok(())
     }
 
-    async fn get_access_rules(&self, id: &GlobalId) -> Result<Vec<AccessRule>> {
+    async fn get_access_rules(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Vec<AccessRule>> {
         let v = self.raw_volume(self.own(id)?).await?;
         Ok(map::access_rules(&v.acl))
     }
 
     async fn set_access_rules(
         &self,
+        _ctx: &CallCtx,
         id: &GlobalId,
         rules: &[AccessRule],
     ) -> Result<Vec<AccessRule>> {
@@ -458,7 +466,7 @@ impl VolumeOps for NhnProvider {
         Ok(map::access_rules(&map::acl(rules)))
     }
 
-    async fn list_mount_targets(&self, id: &GlobalId) -> Result<Vec<MountTarget>> {
+    async fn list_mount_targets(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Vec<MountTarget>> {
         let v = self.raw_volume(self.own(id)?).await?;
         Ok(v.interfaces
             .iter()
@@ -468,6 +476,7 @@ impl VolumeOps for NhnProvider {
 
     async fn create_mount_target(
         &self,
+        _ctx: &CallCtx,
         id: &GlobalId,
         req: &CreateMountTarget,
     ) -> Result<MountTarget> {
@@ -483,7 +492,7 @@ impl VolumeOps for NhnProvider {
         Ok(map::mount_target(&v, &field(&body, "interface")?))
     }
 
-    async fn delete_mount_target(&self, id: &GlobalId, target: &str) -> Result<()> {
+    async fn delete_mount_target(&self, _ctx: &CallCtx, id: &GlobalId, target: &str) -> Result<()> {
         let vid = self.own(id)?;
         self.nas(
             Method::DELETE,
@@ -494,7 +503,7 @@ impl VolumeOps for NhnProvider {
         Ok(())
     }
 
-    async fn get_usage(&self, id: &GlobalId) -> Result<Usage> {
+    async fn get_usage(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Usage> {
         let vid = self.own(id)?;
         let path = ["v1", "volumes", vid, "usage"];
         let (v, usage) = tokio::join!(self.raw_volume(vid), self.nas(Method::GET, &path, None));
@@ -515,6 +524,7 @@ impl VolumeOps for NhnProvider {
 impl SnapshotOps for NhnProvider {
     async fn list_snapshots(
         &self,
+        _ctx: &CallCtx,
         volume: &GlobalId,
         page: &PageRequest,
     ) -> Result<Page<Snapshot>> {
@@ -532,7 +542,7 @@ impl SnapshotOps for NhnProvider {
         page_slice(&all, page)
     }
 
-    async fn get_snapshot(&self, id: &GlobalId) -> Result<Snapshot> {
+    async fn get_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Snapshot> {
         let vid = self.parent(id)?;
         let body = self
             .nas(
@@ -545,7 +555,12 @@ impl SnapshotOps for NhnProvider {
         Ok(map::snapshot(&self.ids, vid, &field(&body, "snapshot")?))
     }
 
-    async fn create_snapshot(&self, volume: &GlobalId, req: &CreateSnapshot) -> Result<Snapshot> {
+    async fn create_snapshot(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+        req: &CreateSnapshot,
+    ) -> Result<Snapshot> {
         let vid = self.own(volume)?;
         if req.description.is_some() {
             return Err(Error::invalid(
@@ -574,9 +589,9 @@ impl SnapshotOps for NhnProvider {
         Ok(map::snapshot(&self.ids, vid, &field(&body, "snapshot")?))
     }
 
-    async fn delete_snapshot(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_snapshot(&self, ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         let vid = self.parent(id)?;
-        if self.get_snapshot(id).await?.preserved {
+        if self.get_snapshot(ctx, id).await?.preserved {
             return Err(Error::FailedPrecondition {
                 message: "the snapshot is preserved by replication and cannot be deleted".into(),
             });
@@ -591,7 +606,12 @@ impl SnapshotOps for NhnProvider {
         Ok(())
     }
 
-    async fn restore_snapshot(&self, id: &GlobalId, req: &RestoreSnapshot) -> Result<Volume> {
+    async fn restore_snapshot(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &RestoreSnapshot,
+    ) -> Result<Volume> {
         let vid = self.parent(id)?;
         if req.mode == RestoreMode::NewVolume {
             return Err(Error::unsupported(Feature::SnapshotClone.operation()));
@@ -603,11 +623,11 @@ impl SnapshotOps for NhnProvider {
         )
         .await
         .map_err(Error::vendor_404_as(ResourceType::Snapshot, id.encode()))?;
-        self.get_volume(&self.ids.gid(ResourceType::Volume, vid))
+        self.get_volume(ctx, &self.ids.gid(ResourceType::Volume, vid))
             .await
     }
 
-    async fn list_restores(&self, volume: &GlobalId) -> Result<Vec<RestoreRecord>> {
+    async fn list_restores(&self, _ctx: &CallCtx, volume: &GlobalId) -> Result<Vec<RestoreRecord>> {
         let vid = self.own(volume)?;
         let mut out = Vec::new();
         for page in 1.. {
@@ -636,13 +656,18 @@ impl SnapshotOps for NhnProvider {
         Ok(out)
     }
 
-    async fn get_snapshot_schedule(&self, volume: &GlobalId) -> Result<Option<SnapshotSchedule>> {
+    async fn get_snapshot_schedule(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+    ) -> Result<Option<SnapshotSchedule>> {
         let v = self.raw_volume(self.own(volume)?).await?;
         Ok(v.snapshot_policy.as_ref().and_then(map::schedule))
     }
 
     async fn put_snapshot_schedule(
         &self,
+        _ctx: &CallCtx,
         volume: &GlobalId,
         s: &SnapshotSchedule,
     ) -> Result<SnapshotSchedule> {
@@ -656,7 +681,7 @@ impl SnapshotOps for NhnProvider {
         Ok(out)
     }
 
-    async fn delete_snapshot_schedule(&self, volume: &GlobalId) -> Result<()> {
+    async fn delete_snapshot_schedule(&self, _ctx: &CallCtx, volume: &GlobalId) -> Result<()> {
         let vid = self.own(volume)?;
         self.patch(vid, json!({"snapshotPolicy": {"schedule": null}}))
             .await
@@ -665,7 +690,7 @@ impl SnapshotOps for NhnProvider {
 
 #[async_trait]
 impl ReplicaOps for NhnProvider {
-    async fn list_replicas(&self, volume: &GlobalId) -> Result<Vec<Replica>> {
+    async fn list_replicas(&self, _ctx: &CallCtx, volume: &GlobalId) -> Result<Vec<Replica>> {
         let vid = self.own(volume)?;
         let v = self.raw_volume(vid).await?;
         let stats =
@@ -677,7 +702,7 @@ impl ReplicaOps for NhnProvider {
             .collect())
     }
 
-    async fn get_replica(&self, id: &GlobalId) -> Result<Replica> {
+    async fn get_replica(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
         let vid = self.parent(id)?;
         let v = self.raw_volume(vid).await.map_err(|e| match e {
             Error::NotFound { .. } => Error::not_found(ResourceType::Replica, id.encode()),
@@ -692,7 +717,12 @@ impl ReplicaOps for NhnProvider {
         Ok(map::replica(&self.ids, vid, m, stat.as_ref()))
     }
 
-    async fn create_replica(&self, volume: &GlobalId, req: &CreateReplica) -> Result<Replica> {
+    async fn create_replica(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+        req: &CreateReplica,
+    ) -> Result<Replica> {
         let vid = self.own(volume)?;
         if req.frequency.is_some() {
             return Err(Error::invalid(
@@ -732,7 +762,7 @@ impl ReplicaOps for NhnProvider {
         Ok(map::replica(&self.ids, vid, &m, None))
     }
 
-    async fn delete_replica(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_replica(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         let vid = self.parent(id)?;
         self.nas(
             Method::DELETE,
@@ -744,16 +774,16 @@ impl ReplicaOps for NhnProvider {
         Ok(())
     }
 
-    async fn start_replica(&self, id: &GlobalId) -> Result<Replica> {
-        self.mirror_action(id, "start").await
+    async fn start_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
+        self.mirror_action(ctx, id, "start").await
     }
 
-    async fn stop_replica(&self, id: &GlobalId) -> Result<Replica> {
-        self.mirror_action(id, "stop").await
+    async fn stop_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
+        self.mirror_action(ctx, id, "stop").await
     }
 
-    async fn reverse_replica(&self, id: &GlobalId) -> Result<Replica> {
-        self.mirror_action(id, "invert-direction").await
+    async fn reverse_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
+        self.mirror_action(ctx, id, "invert-direction").await
     }
 }
 

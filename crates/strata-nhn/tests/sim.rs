@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use strata_core::context::CallCtx;
 use strata_core::ids::GlobalId;
 use strata_core::model::*;
 use strata_core::paging::PageRequest;
@@ -45,7 +46,10 @@ async fn concurrent_callers_share_one_token_and_a_revoked_token_is_reissued_once
     let p = std::sync::Arc::new(p);
     let calls = (0..16).map(|_| {
         let p = p.clone();
-        async move { p.list_volumes(&VolumeFilter::default(), &all()).await }
+        async move {
+            p.list_volumes(&CallCtx::default(), &VolumeFilter::default(), &all())
+                .await
+        }
     });
     for r in futures::future::join_all(calls).await {
         assert_eq!(r.unwrap().items.len(), 1);
@@ -58,7 +62,7 @@ async fn concurrent_callers_share_one_token_and_a_revoked_token_is_reissued_once
 
     sim.revoke_tokens();
     let page = p
-        .list_volumes(&VolumeFilter::default(), &all())
+        .list_volumes(&CallCtx::default(), &VolumeFilter::default(), &all())
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1);
@@ -75,11 +79,11 @@ async fn concurrent_callers_share_one_token_and_a_revoked_token_is_reissued_once
 #[tokio::test]
 async fn expiring_tokens_are_renewed_before_the_vendor_refuses_them() {
     let (sim, p) = setup(Duration::from_secs(2)).await;
-    p.list_volumes(&VolumeFilter::default(), &all())
+    p.list_volumes(&CallCtx::default(), &VolumeFilter::default(), &all())
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    p.list_volumes(&VolumeFilter::default(), &all())
+    p.list_volumes(&CallCtx::default(), &VolumeFilter::default(), &all())
         .await
         .unwrap();
     assert_eq!(sim.tokens_issued(), 2);
@@ -99,7 +103,7 @@ async fn wrong_password_is_vendor_unauthenticated_and_vendor_errors_map() {
     ))
     .unwrap();
     let e = bad
-        .list_volumes(&VolumeFilter::default(), &all())
+        .list_volumes(&CallCtx::default(), &VolumeFilter::default(), &all())
         .await
         .unwrap_err();
     assert_eq!(e.http_status(), 502);
@@ -108,7 +112,7 @@ async fn wrong_password_is_vendor_unauthenticated_and_vendor_errors_map() {
     let (sim, p) = setup(Duration::from_secs(60)).await;
     sim.nas_faults().force_status(500, 1);
     let e = p
-        .list_volumes(&VolumeFilter::default(), &all())
+        .list_volumes(&CallCtx::default(), &VolumeFilter::default(), &all())
         .await
         .unwrap_err();
     assert_eq!((e.http_status(), e.code().as_str()), (502, "vendor_error"));
@@ -119,7 +123,10 @@ async fn wrong_password_is_vendor_unauthenticated_and_vendor_errors_map() {
         "00000000-0000-4000-8000-000000000000",
     );
     assert_eq!(
-        p.get_volume(&missing).await.unwrap_err().code(),
+        p.get_volume(&CallCtx::default(), &missing)
+            .await
+            .unwrap_err()
+            .code(),
         "volume_not_found"
     );
 }
@@ -135,6 +142,7 @@ async fn vendor_paging_is_complete_and_in_name_order() {
     loop {
         let page = p
             .list_volumes(
+                &CallCtx::default(),
                 &VolumeFilter::default(),
                 &PageRequest {
                     page_size: 5,

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::{json, Value};
 use strata_core::capability::NameRules;
+use strata_core::context::CallCtx;
 use strata_core::error::{Error, Result};
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
@@ -233,16 +234,22 @@ impl FileStorage {
         Ok((decode(&raw)?, raw))
     }
 
-    async fn update_replication(&self, id: &GlobalId, body: Value) -> Result<Replica> {
+    async fn update_replication(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        body: Value,
+    ) -> Result<Replica> {
         let path = ["v1", "replications", &id.vendor_id];
         self.svc
             .child_call(Method::PUT, &path, id, ResourceType::Replica, Some(&body))
             .await?;
-        self.get_replica(id).await
+        self.get_replica(ctx, id).await
     }
 
-    async fn set_policy(&self, id: &GlobalId, policy: &str) -> Result<Replica> {
+    async fn set_policy(&self, ctx: &CallCtx, id: &GlobalId, policy: &str) -> Result<Replica> {
         self.update_replication(
+            ctx,
             id,
             json!({"replication_update_type": "policy", "replication_policy": policy}),
         )
@@ -252,13 +259,13 @@ impl FileStorage {
 
 #[async_trait]
 impl VolumeOps for FileStorage {
-    async fn get_volume(&self, id: &GlobalId) -> Result<Volume> {
+    async fn get_volume(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Volume> {
         self.svc
             .volume(&id.vendor_id, |v, raw| self.map_volume(v, raw))
             .await
     }
 
-    async fn create_volume(&self, req: &CreateVolume) -> Result<Volume> {
+    async fn create_volume(&self, _ctx: &CallCtx, req: &CreateVolume) -> Result<Volume> {
         refuse_description(req.description.as_deref())?;
         refuse_initial_rules(&req.access_rules)?;
         let protocol = req.protocol.unwrap_or(Protocol::Nfs);
@@ -292,25 +299,31 @@ impl VolumeOps for FileStorage {
         Ok(v)
     }
 
-    async fn update_volume(&self, id: &GlobalId, req: &UpdateVolume) -> Result<Volume> {
+    async fn update_volume(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &UpdateVolume,
+    ) -> Result<Volume> {
         refuse_description(req.description.as_deref())?;
         if let Some(rules) = &req.access_rules {
-            self.set_access_rules(id, rules).await?;
+            self.set_access_rules(ctx, id, rules).await?;
         }
-        self.get_volume(id).await
+        self.get_volume(ctx, id).await
     }
 
-    async fn delete_volume(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_volume(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         self.svc.delete_volume(id).await
     }
 
-    async fn get_access_rules(&self, id: &GlobalId) -> Result<Vec<AccessRule>> {
+    async fn get_access_rules(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Vec<AccessRule>> {
         self.svc.access_rules(&id.vendor_id).await
     }
 
     /// SCP changes one rule per call: remove what is no longer wanted, then add what is new.
     async fn set_access_rules(
         &self,
+        _ctx: &CallCtx,
         id: &GlobalId,
         rules: &[AccessRule],
     ) -> Result<Vec<AccessRule>> {
@@ -344,7 +357,7 @@ impl VolumeOps for FileStorage {
         Ok(rules.to_vec())
     }
 
-    async fn list_mount_targets(&self, id: &GlobalId) -> Result<Vec<MountTarget>> {
+    async fn list_mount_targets(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Vec<MountTarget>> {
         let (v, _) = self.svc.show(&id.vendor_id).await?;
         let status = volume_status(v.state.as_deref());
         Ok(vec![MountTarget {
@@ -358,7 +371,7 @@ impl VolumeOps for FileStorage {
     }
 
     /// SCP reports usage in GiB and provisions nothing: the size is what is used.
-    async fn get_usage(&self, id: &GlobalId) -> Result<Usage> {
+    async fn get_usage(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Usage> {
         let vid = &id.vendor_id;
         let ((v, _), snaps) = futures::try_join!(self.svc.show(vid), self.svc.snapshot_list(vid))?;
         let used = v.usage.unwrap_or(0) * GIB;
@@ -374,27 +387,38 @@ impl VolumeOps for FileStorage {
 impl SnapshotOps for FileStorage {
     async fn list_snapshots(
         &self,
+        _ctx: &CallCtx,
         volume: &GlobalId,
         page: &PageRequest,
     ) -> Result<Page<Snapshot>> {
         self.svc.list_snapshots(volume, page).await
     }
 
-    async fn get_snapshot(&self, id: &GlobalId) -> Result<Snapshot> {
+    async fn get_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Snapshot> {
         self.svc.get_snapshot(id).await
     }
 
-    async fn create_snapshot(&self, volume: &GlobalId, req: &CreateSnapshot) -> Result<Snapshot> {
+    async fn create_snapshot(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+        req: &CreateSnapshot,
+    ) -> Result<Snapshot> {
         self.svc.create_snapshot(volume, req).await
     }
 
-    async fn delete_snapshot(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         self.svc.delete_snapshot(id).await
     }
 
     /// In place: `PUT …/restore`. Into a new volume: `CreateVolume` with `snapshot_id`, same
     /// protocol and type as the source.
-    async fn restore_snapshot(&self, id: &GlobalId, req: &RestoreSnapshot) -> Result<Volume> {
+    async fn restore_snapshot(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &RestoreSnapshot,
+    ) -> Result<Volume> {
         let vid = parent(id)?;
         let volume_gid = self.svc.ids.gid(ResourceType::Volume, vid);
         match req.mode {
@@ -403,7 +427,7 @@ impl SnapshotOps for FileStorage {
                 self.svc
                     .child_call(Method::PUT, &path, id, ResourceType::Snapshot, None)
                     .await?;
-                self.get_volume(&volume_gid).await
+                self.get_volume(ctx, &volume_gid).await
             }
             RestoreMode::NewVolume => {
                 let (src, _) = self.svc.show(vid).await?;
@@ -431,7 +455,11 @@ impl SnapshotOps for FileStorage {
         }
     }
 
-    async fn get_snapshot_schedule(&self, volume: &GlobalId) -> Result<Option<SnapshotSchedule>> {
+    async fn get_snapshot_schedule(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+    ) -> Result<Option<SnapshotSchedule>> {
         Ok(schedule_of(&self.schedules(&volume.vendor_id).await?))
     }
 
@@ -439,6 +467,7 @@ impl SnapshotOps for FileStorage {
     /// the retention count travels with every write (SCP keeps one per volume).
     async fn put_snapshot_schedule(
         &self,
+        _ctx: &CallCtx,
         volume: &GlobalId,
         s: &SnapshotSchedule,
     ) -> Result<SnapshotSchedule> {
@@ -502,7 +531,7 @@ impl SnapshotOps for FileStorage {
         Ok(out)
     }
 
-    async fn delete_snapshot_schedule(&self, volume: &GlobalId) -> Result<()> {
+    async fn delete_snapshot_schedule(&self, _ctx: &CallCtx, volume: &GlobalId) -> Result<()> {
         let vid = &volume.vendor_id;
         let current = self.schedules(vid).await?.snapshot_schedule;
         if current.is_empty() {
@@ -528,7 +557,7 @@ impl SnapshotOps for FileStorage {
 
 #[async_trait]
 impl ReplicaOps for FileStorage {
-    async fn list_replicas(&self, volume: &GlobalId) -> Result<Vec<Replica>> {
+    async fn list_replicas(&self, _ctx: &CallCtx, volume: &GlobalId) -> Result<Vec<Replica>> {
         let vid = &volume.vendor_id;
         let raw = self
             .svc
@@ -565,7 +594,7 @@ impl ReplicaOps for FileStorage {
             .collect())
     }
 
-    async fn get_replica(&self, id: &GlobalId) -> Result<Replica> {
+    async fn get_replica(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
         let (r, raw) = self
             .replication(id)
             .await
@@ -575,7 +604,12 @@ impl ReplicaOps for FileStorage {
 
     /// Checks the target against the vendor's region lookup for the source's type, then
     /// creates a continuously synced replica volume there.
-    async fn create_replica(&self, volume: &GlobalId, req: &CreateReplica) -> Result<Replica> {
+    async fn create_replica(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+        req: &CreateReplica,
+    ) -> Result<Replica> {
         let vid = &volume.vendor_id;
         let (src, _) = self.svc.show(vid).await?;
         let name = req
@@ -639,18 +673,23 @@ impl ReplicaOps for FileStorage {
         Ok(self.map_replica(vid, &created, &raw))
     }
 
-    async fn update_replica(&self, id: &GlobalId, req: &UpdateReplica) -> Result<Replica> {
+    async fn update_replica(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &UpdateReplica,
+    ) -> Result<Replica> {
         match req.frequency {
             Some(f) => {
-                self.update_replication(id, json!({"replication_update_type": "modify_schedule", "replication_frequency": frequency_wire(f)}))
+                self.update_replication(ctx, id, json!({"replication_update_type": "modify_schedule", "replication_frequency": frequency_wire(f)}))
                     .await
             }
-            None => self.get_replica(id).await,
+            None => self.get_replica(ctx, id).await,
         }
     }
 
     /// SCP deletes only paused replications: pause first when needed.
-    async fn delete_replica(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         let (r, _) = self
             .replication(id)
             .await
@@ -661,7 +700,7 @@ impl ReplicaOps for FileStorage {
         );
         if status != ReplicaStatus::Paused {
             if r.replication_policy.as_deref() != Some("paused") {
-                self.set_policy(id, "paused").await?;
+                self.set_policy(ctx, id, "paused").await?;
             }
             self.wait_paused(id).await?;
         }
@@ -672,12 +711,12 @@ impl ReplicaOps for FileStorage {
         Ok(())
     }
 
-    async fn start_replica(&self, id: &GlobalId) -> Result<Replica> {
-        self.set_policy(id, "use").await
+    async fn start_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
+        self.set_policy(ctx, id, "use").await
     }
 
-    async fn stop_replica(&self, id: &GlobalId) -> Result<Replica> {
-        self.set_policy(id, "paused").await
+    async fn stop_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
+        self.set_policy(ctx, id, "paused").await
     }
 }
 

@@ -17,8 +17,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use strata_core::capability::*;
+use strata_core::context::CallCtx;
 use strata_core::error::{Error, Result};
-use strata_core::ids::{GlobalId, ProviderIds};
+use strata_core::ids::{GlobalId, IdError, ProviderIds, ResourceType};
 use strata_core::model::*;
 use strata_core::paging::{Page, PageRequest};
 use strata_core::provider::*;
@@ -350,7 +351,10 @@ impl ScpProvider {
         .ok_or_else(|| Error::unsupported(format!("{kind} volumes")))
     }
 
-    /// The service module an id belongs to (checking the id is this provider's).
+    /// The service an id belongs to, from one table of (resource type, kind): volumes and
+    /// their snapshots and replicas go to the service of their volume kind; nothing else
+    /// (a backup, archive, volume group or job id, or an id without a kind) reaches a
+    /// volume service.
     fn of(&self, id: &GlobalId) -> Result<&dyn KindOps> {
         if id.provider != self.info.id {
             return Err(Error::invalid(
@@ -358,7 +362,12 @@ impl ScpProvider {
                 format!("the id belongs to provider `{}`", id.provider),
             ));
         }
-        self.kind_ops(id.kind.unwrap_or(VolumeKind::File))
+        match (id.rtype, id.kind) {
+            (ResourceType::Volume | ResourceType::Snapshot | ResourceType::Replica, Some(kind)) => {
+                self.kind_ops(kind)
+            }
+            (rtype, _) => Err(Error::InvalidId(IdError::Unroutable(rtype))),
+        }
     }
 
     /// The services in list order, with the page-token letter of each.
@@ -388,12 +397,16 @@ impl ScpProvider {
     }
 }
 
+// Dispatching impls: every method is written out (and checked by the lint), so a method the
+// services offer is never lost to the trait's `unsupported` default.
 #[async_trait]
+#[deny(clippy::missing_trait_methods)]
 impl VolumeOps for ScpProvider {
     /// File volumes first, then parallel file volumes, each in the vendor's name order. The
     /// page token is `<service letter>:<offset>:<limit>`.
     async fn list_volumes(
         &self,
+        _ctx: &CallCtx,
         filter: &VolumeFilter,
         page: &PageRequest,
     ) -> Result<Page<Volume>> {
@@ -445,94 +458,151 @@ impl VolumeOps for ScpProvider {
             next_page_token: next,
         })
     }
-    async fn get_volume(&self, id: &GlobalId) -> Result<Volume> {
-        self.of(id)?.get_volume(id).await
+    async fn get_volume(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Volume> {
+        self.of(id)?.get_volume(ctx, id).await
     }
-    async fn create_volume(&self, req: &CreateVolume) -> Result<Volume> {
-        self.kind_ops(req.kind)?.create_volume(req).await
+    async fn create_volume(&self, ctx: &CallCtx, req: &CreateVolume) -> Result<Volume> {
+        self.kind_ops(req.kind)?.create_volume(ctx, req).await
     }
-    async fn update_volume(&self, id: &GlobalId, req: &UpdateVolume) -> Result<Volume> {
-        self.of(id)?.update_volume(id, req).await
+    async fn update_volume(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &UpdateVolume,
+    ) -> Result<Volume> {
+        self.of(id)?.update_volume(ctx, id, req).await
     }
-    async fn delete_volume(&self, id: &GlobalId) -> Result<()> {
-        self.of(id)?.delete_volume(id).await
+    async fn delete_volume(&self, ctx: &CallCtx, id: &GlobalId) -> Result<()> {
+        self.of(id)?.delete_volume(ctx, id).await
     }
-    async fn get_access_rules(&self, id: &GlobalId) -> Result<Vec<AccessRule>> {
-        self.of(id)?.get_access_rules(id).await
+    async fn get_access_rules(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Vec<AccessRule>> {
+        self.of(id)?.get_access_rules(ctx, id).await
     }
     async fn set_access_rules(
         &self,
+        ctx: &CallCtx,
         id: &GlobalId,
         rules: &[AccessRule],
     ) -> Result<Vec<AccessRule>> {
-        self.of(id)?.set_access_rules(id, rules).await
+        self.of(id)?.set_access_rules(ctx, id, rules).await
     }
-    async fn list_mount_targets(&self, id: &GlobalId) -> Result<Vec<MountTarget>> {
-        self.of(id)?.list_mount_targets(id).await
+    async fn list_mount_targets(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Vec<MountTarget>> {
+        self.of(id)?.list_mount_targets(ctx, id).await
     }
-    async fn get_usage(&self, id: &GlobalId) -> Result<Usage> {
-        self.of(id)?.get_usage(id).await
+    async fn create_mount_target(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &CreateMountTarget,
+    ) -> Result<MountTarget> {
+        self.of(id)?.create_mount_target(ctx, id, req).await
+    }
+    async fn delete_mount_target(&self, ctx: &CallCtx, id: &GlobalId, target: &str) -> Result<()> {
+        self.of(id)?.delete_mount_target(ctx, id, target).await
+    }
+    async fn get_usage(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Usage> {
+        self.of(id)?.get_usage(ctx, id).await
+    }
+    async fn attach(&self, ctx: &CallCtx, id: &GlobalId, att: &Attachment) -> Result<Volume> {
+        self.of(id)?.attach(ctx, id, att).await
+    }
+    async fn detach(&self, ctx: &CallCtx, id: &GlobalId, server_id: &str) -> Result<Volume> {
+        self.of(id)?.detach(ctx, id, server_id).await
     }
 }
 
 #[async_trait]
+#[deny(clippy::missing_trait_methods)]
 impl SnapshotOps for ScpProvider {
     async fn list_snapshots(
         &self,
+        ctx: &CallCtx,
         volume: &GlobalId,
         page: &PageRequest,
     ) -> Result<Page<Snapshot>> {
-        self.of(volume)?.list_snapshots(volume, page).await
+        self.of(volume)?.list_snapshots(ctx, volume, page).await
     }
-    async fn get_snapshot(&self, id: &GlobalId) -> Result<Snapshot> {
-        self.of(id)?.get_snapshot(id).await
+    async fn get_snapshot(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Snapshot> {
+        self.of(id)?.get_snapshot(ctx, id).await
     }
-    async fn create_snapshot(&self, volume: &GlobalId, req: &CreateSnapshot) -> Result<Snapshot> {
-        self.of(volume)?.create_snapshot(volume, req).await
+    async fn create_snapshot(
+        &self,
+        ctx: &CallCtx,
+        volume: &GlobalId,
+        req: &CreateSnapshot,
+    ) -> Result<Snapshot> {
+        self.of(volume)?.create_snapshot(ctx, volume, req).await
     }
-    async fn delete_snapshot(&self, id: &GlobalId) -> Result<()> {
-        self.of(id)?.delete_snapshot(id).await
+    async fn delete_snapshot(&self, ctx: &CallCtx, id: &GlobalId) -> Result<()> {
+        self.of(id)?.delete_snapshot(ctx, id).await
     }
-    async fn restore_snapshot(&self, id: &GlobalId, req: &RestoreSnapshot) -> Result<Volume> {
-        self.of(id)?.restore_snapshot(id, req).await
+    async fn restore_snapshot(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &RestoreSnapshot,
+    ) -> Result<Volume> {
+        self.of(id)?.restore_snapshot(ctx, id, req).await
     }
-    async fn get_snapshot_schedule(&self, volume: &GlobalId) -> Result<Option<SnapshotSchedule>> {
-        self.of(volume)?.get_snapshot_schedule(volume).await
+    async fn get_snapshot_schedule(
+        &self,
+        ctx: &CallCtx,
+        volume: &GlobalId,
+    ) -> Result<Option<SnapshotSchedule>> {
+        self.of(volume)?.get_snapshot_schedule(ctx, volume).await
     }
     async fn put_snapshot_schedule(
         &self,
+        ctx: &CallCtx,
         volume: &GlobalId,
         s: &SnapshotSchedule,
     ) -> Result<SnapshotSchedule> {
-        self.of(volume)?.put_snapshot_schedule(volume, s).await
+        self.of(volume)?.put_snapshot_schedule(ctx, volume, s).await
     }
-    async fn delete_snapshot_schedule(&self, volume: &GlobalId) -> Result<()> {
-        self.of(volume)?.delete_snapshot_schedule(volume).await
+    async fn delete_snapshot_schedule(&self, ctx: &CallCtx, volume: &GlobalId) -> Result<()> {
+        self.of(volume)?.delete_snapshot_schedule(ctx, volume).await
+    }
+    async fn list_restores(&self, ctx: &CallCtx, volume: &GlobalId) -> Result<Vec<RestoreRecord>> {
+        self.of(volume)?.list_restores(ctx, volume).await
     }
 }
 
 #[async_trait]
+#[deny(clippy::missing_trait_methods)]
 impl ReplicaOps for ScpProvider {
-    async fn list_replicas(&self, volume: &GlobalId) -> Result<Vec<Replica>> {
-        self.of(volume)?.list_replicas(volume).await
+    async fn list_replicas(&self, ctx: &CallCtx, volume: &GlobalId) -> Result<Vec<Replica>> {
+        self.of(volume)?.list_replicas(ctx, volume).await
     }
-    async fn get_replica(&self, id: &GlobalId) -> Result<Replica> {
-        self.of(id)?.get_replica(id).await
+    async fn get_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
+        self.of(id)?.get_replica(ctx, id).await
     }
-    async fn create_replica(&self, volume: &GlobalId, req: &CreateReplica) -> Result<Replica> {
-        self.of(volume)?.create_replica(volume, req).await
+    async fn create_replica(
+        &self,
+        ctx: &CallCtx,
+        volume: &GlobalId,
+        req: &CreateReplica,
+    ) -> Result<Replica> {
+        self.of(volume)?.create_replica(ctx, volume, req).await
     }
-    async fn update_replica(&self, id: &GlobalId, req: &UpdateReplica) -> Result<Replica> {
-        self.of(id)?.update_replica(id, req).await
+    async fn update_replica(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &UpdateReplica,
+    ) -> Result<Replica> {
+        self.of(id)?.update_replica(ctx, id, req).await
     }
-    async fn delete_replica(&self, id: &GlobalId) -> Result<()> {
-        self.of(id)?.delete_replica(id).await
+    async fn delete_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<()> {
+        self.of(id)?.delete_replica(ctx, id).await
     }
-    async fn start_replica(&self, id: &GlobalId) -> Result<Replica> {
-        self.of(id)?.start_replica(id).await
+    async fn start_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
+        self.of(id)?.start_replica(ctx, id).await
     }
-    async fn stop_replica(&self, id: &GlobalId) -> Result<Replica> {
-        self.of(id)?.stop_replica(id).await
+    async fn stop_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
+        self.of(id)?.stop_replica(ctx, id).await
+    }
+    async fn reverse_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
+        self.of(id)?.reverse_replica(ctx, id).await
     }
 }
 

@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::{json, Value};
+use strata_core::context::CallCtx;
 use strata_core::error::{Error, Result};
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
@@ -70,13 +71,13 @@ fn capacity_tb(size_gib: u64) -> u64 {
 
 #[async_trait]
 impl VolumeOps for ParallelFileStorage {
-    async fn get_volume(&self, id: &GlobalId) -> Result<Volume> {
+    async fn get_volume(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Volume> {
         self.svc
             .volume(&id.vendor_id, |v, raw| self.map_volume(v, raw))
             .await
     }
 
-    async fn create_volume(&self, req: &CreateVolume) -> Result<Volume> {
+    async fn create_volume(&self, _ctx: &CallCtx, req: &CreateVolume) -> Result<Volume> {
         refuse_description(req.description.as_deref())?;
         refuse_initial_rules(&req.access_rules)?;
         let body = json!({"name": req.name, "capacity_tb": capacity_tb(req.size_gib)});
@@ -93,7 +94,12 @@ impl VolumeOps for ParallelFileStorage {
         Ok(v)
     }
 
-    async fn update_volume(&self, id: &GlobalId, req: &UpdateVolume) -> Result<Volume> {
+    async fn update_volume(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &UpdateVolume,
+    ) -> Result<Volume> {
         refuse_description(req.description.as_deref())?;
         let vid = &id.vendor_id;
         if let Some(size) = req.size_gib {
@@ -113,22 +119,23 @@ impl VolumeOps for ParallelFileStorage {
             }
         }
         if let Some(rules) = &req.access_rules {
-            self.set_access_rules(id, rules).await?;
+            self.set_access_rules(ctx, id, rules).await?;
         }
-        self.get_volume(id).await
+        self.get_volume(ctx, id).await
     }
 
-    async fn delete_volume(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_volume(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         self.svc.delete_volume(id).await
     }
 
-    async fn get_access_rules(&self, id: &GlobalId) -> Result<Vec<AccessRule>> {
+    async fn get_access_rules(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Vec<AccessRule>> {
         self.svc.access_rules(&id.vendor_id).await
     }
 
     /// One bulk call with both deltas (each array always present, possibly empty).
     async fn set_access_rules(
         &self,
+        _ctx: &CallCtx,
         id: &GlobalId,
         rules: &[AccessRule],
     ) -> Result<Vec<AccessRule>> {
@@ -163,7 +170,7 @@ impl VolumeOps for ParallelFileStorage {
         Ok(rules.to_vec())
     }
 
-    async fn list_mount_targets(&self, id: &GlobalId) -> Result<Vec<MountTarget>> {
+    async fn list_mount_targets(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Vec<MountTarget>> {
         let (v, _) = self.svc.show(&id.vendor_id).await?;
         Ok(vec![MountTarget {
             id: None,
@@ -184,21 +191,27 @@ impl VolumeOps for ParallelFileStorage {
 impl SnapshotOps for ParallelFileStorage {
     async fn list_snapshots(
         &self,
+        _ctx: &CallCtx,
         volume: &GlobalId,
         page: &PageRequest,
     ) -> Result<Page<Snapshot>> {
         self.svc.list_snapshots(volume, page).await
     }
 
-    async fn get_snapshot(&self, id: &GlobalId) -> Result<Snapshot> {
+    async fn get_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Snapshot> {
         self.svc.get_snapshot(id).await
     }
 
-    async fn create_snapshot(&self, volume: &GlobalId, req: &CreateSnapshot) -> Result<Snapshot> {
+    async fn create_snapshot(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+        req: &CreateSnapshot,
+    ) -> Result<Snapshot> {
         self.svc.create_snapshot(volume, req).await
     }
 
-    async fn delete_snapshot(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         self.svc.delete_snapshot(id).await
     }
 }

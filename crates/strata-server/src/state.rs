@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use strata_core::layer::{Layered, RequestScope};
+
 use strata_core::operation::Tracker;
 use strata_core::provider::Provider;
 
@@ -21,9 +23,12 @@ impl Registry {
         Registry::default()
     }
 
-    /// Adds a provider; ids are unique (checked by config validation).
+    /// Adds a provider, wrapped in the gateway's layer stack (composed here, once); ids are
+    /// unique (checked by config validation).
     pub fn insert(&mut self, provider: Arc<dyn Provider>) {
-        self.providers.insert(provider.info().id.clone(), provider);
+        let id = provider.info().id.clone();
+        let stacked = Layered::provider(RequestScope(provider));
+        self.providers.insert(id, stacked);
     }
 
     /// The provider with this id, if the token may use it.

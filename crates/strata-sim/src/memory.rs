@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use chrono::Utc;
 use strata_core::capability::*;
+use strata_core::context::CallCtx;
 use strata_core::error::{Error, Result};
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
@@ -274,6 +275,7 @@ impl MemoryProvider {
 impl VolumeOps for MemoryProvider {
     async fn list_volumes(
         &self,
+        _ctx: &CallCtx,
         filter: &VolumeFilter,
         page: &PageRequest,
     ) -> Result<Page<Volume>> {
@@ -297,13 +299,13 @@ impl VolumeOps for MemoryProvider {
         page_slice(&all, page)
     }
 
-    async fn get_volume(&self, id: &GlobalId) -> Result<Volume> {
+    async fn get_volume(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Volume> {
         self.own(id)?;
         let mut st = self.lock();
         Ok(Self::view(Self::volume(&mut st, id)?))
     }
 
-    async fn create_volume(&self, req: &CreateVolume) -> Result<Volume> {
+    async fn create_volume(&self, _ctx: &CallCtx, req: &CreateVolume) -> Result<Volume> {
         let caps = self.caps.kind(req.kind)?;
         caps.validate_create(req)?;
         let mut st = self.lock();
@@ -320,7 +322,12 @@ impl VolumeOps for MemoryProvider {
         Ok(Self::view(&st.volumes[&id]))
     }
 
-    async fn update_volume(&self, id: &GlobalId, req: &UpdateVolume) -> Result<Volume> {
+    async fn update_volume(
+        &self,
+        _ctx: &CallCtx,
+        id: &GlobalId,
+        req: &UpdateVolume,
+    ) -> Result<Volume> {
         self.own(id)?;
         let mut st = self.lock();
         let rec = Self::volume(&mut st, id)?;
@@ -345,7 +352,7 @@ impl VolumeOps for MemoryProvider {
         Ok(Self::view(rec))
     }
 
-    async fn delete_volume(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_volume(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         self.own(id)?;
         let mut st = self.lock();
         let has_replicas = st
@@ -366,7 +373,7 @@ impl VolumeOps for MemoryProvider {
         Ok(())
     }
 
-    async fn get_access_rules(&self, id: &GlobalId) -> Result<Vec<AccessRule>> {
+    async fn get_access_rules(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Vec<AccessRule>> {
         self.own(id)?;
         let mut st = self.lock();
         Ok(Self::volume(&mut st, id)?.rules.clone())
@@ -374,10 +381,12 @@ impl VolumeOps for MemoryProvider {
 
     async fn set_access_rules(
         &self,
+        ctx: &CallCtx,
         id: &GlobalId,
         rules: &[AccessRule],
     ) -> Result<Vec<AccessRule>> {
         self.update_volume(
+            ctx,
             id,
             &UpdateVolume {
                 access_rules: Some(rules.to_vec()),
@@ -388,8 +397,8 @@ impl VolumeOps for MemoryProvider {
         Ok(rules.to_vec())
     }
 
-    async fn list_mount_targets(&self, id: &GlobalId) -> Result<Vec<MountTarget>> {
-        let v = self.get_volume(id).await?;
+    async fn list_mount_targets(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Vec<MountTarget>> {
+        let v = self.get_volume(ctx, id).await?;
         let address = "192.0.2.10".to_string();
         let path = match v.protocol {
             Some(Protocol::Cifs) => format!("\\\\{address}\\{}", v.name),
@@ -405,8 +414,8 @@ impl VolumeOps for MemoryProvider {
         }])
     }
 
-    async fn get_usage(&self, id: &GlobalId) -> Result<Usage> {
-        let v = self.get_volume(id).await?;
+    async fn get_usage(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Usage> {
+        let v = self.get_volume(ctx, id).await?;
         let size = v.size_gib * GIB;
         Ok(Usage {
             size_bytes: size,
@@ -420,6 +429,7 @@ impl VolumeOps for MemoryProvider {
 impl SnapshotOps for MemoryProvider {
     async fn list_snapshots(
         &self,
+        _ctx: &CallCtx,
         volume: &GlobalId,
         page: &PageRequest,
     ) -> Result<Page<Snapshot>> {
@@ -436,7 +446,7 @@ impl SnapshotOps for MemoryProvider {
         page_slice(&all, page)
     }
 
-    async fn get_snapshot(&self, id: &GlobalId) -> Result<Snapshot> {
+    async fn get_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Snapshot> {
         self.own(id)?;
         let st = self.lock();
         st.snapshots
@@ -445,7 +455,12 @@ impl SnapshotOps for MemoryProvider {
             .ok_or_else(|| Error::not_found(ResourceType::Snapshot, id.encode()))
     }
 
-    async fn create_snapshot(&self, volume: &GlobalId, req: &CreateSnapshot) -> Result<Snapshot> {
+    async fn create_snapshot(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+        req: &CreateSnapshot,
+    ) -> Result<Snapshot> {
         self.own(volume)?;
         let mut st = self.lock();
         let rec = Self::volume(&mut st, volume)?;
@@ -485,7 +500,7 @@ impl SnapshotOps for MemoryProvider {
         Ok(view)
     }
 
-    async fn delete_snapshot(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         self.own(id)?;
         let mut st = self.lock();
         match st.snapshots.get(&id.vendor_id) {
@@ -500,8 +515,13 @@ impl SnapshotOps for MemoryProvider {
         }
     }
 
-    async fn restore_snapshot(&self, id: &GlobalId, req: &RestoreSnapshot) -> Result<Volume> {
-        let snap = self.get_snapshot(id).await?;
+    async fn restore_snapshot(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        req: &RestoreSnapshot,
+    ) -> Result<Volume> {
+        let snap = self.get_snapshot(ctx, id).await?;
         if snap.status != SnapshotStatus::Available {
             return Err(Error::Conflict {
                 message: "the snapshot is not available yet".into(),
@@ -555,13 +575,17 @@ impl SnapshotOps for MemoryProvider {
         }
     }
 
-    async fn list_restores(&self, volume: &GlobalId) -> Result<Vec<RestoreRecord>> {
+    async fn list_restores(&self, _ctx: &CallCtx, volume: &GlobalId) -> Result<Vec<RestoreRecord>> {
         self.own(volume)?;
         let mut st = self.lock();
         Ok(Self::volume(&mut st, volume)?.restores.clone())
     }
 
-    async fn get_snapshot_schedule(&self, volume: &GlobalId) -> Result<Option<SnapshotSchedule>> {
+    async fn get_snapshot_schedule(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+    ) -> Result<Option<SnapshotSchedule>> {
         self.own(volume)?;
         let mut st = self.lock();
         Ok(Self::volume(&mut st, volume)?.schedule.clone())
@@ -569,6 +593,7 @@ impl SnapshotOps for MemoryProvider {
 
     async fn put_snapshot_schedule(
         &self,
+        _ctx: &CallCtx,
         volume: &GlobalId,
         s: &SnapshotSchedule,
     ) -> Result<SnapshotSchedule> {
@@ -579,7 +604,7 @@ impl SnapshotOps for MemoryProvider {
         Ok(s.clone())
     }
 
-    async fn delete_snapshot_schedule(&self, volume: &GlobalId) -> Result<()> {
+    async fn delete_snapshot_schedule(&self, _ctx: &CallCtx, volume: &GlobalId) -> Result<()> {
         self.own(volume)?;
         let mut st = self.lock();
         Self::volume(&mut st, volume)?.schedule = None;
@@ -589,7 +614,7 @@ impl SnapshotOps for MemoryProvider {
 
 #[async_trait]
 impl ReplicaOps for MemoryProvider {
-    async fn list_replicas(&self, volume: &GlobalId) -> Result<Vec<Replica>> {
+    async fn list_replicas(&self, _ctx: &CallCtx, volume: &GlobalId) -> Result<Vec<Replica>> {
         self.own(volume)?;
         let mut st = self.lock();
         Self::volume(&mut st, volume)?;
@@ -602,7 +627,7 @@ impl ReplicaOps for MemoryProvider {
             .collect())
     }
 
-    async fn get_replica(&self, id: &GlobalId) -> Result<Replica> {
+    async fn get_replica(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
         self.own(id)?;
         let st = self.lock();
         st.replicas
@@ -611,7 +636,12 @@ impl ReplicaOps for MemoryProvider {
             .ok_or_else(|| Error::not_found(ResourceType::Replica, id.encode()))
     }
 
-    async fn create_replica(&self, volume: &GlobalId, req: &CreateReplica) -> Result<Replica> {
+    async fn create_replica(
+        &self,
+        _ctx: &CallCtx,
+        volume: &GlobalId,
+        req: &CreateReplica,
+    ) -> Result<Replica> {
         self.own(volume)?;
         self.caps
             .kind(VolumeKind::File)?
@@ -645,7 +675,7 @@ impl ReplicaOps for MemoryProvider {
         Ok(view)
     }
 
-    async fn delete_replica(&self, id: &GlobalId) -> Result<()> {
+    async fn delete_replica(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         self.own(id)?;
         let mut st = self.lock();
         st.replicas
@@ -654,11 +684,11 @@ impl ReplicaOps for MemoryProvider {
             .ok_or_else(|| Error::not_found(ResourceType::Replica, id.encode()))
     }
 
-    async fn start_replica(&self, id: &GlobalId) -> Result<Replica> {
+    async fn start_replica(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
         self.set_replica_status(id, ReplicaStatus::Active)
     }
 
-    async fn stop_replica(&self, id: &GlobalId) -> Result<Replica> {
+    async fn stop_replica(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
         self.set_replica_status(id, ReplicaStatus::Paused)
     }
 }
@@ -699,6 +729,13 @@ impl Provider for MemoryProvider {
 mod tests {
     use super::*;
 
+    const CTX: &CallCtx = &CallCtx {
+        request_id: None,
+        deadline: None,
+        cache: strata_core::context::CachePolicy::Normal,
+        principal: None,
+    };
+
     fn create(name: &str) -> CreateVolume {
         serde_json::from_value(serde_json::json!({"provider":"m","kind":"file","name":name,"size_gib":300,"protocol":"nfs"})).unwrap()
     }
@@ -706,11 +743,11 @@ mod tests {
     #[tokio::test]
     async fn volume_moves_through_creating_to_available_and_is_deleted() {
         let p = MemoryProvider::new("m", "KR1", Duration::from_millis(50));
-        let v = p.create_volume(&create("a")).await.unwrap();
+        let v = p.create_volume(CTX, &create("a")).await.unwrap();
         assert_eq!(v.status, VolumeStatus::Creating);
         let id: GlobalId = v.id.parse().unwrap();
         assert_eq!(
-            p.create_snapshot(&id, &CreateSnapshot::default())
+            p.create_snapshot(CTX, &id, &CreateSnapshot::default())
                 .await
                 .unwrap_err()
                 .code(),
@@ -718,17 +755,17 @@ mod tests {
         );
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(
-            p.get_volume(&id).await.unwrap().status,
+            p.get_volume(CTX, &id).await.unwrap().status,
             VolumeStatus::Available
         );
-        p.delete_volume(&id).await.unwrap();
+        p.delete_volume(CTX, &id).await.unwrap();
         assert_eq!(
-            p.get_volume(&id).await.unwrap().status,
+            p.get_volume(CTX, &id).await.unwrap().status,
             VolumeStatus::Deleting
         );
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(
-            p.get_volume(&id).await.unwrap_err().code(),
+            p.get_volume(CTX, &id).await.unwrap_err().code(),
             "volume_not_found"
         );
     }
@@ -737,20 +774,24 @@ mod tests {
     async fn refuses_what_its_capabilities_refuse() {
         let p = MemoryProvider::new("m", "KR1", Duration::ZERO);
         let e = p
-            .create_volume(&CreateVolume {
-                size_gib: 150,
-                ..create("a")
-            })
+            .create_volume(
+                CTX,
+                &CreateVolume {
+                    size_gib: 150,
+                    ..create("a")
+                },
+            )
             .await
             .unwrap_err();
         assert_eq!(e.field(), Some("size_gib"));
-        p.create_volume(&create("a")).await.unwrap();
+        p.create_volume(CTX, &create("a")).await.unwrap();
         assert_eq!(
-            p.create_volume(&create("a")).await.unwrap_err().code(),
+            p.create_volume(CTX, &create("a")).await.unwrap_err().code(),
             "conflict"
         );
         let id: GlobalId = p
             .list_volumes(
+                CTX,
                 &VolumeFilter::default(),
                 &PageRequest {
                     page_size: 10,
@@ -765,6 +806,7 @@ mod tests {
             .unwrap();
         let e = p
             .create_replica(
+                CTX,
                 &id,
                 &CreateReplica {
                     destination_region: "KR2".into(),
@@ -776,7 +818,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.field(), Some("destination_region"));
         assert_eq!(
-            p.reverse_replica(&id).await.unwrap_err().code(),
+            p.reverse_replica(CTX, &id).await.unwrap_err().code(),
             "unsupported_by_provider"
         );
     }

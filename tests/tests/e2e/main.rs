@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod auth_interop;
 mod connections;
+mod dispatch;
 mod hardening;
 mod nhn;
 mod problems;

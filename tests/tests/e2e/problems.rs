@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::json;
 use strata_core::capability::Capabilities;
+use strata_core::context::CallCtx;
 use strata_core::error::{Error, Result};
 use strata_core::ids::GlobalId;
 use strata_core::model::*;
@@ -25,12 +26,17 @@ struct Broken {
 
 #[async_trait]
 impl VolumeOps for Broken {
-    async fn list_volumes(&self, _f: &VolumeFilter, _p: &PageRequest) -> Result<Page<Volume>> {
+    async fn list_volumes(
+        &self,
+        _ctx: &CallCtx,
+        _f: &VolumeFilter,
+        _p: &PageRequest,
+    ) -> Result<Page<Volume>> {
         Err(self.error.clone().unwrap_or(Error::VendorUnavailable {
             message: "connection refused".into(),
         }))
     }
-    async fn get_volume(&self, _id: &GlobalId) -> Result<Volume> {
+    async fn get_volume(&self, _ctx: &CallCtx, _id: &GlobalId) -> Result<Volume> {
         match &self.error {
             Some(e) => Err(e.clone()),
             None => panic!("simulated bug: secret-internal-detail"),

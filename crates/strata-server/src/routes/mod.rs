@@ -17,6 +17,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 pub use body::ApiJson;
 use serde::{Deserialize, Serialize};
+use strata_core::catalogue::Op;
+use strata_core::context::{CachePolicy, CallCtx};
 use strata_core::error::Result as CoreResult;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::operation::{Operation, Probe};
@@ -98,8 +100,9 @@ pub fn kind_check(
     kind: Option<strata_core::model::VolumeKind>,
     f: impl FnOnce(&strata_core::capability::KindCapabilities) -> CoreResult<()>,
 ) -> Result<(), Problem> {
-    // Ids always carry their kind; `File` only covers ids minted before kinds were encoded.
-    let kind = kind.unwrap_or(strata_core::model::VolumeKind::File);
+    // Every volume-family id carries its kind; one without it routes nowhere.
+    let kind = kind
+        .ok_or_else(|| invalid_id(strata_core::IdError::Unroutable(ResourceType::Volume), "id"))?;
     check(&p.info().id, p.capabilities().kind(kind).and_then(f))
 }
 
@@ -170,33 +173,76 @@ pub fn parse_wait(raw: Option<&str>, max: Duration) -> Result<Option<Duration>, 
     Ok(Some(d.min(max)))
 }
 
-/// Starts tracking an operation on `id` (served by `p`) and answers with it: `202 Accepted`
+/// Starts tracking operation `op` on `id` (served by `p`) and answers with it: `202 Accepted`
 /// (or `200` once done when the client waited) and `Location: /v1/operations/{id}`.
-/// `probe(p, id)` builds the tracker's probe.
+/// `probe(p, id, ctx)` builds the tracker's probe; its calls carry the request's id and
+/// bypass caches ([`CallCtx::probe`]).
+#[allow(clippy::too_many_arguments)] // each is a distinct part of the request
 pub async fn start_operation<P, Fut>(
     state: &AppState,
+    ctx: &CallCtx,
     principal: &Principal,
-    kind: &str,
+    kind: Op,
     p: Arc<dyn Provider>,
     id: GlobalId,
     q: &Mutation,
-    probe: impl FnOnce(Arc<dyn Provider>, GlobalId) -> P,
+    probe: impl FnOnce(Arc<dyn Provider>, GlobalId, CallCtx) -> P,
 ) -> ApiResult
 where
     P: FnMut() -> Fut + Send + 'static,
     Fut: Future<Output = CoreResult<Probe>> + Send,
 {
-    let mut op = Operation::start(kind, &p.info().id, Some(id.encode()));
+    let mut op = Operation::start(kind.name(), &p.info().id, Some(id.encode()));
     op.principal = Some(principal.subject.clone());
     let mut op = state
         .tracker
-        .track(op, probe(p, id))
+        .track(op, probe(p, id, ctx.probe()))
         .await
         .map_err(Problem::from)?;
     if let Some(w) = q.wait {
         op = state.tracker.wait(&op.id, w).await.map_err(Problem::from)?;
     }
     Ok(operation_response(&op))
+}
+
+/// The provider call context of a request: its id (forwarded to vendors), its cache policy
+/// (`Cache-Control: no-cache` asks the vendor) and its principal.
+pub struct Ctx(pub CallCtx);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let request_id = parts
+            .headers
+            .get(crate::app::X_REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(Arc::from);
+        let no_cache = parts
+            .headers
+            .get_all(header::CACHE_CONTROL)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|d| d.trim().eq_ignore_ascii_case("no-cache"));
+        let principal = parts
+            .extensions
+            .get::<Arc<Principal>>()
+            .map(|p| Arc::from(p.subject.as_str()));
+        Ok(Ctx(CallCtx {
+            request_id,
+            deadline: None,
+            cache: if no_cache {
+                CachePolicy::Bypass
+            } else {
+                CachePolicy::Normal
+            },
+            principal,
+        }))
+    }
 }
 
 /// The response for an operation record.
@@ -216,17 +262,18 @@ pub fn operation_response(op: &Operation) -> Response {
 /// The future a probe returns.
 pub type ProbeFuture = futures::future::BoxFuture<'static, CoreResult<Probe>>;
 
-/// Builds a tracker probe that calls `f(provider, id)` on every poll.
+/// Builds a tracker probe that calls `f(provider, id, ctx)` on every poll.
 pub fn poller<F, Fut>(
     p: Arc<dyn Provider>,
     id: GlobalId,
+    ctx: CallCtx,
     f: F,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static
 where
-    F: Fn(Arc<dyn Provider>, GlobalId) -> Fut + Send + 'static,
+    F: Fn(Arc<dyn Provider>, GlobalId, CallCtx) -> Fut + Send + 'static,
     Fut: Future<Output = CoreResult<Probe>> + Send + 'static,
 {
-    move || Box::pin(f(p.clone(), id.clone()))
+    move || Box::pin(f(p.clone(), id.clone(), ctx.clone()))
 }
 
 /// A provider that could not be listed.

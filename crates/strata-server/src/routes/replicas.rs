@@ -6,6 +6,8 @@ use axum::extract::State;
 use axum::Extension;
 use serde::Serialize;
 use strata_core::capability::Feature;
+use strata_core::catalogue::Op;
+use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
 use strata_core::operation::{probe_deleted, probe_resource, Operation};
@@ -25,10 +27,11 @@ pub struct ReplicaList {
 fn replica_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
+    ctx: CallCtx,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static {
-    poller(p, id, |p, id| async move {
+    poller(p, id, ctx, |p, id, ctx| async move {
         probe_resource(
-            p.get_replica(&id).await,
+            p.get_replica(&ctx, &id).await,
             |r| !r.status.is_transitional(),
             |r| r.status == ReplicaStatus::Error,
             ResourceType::Replica,
@@ -40,11 +43,12 @@ fn replica_probe(
 #[utoipa::path(get, path = "/v1/volumes/{id}/replicas", tag = "replicas", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = ReplicaList)))]
 pub async fn list_replicas(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
-    let replicas = call(&p.info().id, p.list_replicas(&id)).await?;
+    let replicas = call(&p.info().id, p.list_replicas(&ctx, &id)).await?;
     Ok(ok(&ReplicaList { replicas }))
 }
 
@@ -53,6 +57,7 @@ pub async fn list_replicas(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn create_replica(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -63,12 +68,13 @@ pub async fn create_replica(
     kind_check(&p, vid.kind, |k| {
         k.validate_replica_region(&req.destination_region)
     })?;
-    let rep = call(&pid, p.create_replica(&vid, &req)).await?;
+    let rep = call(&pid, p.create_replica(&ctx, &vid, &req)).await?;
     let rid = parse_id(&rep.id, ResourceType::Replica)?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "replica.create",
+        Op::ReplicaCreate,
         p,
         rid,
         &q,
@@ -81,11 +87,12 @@ pub async fn create_replica(
 #[utoipa::path(get, path = "/v1/replicas/{id}", tag = "replicas", params(("id" = String, Path, description = "Replica id")), responses((status = 200, body = Replica)))]
 pub async fn get_replica(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Replica)?;
-    Ok(ok(&call(&p.info().id, p.get_replica(&id)).await?))
+    Ok(ok(&call(&p.info().id, p.get_replica(&ctx, &id)).await?))
 }
 
 /// Changes a replica's frequency.
@@ -93,6 +100,7 @@ pub async fn get_replica(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn update_replica(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -101,11 +109,12 @@ pub async fn update_replica(
     let (id, p) = target(&state, &principal, &id, ResourceType::Replica)?;
     require(&p, &id, Feature::ReplicaUpdate)?;
     let pid = p.info().id.clone();
-    call(&pid, p.update_replica(&id, &req)).await?;
+    call(&pid, p.update_replica(&ctx, &id, &req)).await?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "replica.update",
+        Op::ReplicaUpdate,
         p,
         id,
         &q,
@@ -119,6 +128,7 @@ pub async fn update_replica(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn delete_replica(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -126,13 +136,23 @@ pub async fn delete_replica(
     let (id, p) = target(&state, &principal, &id, ResourceType::Replica)?;
     require(&p, &id, Feature::ReplicaDelete)?;
     let pid = p.info().id.clone();
-    call(&pid, p.delete_replica(&id)).await?;
-    let probe = |p, id| {
-        poller(p, id, |p, id| async move {
-            probe_deleted(p.get_replica(&id).await)
+    call(&pid, p.delete_replica(&ctx, &id)).await?;
+    let probe = |p, id, ctx| {
+        poller(p, id, ctx, |p, id, ctx| async move {
+            probe_deleted(p.get_replica(&ctx, &id).await)
         })
     };
-    start_operation(&state, &principal, "replica.delete", p, id, &q, probe).await
+    start_operation(
+        &state,
+        &ctx,
+        &principal,
+        Op::ReplicaDelete,
+        p,
+        id,
+        &q,
+        probe,
+    )
+    .await
 }
 
 /// The replica actions.
@@ -150,6 +170,7 @@ pub enum ReplicaAction {
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn replica_action(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath((id, action)): ApiPath<(String, ReplicaAction)>,
     q: Mutation,
@@ -160,18 +181,18 @@ pub async fn replica_action(
         ReplicaAction::Start | ReplicaAction::Stop => {
             require(&p, &id, Feature::ReplicaStartStop)?;
             if matches!(action, ReplicaAction::Start) {
-                call(&pid, p.start_replica(&id)).await?;
-                "replica.start"
+                call(&pid, p.start_replica(&ctx, &id)).await?;
+                Op::ReplicaStart
             } else {
-                call(&pid, p.stop_replica(&id)).await?;
-                "replica.stop"
+                call(&pid, p.stop_replica(&ctx, &id)).await?;
+                Op::ReplicaStop
             }
         }
         ReplicaAction::Reverse => {
             require(&p, &id, Feature::ReplicaReverse)?;
-            call(&pid, p.reverse_replica(&id)).await?;
-            "replica.reverse"
+            call(&pid, p.reverse_replica(&ctx, &id)).await?;
+            Op::ReplicaReverse
         }
     };
-    start_operation(&state, &principal, kind, p, id, &q, replica_probe).await
+    start_operation(&state, &ctx, &principal, kind, p, id, &q, replica_probe).await
 }

@@ -7,6 +7,8 @@ use axum::http::StatusCode;
 use axum::Extension;
 use serde::Serialize;
 use strata_core::capability::Feature;
+use strata_core::catalogue::Op;
+use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
 use strata_core::operation::{probe_deleted, probe_resource, Operation};
@@ -36,10 +38,11 @@ pub struct RestoreList {
 fn snapshot_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
+    ctx: CallCtx,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static {
-    poller(p, id, |p, id| async move {
+    poller(p, id, ctx, |p, id, ctx| async move {
         probe_resource(
-            p.get_snapshot(&id).await,
+            p.get_snapshot(&ctx, &id).await,
             |s| !s.status.is_transitional(),
             |s| s.status == SnapshotStatus::Error,
             ResourceType::Snapshot,
@@ -51,6 +54,7 @@ fn snapshot_probe(
 #[utoipa::path(get, path = "/v1/volumes/{id}/snapshots", tag = "snapshots", params(("id" = String, Path, description = "Volume id"), PageParams), responses((status = 200, body = SnapshotList)))]
 pub async fn list_snapshots(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageParams>,
@@ -60,7 +64,7 @@ pub async fn list_snapshots(
         page_size: effective_page_size(q.page_size).min(p.capabilities().max_page_size.max(1)),
         page_token: q.page_token,
     };
-    let page = call(&p.info().id, p.list_snapshots(&id, &req)).await?;
+    let page = call(&p.info().id, p.list_snapshots(&ctx, &id, &req)).await?;
     Ok(ok(&SnapshotList {
         snapshots: page.items,
         next_page_token: page.next_page_token,
@@ -72,6 +76,7 @@ pub async fn list_snapshots(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn create_snapshot(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -83,12 +88,13 @@ pub async fn create_snapshot(
     if let Some(name) = &req.name {
         kind_check(&p, vid.kind, |k| k.validate_snapshot_name(name))?;
     }
-    let snap = call(&pid, p.create_snapshot(&vid, &req)).await?;
+    let snap = call(&pid, p.create_snapshot(&ctx, &vid, &req)).await?;
     let sid = parse_id(&snap.id, ResourceType::Snapshot)?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "snapshot.create",
+        Op::SnapshotCreate,
         p,
         sid,
         &q,
@@ -101,11 +107,12 @@ pub async fn create_snapshot(
 #[utoipa::path(get, path = "/v1/snapshots/{id}", tag = "snapshots", params(("id" = String, Path, description = "Snapshot id")), responses((status = 200, body = Snapshot)))]
 pub async fn get_snapshot(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Snapshot)?;
-    Ok(ok(&call(&p.info().id, p.get_snapshot(&id)).await?))
+    Ok(ok(&call(&p.info().id, p.get_snapshot(&ctx, &id)).await?))
 }
 
 /// Deletes a snapshot.
@@ -113,6 +120,7 @@ pub async fn get_snapshot(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn delete_snapshot(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -120,13 +128,23 @@ pub async fn delete_snapshot(
     let (id, p) = target(&state, &principal, &id, ResourceType::Snapshot)?;
     require(&p, &id, Feature::SnapshotDelete)?;
     let pid = p.info().id.clone();
-    call(&pid, p.delete_snapshot(&id)).await?;
-    let probe = |p, id| {
-        poller(p, id, |p, id| async move {
-            probe_deleted(p.get_snapshot(&id).await)
+    call(&pid, p.delete_snapshot(&ctx, &id)).await?;
+    let probe = |p, id, ctx| {
+        poller(p, id, ctx, |p, id, ctx| async move {
+            probe_deleted(p.get_snapshot(&ctx, &id).await)
         })
     };
-    start_operation(&state, &principal, "snapshot.delete", p, id, &q, probe).await
+    start_operation(
+        &state,
+        &ctx,
+        &principal,
+        Op::SnapshotDelete,
+        p,
+        id,
+        &q,
+        probe,
+    )
+    .await
 }
 
 /// Restores a snapshot in place, or into a new volume (`mode: new_volume`).
@@ -134,6 +152,7 @@ pub async fn delete_snapshot(
     responses((status = 202, body = Operation, description = "Settles with the restored (or new) volume"), (status = 200, body = Operation)))]
 pub async fn restore_snapshot(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -149,12 +168,13 @@ pub async fn restore_snapshot(
     if let Some(name) = &req.volume_name {
         kind_check(&p, id.kind, |k| k.name.check("volume_name", name))?;
     }
-    let vol = call(&pid, p.restore_snapshot(&id, &req)).await?;
+    let vol = call(&pid, p.restore_snapshot(&ctx, &id, &req)).await?;
     let vid = parse_id(&vol.id, ResourceType::Volume)?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "snapshot.restore",
+        Op::SnapshotRestore,
         p,
         vid,
         &q,
@@ -167,12 +187,13 @@ pub async fn restore_snapshot(
 #[utoipa::path(get, path = "/v1/volumes/{id}/restores", tag = "snapshots", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = RestoreList)))]
 pub async fn list_restores(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::RestoreHistory)?;
-    let restores = call(&p.info().id, p.list_restores(&id)).await?;
+    let restores = call(&p.info().id, p.list_restores(&ctx, &id)).await?;
     Ok(ok(&RestoreList { restores }))
 }
 
@@ -181,12 +202,13 @@ pub async fn list_restores(
     responses((status = 200, body = SnapshotSchedule), (status = 404, description = "No schedule is set", body = crate::problem::ProblemDetails, content_type = "application/problem+json")))]
 pub async fn get_schedule(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::SnapshotSchedule)?;
-    match call(&p.info().id, p.get_snapshot_schedule(&id)).await? {
+    match call(&p.info().id, p.get_snapshot_schedule(&ctx, &id)).await? {
         Some(s) => Ok(ok(&s)),
         None => Err(Problem::new(
             StatusCode::NOT_FOUND,
@@ -203,12 +225,13 @@ pub async fn get_schedule(
 fn schedule_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
+    ctx: CallCtx,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static {
-    poller(p, id, |p, id| async move {
-        if p.get_volume(&id).await?.status.is_transitional() {
+    poller(p, id, ctx, |p, id, ctx| async move {
+        if p.get_volume(&ctx, &id).await?.status.is_transitional() {
             return Ok(strata_core::operation::Probe::Pending);
         }
-        let schedule = p.get_snapshot_schedule(&id).await?;
+        let schedule = p.get_snapshot_schedule(&ctx, &id).await?;
         Ok(strata_core::operation::Probe::Done(
             serde_json::to_value(schedule).ok(),
         ))
@@ -220,6 +243,7 @@ fn schedule_probe(
     responses((status = 202, body = Operation, description = "Settles with the schedule in force"), (status = 200, body = Operation)))]
 pub async fn put_schedule(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -228,11 +252,12 @@ pub async fn put_schedule(
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     let pid = p.info().id.clone();
     kind_check(&p, id.kind, |k| k.validate_schedule(&s))?;
-    call(&pid, p.put_snapshot_schedule(&id, &s)).await?;
+    call(&pid, p.put_snapshot_schedule(&ctx, &id, &s)).await?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "volume.snapshot_schedule.put",
+        Op::SchedulePut,
         p,
         id,
         &q,
@@ -246,6 +271,7 @@ pub async fn put_schedule(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn delete_schedule(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -253,11 +279,12 @@ pub async fn delete_schedule(
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::SnapshotSchedule)?;
     let pid = p.info().id.clone();
-    call(&pid, p.delete_snapshot_schedule(&id)).await?;
+    call(&pid, p.delete_snapshot_schedule(&ctx, &id)).await?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "volume.snapshot_schedule.delete",
+        Op::ScheduleDelete,
         p,
         id,
         &q,

@@ -6,6 +6,8 @@ use axum::extract::State;
 use axum::Extension;
 use serde::{Deserialize, Serialize};
 use strata_core::capability::Feature;
+use strata_core::catalogue::Op;
+use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
 use strata_core::operation::{probe_deleted, probe_resource, Operation, Probe};
@@ -62,10 +64,11 @@ pub struct MountTargetList {
 pub fn volume_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
+    ctx: CallCtx,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static {
-    poller(p, id, |p, id| async move {
+    poller(p, id, ctx, |p, id, ctx| async move {
         probe_resource(
-            p.get_volume(&id).await,
+            p.get_volume(&ctx, &id).await,
             |v| !v.status.is_transitional(),
             |v| v.status == VolumeStatus::Error,
             ResourceType::Volume,
@@ -77,9 +80,10 @@ pub fn volume_probe(
 fn volume_gone_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
+    ctx: CallCtx,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static {
-    poller(p, id, |p, id| async move {
-        probe_deleted(p.get_volume(&id).await)
+    poller(p, id, ctx, |p, id, ctx| async move {
+        probe_deleted(p.get_volume(&ctx, &id).await)
     })
 }
 
@@ -87,6 +91,7 @@ fn volume_gone_probe(
 #[utoipa::path(get, path = "/v1/volumes", tag = "volumes", params(VolumeListParams), responses((status = 200, body = VolumeList)))]
 pub async fn list_volumes(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiQuery(q): ApiQuery<VolumeListParams>,
 ) -> ApiResult {
@@ -120,11 +125,12 @@ pub async fn list_volumes(
     let fetch = |pid: String, mut req: strata_core::paging::PageRequest| {
         let p = providers.iter().find(|p| p.info().id == pid).cloned();
         let filter = filter.clone();
+        let ctx = ctx.clone();
         async move {
             let p =
                 p.ok_or_else(|| strata_core::Error::Internal(format!("provider {pid} vanished")))?;
             req.page_size = req.page_size.min(p.capabilities().max_page_size.max(1));
-            p.list_volumes(&filter, &req).await
+            p.list_volumes(&ctx, &filter, &req).await
         }
     };
     let merged = merge_pages(
@@ -149,6 +155,7 @@ pub async fn list_volumes(
     responses((status = 202, body = Operation, description = "Accepted; poll the operation"), (status = 200, body = Operation, description = "Done within `wait`")))]
 pub async fn create_volume(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     q: Mutation,
     ApiJson(req): ApiJson<CreateVolume>,
@@ -156,20 +163,31 @@ pub async fn create_volume(
     let p = state.registry.get(&req.provider, &principal)?;
     let pid = p.info().id.clone();
     kind_check(&p, Some(req.kind), |k| k.validate_create(&req))?;
-    let vol = call(&pid, p.create_volume(&req)).await?;
+    let vol = call(&pid, p.create_volume(&ctx, &req)).await?;
     let id = parse_id(&vol.id, ResourceType::Volume)?;
-    start_operation(&state, &principal, "volume.create", p, id, &q, volume_probe).await
+    start_operation(
+        &state,
+        &ctx,
+        &principal,
+        Op::VolumeCreate,
+        p,
+        id,
+        &q,
+        volume_probe,
+    )
+    .await
 }
 
 /// One volume.
 #[utoipa::path(get, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = Volume)))]
 pub async fn get_volume(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
-    Ok(ok(&call(&p.info().id, p.get_volume(&id)).await?))
+    Ok(ok(&call(&p.info().id, p.get_volume(&ctx, &id)).await?))
 }
 
 /// Resizes a volume or changes its description, labels or access rules.
@@ -177,6 +195,7 @@ pub async fn get_volume(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn update_volume(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -184,12 +203,22 @@ pub async fn update_volume(
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     let pid = p.info().id.clone();
-    let current = call(&pid, p.get_volume(&id)).await?;
+    let current = call(&pid, p.get_volume(&ctx, &id)).await?;
     kind_check(&p, Some(current.kind), |k| {
         k.validate_update(current.size_gib, &req)
     })?;
-    call(&pid, p.update_volume(&id, &req)).await?;
-    start_operation(&state, &principal, "volume.update", p, id, &q, volume_probe).await
+    call(&pid, p.update_volume(&ctx, &id, &req)).await?;
+    start_operation(
+        &state,
+        &ctx,
+        &principal,
+        Op::VolumeUpdate,
+        p,
+        id,
+        &q,
+        volume_probe,
+    )
+    .await
 }
 
 /// Deletes a volume.
@@ -197,6 +226,7 @@ pub async fn update_volume(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn delete_volume(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -204,11 +234,12 @@ pub async fn delete_volume(
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::VolumeDelete)?;
     let pid = p.info().id.clone();
-    call(&pid, p.delete_volume(&id)).await?;
+    call(&pid, p.delete_volume(&ctx, &id)).await?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "volume.delete",
+        Op::VolumeDelete,
         p,
         id,
         &q,
@@ -221,12 +252,13 @@ pub async fn delete_volume(
 #[utoipa::path(get, path = "/v1/volumes/{id}/access-rules", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = AccessRuleList)))]
 pub async fn get_access_rules(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::AccessRules)?;
-    let rules = call(&p.info().id, p.get_access_rules(&id)).await?;
+    let rules = call(&p.info().id, p.get_access_rules(&ctx, &id)).await?;
     Ok(ok(&AccessRuleList { rules }))
 }
 
@@ -235,6 +267,7 @@ pub async fn get_access_rules(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn put_access_rules(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -243,11 +276,12 @@ pub async fn put_access_rules(
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     let pid = p.info().id.clone();
     kind_check(&p, id.kind, |k| k.validate_access_rules(&body.rules))?;
-    call(&pid, p.set_access_rules(&id, &body.rules)).await?;
+    call(&pid, p.set_access_rules(&ctx, &id, &body.rules)).await?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "volume.access_rules",
+        Op::AccessRulesSet,
         p,
         id,
         &q,
@@ -260,12 +294,13 @@ pub async fn put_access_rules(
 #[utoipa::path(get, path = "/v1/volumes/{id}/mount-targets", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = MountTargetList)))]
 pub async fn list_mount_targets(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::MountTargets)?;
-    let mount_targets = call(&p.info().id, p.list_mount_targets(&id)).await?;
+    let mount_targets = call(&p.info().id, p.list_mount_targets(&ctx, &id)).await?;
     Ok(ok(&MountTargetList { mount_targets }))
 }
 
@@ -273,13 +308,14 @@ pub async fn list_mount_targets(
 fn mount_target_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
+    ctx: CallCtx,
     target: String,
     until_gone: bool,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static {
-    poller(p, id, move |p, id| {
+    poller(p, id, ctx, move |p, id, ctx| {
         let target = target.clone();
         async move {
-            let targets = p.list_mount_targets(&id).await?;
+            let targets = p.list_mount_targets(&ctx, &id).await?;
             let found = targets
                 .into_iter()
                 .find(|t| t.id.as_deref() == Some(target.as_str()));
@@ -309,6 +345,7 @@ fn mount_target_probe(
     responses((status = 202, body = Operation, description = "Settles with the ready mount target"), (status = 200, body = Operation)))]
 pub async fn create_mount_target(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -323,7 +360,7 @@ pub async fn create_mount_target(
         )));
     }
     let pid = p.info().id.clone();
-    let mt = call(&pid, p.create_mount_target(&id, &body)).await?;
+    let mt = call(&pid, p.create_mount_target(&ctx, &id, &body)).await?;
     let mt_id = mt.id.clone().ok_or_else(|| {
         Problem::from(strata_core::Error::Internal(
             "the provider returned a mount target without an id".into(),
@@ -331,12 +368,13 @@ pub async fn create_mount_target(
     })?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "volume.mount_target.create",
+        Op::MountTargetCreate,
         p,
         id,
         &q,
-        |p, id| mount_target_probe(p, id, mt_id, false),
+        |p, id, ctx| mount_target_probe(p, id, ctx, mt_id, false),
     )
     .await
 }
@@ -347,6 +385,7 @@ pub async fn create_mount_target(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn delete_mount_target(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath((id, mt)): ApiPath<(String, String)>,
     q: Mutation,
@@ -355,15 +394,16 @@ pub async fn delete_mount_target(
     vendor_ref(&p, &mt, "target")?;
     require(&p, &id, Feature::MountTargetManage)?;
     let pid = p.info().id.clone();
-    call(&pid, p.delete_mount_target(&id, &mt)).await?;
+    call(&pid, p.delete_mount_target(&ctx, &id, &mt)).await?;
     start_operation(
         &state,
+        &ctx,
         &principal,
-        "volume.mount_target.delete",
+        Op::MountTargetDelete,
         p,
         id,
         &q,
-        |p, id| mount_target_probe(p, id, mt, true),
+        |p, id, ctx| mount_target_probe(p, id, ctx, mt, true),
     )
     .await
 }
@@ -372,12 +412,13 @@ pub async fn delete_mount_target(
 #[utoipa::path(get, path = "/v1/volumes/{id}/usage", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = Usage)))]
 pub async fn get_usage(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult {
     let (id, p) = target(&state, &principal, &id, ResourceType::Volume)?;
     require(&p, &id, Feature::Usage)?;
-    Ok(ok(&call(&p.info().id, p.get_usage(&id)).await?))
+    Ok(ok(&call(&p.info().id, p.get_usage(&ctx, &id)).await?))
 }
 
 /// Attaches a block volume to a server.
@@ -385,6 +426,7 @@ pub async fn get_usage(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn attach(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath(id): ApiPath<String>,
     q: Mutation,
@@ -399,8 +441,18 @@ pub async fn attach(
         )));
     }
     let pid = p.info().id.clone();
-    call(&pid, p.attach(&id, &body)).await?;
-    start_operation(&state, &principal, "volume.attach", p, id, &q, volume_probe).await
+    call(&pid, p.attach(&ctx, &id, &body)).await?;
+    start_operation(
+        &state,
+        &ctx,
+        &principal,
+        Op::VolumeAttach,
+        p,
+        id,
+        &q,
+        volume_probe,
+    )
+    .await
 }
 
 /// Detaches a block volume from a server.
@@ -409,6 +461,7 @@ pub async fn attach(
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn detach(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Extension(principal): Extension<Arc<Principal>>,
     ApiPath((id, server)): ApiPath<(String, String)>,
     q: Mutation,
@@ -417,6 +470,16 @@ pub async fn detach(
     vendor_ref(&p, &server, "server")?;
     require(&p, &id, Feature::Attachments)?;
     let pid = p.info().id.clone();
-    call(&pid, p.detach(&id, &server)).await?;
-    start_operation(&state, &principal, "volume.detach", p, id, &q, volume_probe).await
+    call(&pid, p.detach(&ctx, &id, &server)).await?;
+    start_operation(
+        &state,
+        &ctx,
+        &principal,
+        Op::VolumeDetach,
+        p,
+        id,
+        &q,
+        volume_probe,
+    )
+    .await
 }

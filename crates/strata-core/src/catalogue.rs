@@ -1,0 +1,246 @@
+//! The operation catalogue: every provider operation, named once.
+//!
+//! [`with_provider_api!`] holds the one list of operations, each with its [`Op`] variant,
+//! stable name, kind (read, repeatable mutation, or mutation that must not be repeated), the
+//! trait method that performs it and that method's signature. Everything else is generated
+//! from that list, so nothing can drift or be forgotten:
+//! - the [`Op`] enum and its metadata (below);
+//! - the provider traits in [`crate::provider`], whose defaults answer
+//!   `unsupported_by_provider` with the operation's name;
+//! - the forwarding [`Layered`](crate::layer::Layered) provider, which cannot skip a method.
+//!
+//! Unsupported errors, operation kinds (`Operation.kind`), capability features, and later
+//! metric labels and cache keys all use [`Op::name`].
+
+use serde::Serialize;
+
+/// Calls `$callback! { ($($extra)*) <the list> }` with the whole provider API.
+///
+/// List entry: `Variant "stable.name" kind method(arg: Type, ...) -> Return;` where kind is
+/// `read`, `write` (a mutation that is safe to repeat) or `once` (a mutation that must not be
+/// re-sent: repeating it would create or toggle something again).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_provider_api {
+    ($callback:ident $(, $extra:tt)*) => {
+        $callback! { ($($extra)*)
+            VolumeOps Volume {
+                /// Lists volumes matching the filter, one page at a time.
+                VolumeList "volume.list" read list_volumes(filter: &VolumeFilter, page: &PageRequest) -> Page<Volume>;
+                VolumeGet "volume.get" read get_volume(id: &GlobalId) -> Volume;
+                /// Starts creating a volume; returns it as the vendor first reports it.
+                VolumeCreate "volume.create" once create_volume(req: &CreateVolume) -> Volume;
+                VolumeUpdate "volume.update" write update_volume(id: &GlobalId, req: &UpdateVolume) -> Volume;
+                VolumeDelete "volume.delete" write delete_volume(id: &GlobalId) -> ();
+                AccessRulesGet "volume.access_rules.get" read get_access_rules(id: &GlobalId) -> Vec<AccessRule>;
+                /// Replaces the volume's access rules with `rules`.
+                AccessRulesSet "volume.access_rules.set" write set_access_rules(id: &GlobalId, rules: &[AccessRule]) -> Vec<AccessRule>;
+                MountTargetList "volume.mount_targets.list" read list_mount_targets(id: &GlobalId) -> Vec<MountTarget>;
+                /// Exposes the volume on another network; returns the new (possibly pending) target.
+                MountTargetCreate "volume.mount_target.create" once create_mount_target(id: &GlobalId, req: &CreateMountTarget) -> MountTarget;
+                /// Removes a mount target by its `id`.
+                MountTargetDelete "volume.mount_target.delete" write delete_mount_target(id: &GlobalId, target: &str) -> ();
+                VolumeUsage "volume.usage" read get_usage(id: &GlobalId) -> Usage;
+                VolumeAttach "volume.attach" once attach(id: &GlobalId, att: &Attachment) -> Volume;
+                VolumeDetach "volume.detach" write detach(id: &GlobalId, server_id: &str) -> Volume;
+            }
+            SnapshotOps Snapshot {
+                SnapshotList "snapshot.list" read list_snapshots(volume: &GlobalId, page: &PageRequest) -> Page<Snapshot>;
+                SnapshotGet "snapshot.get" read get_snapshot(id: &GlobalId) -> Snapshot;
+                SnapshotCreate "snapshot.create" once create_snapshot(volume: &GlobalId, req: &CreateSnapshot) -> Snapshot;
+                SnapshotDelete "snapshot.delete" write delete_snapshot(id: &GlobalId) -> ();
+                /// Restores in place (returns the source volume) or into a new volume (returns it).
+                SnapshotRestore "snapshot.restore" once restore_snapshot(id: &GlobalId, req: &RestoreSnapshot) -> Volume;
+                RestoreList "volume.restores.list" read list_restores(volume: &GlobalId) -> Vec<RestoreRecord>;
+                /// `None` when the volume has no schedule.
+                ScheduleGet "snapshot_schedule.get" read get_snapshot_schedule(volume: &GlobalId) -> Option<SnapshotSchedule>;
+                SchedulePut "snapshot_schedule.put" write put_snapshot_schedule(volume: &GlobalId, s: &SnapshotSchedule) -> SnapshotSchedule;
+                ScheduleDelete "snapshot_schedule.delete" write delete_snapshot_schedule(volume: &GlobalId) -> ();
+            }
+            ReplicaOps Replica {
+                ReplicaList "replica.list" read list_replicas(volume: &GlobalId) -> Vec<Replica>;
+                ReplicaGet "replica.get" read get_replica(id: &GlobalId) -> Replica;
+                ReplicaCreate "replica.create" once create_replica(volume: &GlobalId, req: &CreateReplica) -> Replica;
+                ReplicaUpdate "replica.update" write update_replica(id: &GlobalId, req: &UpdateReplica) -> Replica;
+                ReplicaDelete "replica.delete" write delete_replica(id: &GlobalId) -> ();
+                ReplicaStart "replica.start" write start_replica(id: &GlobalId) -> Replica;
+                ReplicaStop "replica.stop" write stop_replica(id: &GlobalId) -> Replica;
+                /// Swaps source and destination: repeating it swaps them back.
+                ReplicaReverse "replica.reverse" once reverse_replica(id: &GlobalId) -> Replica;
+            }
+            VolumeGroupOps VolumeGroup {
+                VolumeGroupList "volume_group.list" read list_volume_groups(page: &PageRequest) -> Page<VolumeGroup>;
+                VolumeGroupGet "volume_group.get" read get_volume_group(id: &GlobalId) -> VolumeGroup;
+                VolumeGroupCreate "volume_group.create" once create_volume_group(req: &CreateVolumeGroup) -> VolumeGroup;
+                VolumeGroupDelete "volume_group.delete" write delete_volume_group(id: &GlobalId) -> ();
+            }
+            BackupOps Backup {
+                BackupList "backup.list" read list_backups(page: &PageRequest) -> Page<Backup>;
+                BackupGet "backup.get" read get_backup(id: &GlobalId) -> Backup;
+                BackupCreate "backup.create" once create_backup(req: &CreateBackup) -> Backup;
+                BackupUpdate "backup.update" write update_backup(id: &GlobalId, req: &UpdateBackup) -> Backup;
+                BackupDelete "backup.delete" write delete_backup(id: &GlobalId) -> ();
+                BackupRun "backup.run" once run_backup(id: &GlobalId) -> BackupJob;
+                BackupJobList "backup.jobs.list" read list_backup_jobs(id: &GlobalId, page: &PageRequest) -> Page<BackupJob>;
+                RecoveryPointList "backup.recovery_points.list" read list_recovery_points(id: &GlobalId, page: &PageRequest) -> Page<RecoveryPoint>;
+                BackupRestore "backup.restore" once restore_backup(id: &GlobalId, req: &RestoreBackup) -> BackupJob;
+            }
+            ArchiveOps Archive {
+                ArchiveList "archive.list" read list_archives(page: &PageRequest) -> Page<Archive>;
+                ArchiveGet "archive.get" read get_archive(id: &GlobalId) -> Archive;
+                ArchiveCreate "archive.create" once create_archive(req: &CreateArchive) -> Archive;
+                ArchiveDelete "archive.delete" write delete_archive(id: &GlobalId) -> ();
+                ArchiveObjectList "archive.objects.list" read list_archive_objects(id: &GlobalId, page: &PageRequest) -> Page<ArchiveObject>;
+                ArchivePolicyGet "archive.policy.get" read get_archive_policy(id: &GlobalId) -> Option<ArchivePolicy>;
+                ArchivePolicyPut "archive.policy.put" write put_archive_policy(id: &GlobalId, p: &ArchivePolicy) -> ArchivePolicy;
+                ArchiveRecover "archive.recover" once recover_archive_objects(id: &GlobalId, req: &RecoverObjects) -> ArchiveJob;
+                ArchiveJobList "archive.jobs.list" read list_archive_jobs(id: &GlobalId, page: &PageRequest) -> Page<ArchiveJob>;
+                ArchiveJobCancel "archive_job.cancel" write cancel_archive_job(id: &GlobalId) -> ArchiveJob;
+            }
+        }
+    };
+}
+
+/// The resource family an operation belongs to (one provider trait each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// Volumes and what hangs directly off them.
+    Volume,
+    /// Snapshots, restores and snapshot schedules.
+    Snapshot,
+    /// Cross-region replication.
+    Replica,
+    /// Consistency groups of block volumes.
+    VolumeGroup,
+    /// Backup policies, jobs, recovery points and restores.
+    Backup,
+    /// Archives, their policy, objects and jobs.
+    Archive,
+}
+
+/// Whether an operation reads, or changes something and may or may not be repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpKind {
+    /// Changes nothing.
+    Read,
+    /// A mutation that is safe to repeat (setting a value, deleting).
+    Write,
+    /// A mutation that must not be re-sent (creating, running, toggling).
+    Once,
+}
+
+macro_rules! op_kind {
+    (read) => {
+        OpKind::Read
+    };
+    (write) => {
+        OpKind::Write
+    };
+    (once) => {
+        OpKind::Once
+    };
+}
+
+macro_rules! define_ops {
+    ( () $( $trait:ident $family:ident {
+        $( $(#[$doc:meta])* $op:ident $name:literal $kind:ident $method:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty ; )*
+    } )* ) => {
+        /// Every provider operation. See the [module docs](self).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Op {
+            $( $( #[doc = concat!("`", $name, "` (`", stringify!($trait), "::", stringify!($method), "`)")] $op, )* )*
+        }
+
+        impl Op {
+            /// Every operation, in catalogue order.
+            pub const ALL: &'static [Op] = &[ $( $( Op::$op, )* )* ];
+
+            /// The one stable spelling of the operation.
+            pub const fn name(self) -> &'static str {
+                match self { $( $( Op::$op => $name, )* )* }
+            }
+
+            /// The family (provider trait) it belongs to.
+            pub const fn family(self) -> Family {
+                match self { $( $( Op::$op => Family::$family, )* )* }
+            }
+
+            /// Read, repeatable mutation, or mutation that must not be repeated.
+            pub const fn kind(self) -> OpKind {
+                match self { $( $( Op::$op => op_kind!($kind), )* )* }
+            }
+
+            /// The provider trait method that performs it.
+            pub const fn method(self) -> &'static str {
+                match self { $( $( Op::$op => stringify!($method), )* )* }
+            }
+        }
+    };
+}
+
+with_provider_api!(define_ops);
+
+impl Op {
+    /// Whether the operation changes something at the vendor.
+    pub const fn is_mutation(self) -> bool {
+        !matches!(self.kind(), OpKind::Read)
+    }
+
+    /// Whether repeating the call is safe (retries are allowed only for these).
+    pub const fn idempotent(self) -> bool {
+        !matches!(self.kind(), OpKind::Once)
+    }
+
+    /// The operation with this stable name.
+    pub fn from_name(name: &str) -> Option<Op> {
+        Op::ALL.iter().copied().find(|op| op.name() == name)
+    }
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Op {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_and_methods_are_unique_and_round_trip() {
+        let names: HashSet<_> = Op::ALL.iter().map(|o| o.name()).collect();
+        let methods: HashSet<_> = Op::ALL.iter().map(|o| o.method()).collect();
+        assert_eq!(names.len(), Op::ALL.len());
+        assert_eq!(methods.len(), Op::ALL.len());
+        for op in Op::ALL {
+            assert_eq!(Op::from_name(op.name()), Some(*op));
+            assert!(
+                op.name()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_'),
+                "{op}"
+            );
+        }
+    }
+
+    #[test]
+    fn metadata() {
+        assert_eq!(Op::VolumeGet.family(), Family::Volume);
+        assert!(!Op::VolumeGet.is_mutation());
+        assert!(Op::VolumeCreate.is_mutation() && !Op::VolumeCreate.idempotent());
+        assert!(Op::VolumeDelete.is_mutation() && Op::VolumeDelete.idempotent());
+        assert!(!Op::ReplicaReverse.idempotent());
+        assert_eq!(Op::ScheduleGet.method(), "get_snapshot_schedule");
+        assert_eq!(Op::ALL.len(), 53);
+    }
+}

@@ -1,0 +1,106 @@
+//! Wrap-safe provider layers.
+//!
+//! A cross-cutting behaviour (request-id scoping, and later cache, retry, deadline, breaker,
+//! metrics) implements [`Layer`]: one [`around`](Layer::around) hook that sees every call
+//! with its [`Op`] and [`CallCtx`]. [`Layered`] turns a layer into a [`Provider`] whose
+//! forwarding methods are generated from the [operation catalogue](crate::catalogue), so a
+//! layer cannot lose an operation: adding one to the catalogue adds its forwarding here.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::future::BoxFuture;
+
+use crate::capability::Capabilities;
+use crate::catalogue::Op;
+use crate::context::CallCtx;
+use crate::error::Result;
+use crate::ids::{GlobalId, IdGrammar};
+use crate::model::*;
+use crate::paging::{Page, PageRequest};
+use crate::provider::*;
+
+/// Behaviour around every call to an inner provider.
+pub trait Layer: Send + Sync + 'static {
+    /// The provider being wrapped.
+    fn inner(&self) -> &Arc<dyn Provider>;
+
+    /// Runs `call` (the inner provider's answer to `op`) with this layer's behaviour.
+    fn around<'a, T: Send + 'a>(
+        &'a self,
+        op: Op,
+        ctx: &'a CallCtx,
+        call: BoxFuture<'a, Result<T>>,
+    ) -> BoxFuture<'a, Result<T>>;
+}
+
+/// A [`Provider`] made of a [`Layer`] around its inner provider.
+pub struct Layered<L>(pub L);
+
+impl<L: Layer> Layered<L> {
+    /// Wraps `layer` as a shareable provider.
+    pub fn provider(layer: L) -> Arc<dyn Provider> {
+        Arc::new(Layered(layer))
+    }
+}
+
+macro_rules! define_forwarding {
+    ( () $( $trait:ident $family:ident {
+        $( $(#[$doc:meta])* $op:ident $name:literal $kind:ident $method:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty ; )*
+    } )* ) => {
+        $(
+            #[async_trait]
+            #[deny(clippy::missing_trait_methods)]
+            impl<L: Layer> $trait for Layered<L> {
+                $(
+                    async fn $method(&self, ctx: &CallCtx, $($arg: $ty),*) -> Result<$ret> {
+                        let inner = self.0.inner();
+                        self.0.around(Op::$op, ctx, inner.$method(ctx, $($arg),*)).await
+                    }
+                )*
+            }
+        )*
+    };
+}
+
+crate::with_provider_api!(define_forwarding);
+
+#[async_trait]
+#[deny(clippy::missing_trait_methods)]
+impl<L: Layer> Provider for Layered<L> {
+    fn info(&self) -> &ProviderInfo {
+        self.0.inner().info()
+    }
+    fn capabilities(&self) -> &Capabilities {
+        self.0.inner().capabilities()
+    }
+    fn id_grammar(&self) -> IdGrammar {
+        self.0.inner().id_grammar()
+    }
+    async fn health(&self) -> Health {
+        self.0.inner().health().await
+    }
+}
+
+/// The layer that makes a call's request id visible to the adapter (the `X-Request-Id` it
+/// forwards), for requests and for the tracker probes they start alike.
+pub struct RequestScope(pub Arc<dyn Provider>);
+
+impl Layer for RequestScope {
+    fn inner(&self) -> &Arc<dyn Provider> {
+        &self.0
+    }
+
+    fn around<'a, T: Send + 'a>(
+        &'a self,
+        _op: Op,
+        ctx: &'a CallCtx,
+        call: BoxFuture<'a, Result<T>>,
+    ) -> BoxFuture<'a, Result<T>> {
+        Box::pin(ctx.scope(call))
+    }
+}
+
+#[cfg(test)]
+#[path = "layer_tests.rs"]
+mod tests;
