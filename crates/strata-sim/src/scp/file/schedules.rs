@@ -25,8 +25,8 @@ pub(super) struct Schedule {
 }
 
 pub(super) struct Sched {
-    pub(super) id: String,
-    pub(super) s: Schedule,
+    id: String,
+    s: Schedule,
 }
 
 impl Files {
