@@ -16,7 +16,8 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{fail, lock, Fail, Service, Shared};
+use super::api::{fail, Fail};
+use super::{lock, Service, Shared};
 
 /// How far `Scp-Timestamp` may be from the simulator's clock.
 pub const SIGNATURE_WINDOW: Duration = Duration::from_secs(300);
