@@ -5,12 +5,8 @@ use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::problem::{ProblemDetails, PROBLEM_JSON};
-use crate::routes::*;
-use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -97,58 +93,7 @@ impl Modify for Conventions {
     }
 }
 
-/// The `/v1` routes (authenticated) with their documentation.
-pub fn v1_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(providers::list_providers))
-        .routes(routes!(providers::get_provider))
-        .routes(routes!(operations::list_operations))
-        .routes(routes!(operations::get_operation))
-        .routes(routes!(volumes::list_volumes, volumes::create_volume))
-        .routes(routes!(
-            volumes::get_volume,
-            volumes::update_volume,
-            volumes::delete_volume
-        ))
-        .routes(routes!(
-            volumes::get_access_rules,
-            volumes::put_access_rules
-        ))
-        .routes(routes!(
-            volumes::list_mount_targets,
-            volumes::create_mount_target
-        ))
-        .routes(routes!(volumes::delete_mount_target))
-        .routes(routes!(volumes::get_usage))
-        .routes(routes!(volumes::attach))
-        .routes(routes!(volumes::detach))
-        .routes(routes!(
-            snapshots::list_snapshots,
-            snapshots::create_snapshot
-        ))
-        .routes(routes!(snapshots::get_snapshot, snapshots::delete_snapshot))
-        .routes(routes!(snapshots::restore_snapshot))
-        .routes(routes!(snapshots::list_restores))
-        .routes(routes!(
-            snapshots::get_schedule,
-            snapshots::put_schedule,
-            snapshots::delete_schedule
-        ))
-        .routes(routes!(replicas::list_replicas, replicas::create_replica))
-        .routes(routes!(
-            replicas::get_replica,
-            replicas::update_replica,
-            replicas::delete_replica
-        ))
-        .routes(routes!(replicas::replica_action))
-}
-
-/// The open routes (health) with their documentation.
-pub fn open_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(health::healthz))
-        .routes(routes!(health::readyz))
-}
+pub use crate::routes::{open_router, v1_router};
 
 /// The complete OpenAPI document from the routers' own documents. The conventions are applied
 /// here, once all paths are in (the derive's `modifiers` run before any route is merged).

@@ -9,10 +9,20 @@ use strata_core::operation::{Operation, OperationFilter};
 use strata_core::paging::{effective_page_size, PageRequest};
 use utoipa::{IntoParams, ToSchema};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use super::{ok, operation_response, ApiPath, ApiQuery, ApiResult, Mutation, MutationParams};
 use crate::auth::{Principal, Scope};
 use crate::problem::Problem;
 use crate::state::AppState;
+
+/// The operation routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_operations))
+        .routes(routes!(get_operation))
+}
 
 /// Filters of the operation list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -101,12 +111,8 @@ pub async fn list_operations(
 #[utoipa::path(get, path = "/v1/operations/{id}", tag = "operations",
     params(("id" = String, Path, description = "Operation id"), MutationParams),
     responses((status = 200, body = Operation, description = "The operation is done"), (status = 202, body = Operation, description = "The operation is still running")))]
-pub async fn get_operation(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Arc<Principal>>,
-    ApiPath(id): ApiPath<String>,
-    q: Mutation,
-) -> ApiResult {
+pub async fn get_operation(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResult {
+    let (state, principal) = (&m.state, &m.principal);
     let missing = || {
         Problem::new(
             axum::http::StatusCode::NOT_FOUND,
@@ -122,10 +128,10 @@ pub async fn get_operation(
         .await
         .map_err(Problem::from)?
         .ok_or_else(missing)?;
-    if !visible(&principal, &op) {
+    if !visible(principal, &op) {
         return Err(missing());
     }
-    let op = match q.wait {
+    let op = match m.wait {
         Some(w) if !op.done => state.tracker.wait(&op.id, w).await.map_err(Problem::from)?,
         _ => op,
     };

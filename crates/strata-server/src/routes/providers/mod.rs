@@ -10,6 +10,9 @@ use strata_core::model::ProviderInfo;
 use strata_core::provider::{Health, Provider};
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use super::{ok, ApiPath, ApiResult};
 use crate::auth::Principal;
 use crate::state::AppState;
@@ -27,6 +30,13 @@ pub struct ProviderDetail {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProviderList {
     pub providers: Vec<ProviderInfo>,
+}
+
+/// The provider routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_providers))
+        .routes(routes!(get_provider))
 }
 
 /// Lists the providers this token may use.

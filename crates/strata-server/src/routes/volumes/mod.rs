@@ -1,0 +1,206 @@
+//! Volumes and what hangs directly off them.
+
+mod attached;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use strata_core::capability::Feature;
+use strata_core::catalogue::Op;
+use strata_core::context::CallCtx;
+use strata_core::ids::{GlobalId, ResourceType};
+use strata_core::model::*;
+use strata_core::operation::{probe_deleted, probe_resource, Operation};
+use strata_core::paging::{effective_page_size, fingerprint, merge_pages};
+use strata_core::provider::Provider;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use attached::*;
+
+use super::*;
+use crate::state::AppState;
+
+/// The volume routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_volumes, create_volume))
+        .routes(routes!(get_volume, update_volume, delete_volume))
+        .routes(routes!(get_access_rules, put_access_rules))
+        .routes(routes!(list_mount_targets, create_mount_target))
+        .routes(routes!(delete_mount_target))
+        .routes(routes!(get_usage))
+        .routes(routes!(attach))
+        .routes(routes!(detach))
+}
+
+/// Filters and paging of the volume list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VolumeListParams {
+    /// Only volumes of this provider.
+    pub provider: Option<String>,
+    /// Only volumes of this kind.
+    pub kind: Option<VolumeKind>,
+    /// Only volumes in this status.
+    pub status: Option<VolumeStatus>,
+    /// Only volumes whose name contains this text.
+    pub name: Option<String>,
+    /// Items per page (default 50, at most 500).
+    pub page_size: Option<u32>,
+    /// `next_page_token` of the previous page.
+    pub page_token: Option<String>,
+}
+
+/// A page of volumes across providers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VolumeList {
+    pub volumes: Vec<Volume>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    /// Providers that could not be listed; the page holds everything else.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<UnreachableProvider>,
+}
+
+/// A probe that settles once the volume leaves its transitional status.
+pub fn volume_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    ctx: CallCtx,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, ctx, |p, id, ctx| async move {
+        probe_resource(
+            p.get_volume(&ctx, &id).await,
+            |v| !v.status.is_transitional(),
+            |v| v.status == VolumeStatus::Error,
+            ResourceType::Volume,
+        )
+    })
+}
+
+/// A probe that settles once the volume is gone.
+fn volume_gone_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    ctx: CallCtx,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, ctx, |p, id, ctx| async move {
+        probe_deleted(p.get_volume(&ctx, &id).await)
+    })
+}
+
+/// Lists volumes across every provider the token may use, merged by name.
+#[utoipa::path(get, path = "/v1/volumes", tag = "volumes", params(VolumeListParams), responses((status = 200, body = VolumeList)))]
+pub async fn list_volumes(r: Req, ApiQuery(q): ApiQuery<VolumeListParams>) -> ApiResult {
+    let Req {
+        state,
+        ctx,
+        principal,
+    } = r;
+    let filter = VolumeFilter {
+        kind: q.kind,
+        status: q.status,
+        name: q.name.clone(),
+    };
+    let providers: Vec<Arc<dyn Provider>> = match &q.provider {
+        Some(id) => vec![state.registry.get(id, &principal)?],
+        None => state.registry.visible(&principal).cloned().collect(),
+    };
+    let providers: Vec<Arc<dyn Provider>> = providers
+        .into_iter()
+        .filter(|p| {
+            filter
+                .kind
+                .map_or(!p.capabilities().volumes.is_empty(), |k| {
+                    p.capabilities().volumes.contains_key(&k)
+                })
+        })
+        .collect();
+    let ids: Vec<String> = providers.iter().map(|p| p.info().id.clone()).collect();
+    let fp = fingerprint(&[
+        "volumes",
+        q.provider.as_deref().unwrap_or(""),
+        &format!("{:?}/{:?}", q.kind, q.status),
+        q.name.as_deref().unwrap_or(""),
+    ]);
+    let size = effective_page_size(q.page_size);
+    let fetch = |pid: String, mut req: strata_core::paging::PageRequest| {
+        let p = providers.iter().find(|p| p.info().id == pid).cloned();
+        let filter = filter.clone();
+        let ctx = ctx.clone();
+        async move {
+            let p =
+                p.ok_or_else(|| strata_core::Error::Internal(format!("provider {pid} vanished")))?;
+            req.page_size = req.page_size.min(p.capabilities().max_page_size.max(1));
+            p.list_volumes(&ctx, &filter, &req).await
+        }
+    };
+    let merged = merge_pages(
+        &ids,
+        q.page_token.as_deref(),
+        size,
+        &fp,
+        fetch,
+        |v: &Volume| (v.name.clone(), v.id.clone()),
+    )
+    .await
+    .map_err(Problem::from)?;
+    Ok(ok(&VolumeList {
+        volumes: merged.items,
+        next_page_token: merged.next_page_token,
+        unreachable: merged.unreachable.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Creates a volume; answers with the operation that tracks it.
+#[utoipa::path(post, path = "/v1/volumes", tag = "volumes", params(MutationParams), request_body = CreateVolume,
+    responses((status = 202, body = Operation, description = "Accepted; poll the operation"), (status = 200, body = Operation, description = "Done within `wait`")))]
+pub async fn create_volume(m: Mutation, ApiJson(req): ApiJson<CreateVolume>) -> ApiResult {
+    let p = m.provider(&req.provider)?;
+    kind_check(&p, Some(req.kind), |k| k.validate_create(&req))?;
+    let vol = provider_call(&p, p.create_volume(&m.ctx, &req)).await?;
+    let t = Target::returned(&p, &vol.id, ResourceType::Volume)?;
+    m.track(Op::VolumeCreate, t, volume_probe).await
+}
+
+/// One volume.
+#[utoipa::path(get, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = Volume)))]
+pub async fn get_volume(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
+    let t = r.target(&id, ResourceType::Volume)?;
+    Ok(ok(&t.call(t.p.get_volume(&r.ctx, &t.id)).await?))
+}
+
+/// Resizes a volume or changes its description, labels or access rules.
+#[utoipa::path(patch, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = UpdateVolume,
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn update_volume(
+    m: Mutation,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<UpdateVolume>,
+) -> ApiResult {
+    let t = m.target(&id, ResourceType::Volume)?;
+    // The update is checked against the volume as it is (its size, its kind).
+    let current = t.call(t.p.get_volume(&m.ctx, &t.id)).await?;
+    kind_check(&t.p, Some(current.kind), |k| {
+        k.validate_update(current.size_gib, &req)
+    })?;
+    t.call(t.p.update_volume(&m.ctx, &t.id, &req)).await?;
+    m.track(Op::VolumeUpdate, t, volume_probe).await
+}
+
+/// Deletes a volume.
+#[utoipa::path(delete, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams),
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn delete_volume(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResult {
+    let t = m.target(&id, ResourceType::Volume)?;
+    m.run(
+        &t,
+        Op::VolumeDelete,
+        |t| t.require(Feature::VolumeDelete),
+        |p, ctx, id| p.delete_volume(ctx, id),
+        volume_gone_probe,
+    )
+    .await
+}
