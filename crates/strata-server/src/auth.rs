@@ -35,12 +35,16 @@ use crate::problem::Problem;
 /// The scopes Strata knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
+    /// `storage.read`: reads.
     Read,
+    /// `storage.write`: changes.
     Write,
+    /// `storage.admin`: everything, including other subjects' operations.
     Admin,
 }
 
 impl Scope {
+    /// The scope as it appears in a token.
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Read => "storage.read",
@@ -53,7 +57,9 @@ impl Scope {
 /// Who is calling, from a verified token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Principal {
+    /// The token's `sub`.
     pub subject: String,
+    /// Scopes from `scope` and `scp`.
     pub scopes: HashSet<String>,
     /// Providers the token is limited to; `None` for all.
     pub providers: Option<HashSet<String>>,
@@ -67,6 +73,7 @@ impl Principal {
         self.scopes.contains(scope.as_str()) || self.scopes.contains(Scope::Admin.as_str())
     }
 
+    /// Whether the token may use `provider`.
     pub fn may_use(&self, provider: &str) -> bool {
         self.providers.as_ref().is_none_or(|p| p.contains(provider))
     }
@@ -85,18 +92,25 @@ impl Principal {
 /// liberally, see [`claims`].
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
+    /// Subject.
     #[serde(default)]
     pub sub: Option<String>,
+    /// Expiry (seconds since the epoch).
     pub exp: i64,
+    /// Not valid before (seconds since the epoch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
+    /// Issued at (seconds since the epoch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
+    /// Issuer.
     pub iss: String,
+    /// Audience.
     pub aud: String,
     /// Space-separated scopes (RFC 8693 `scope`).
     #[serde(default)]
     pub scope: String,
+    /// Every other claim (the providers claim among them).
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }

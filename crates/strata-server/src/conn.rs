@@ -135,6 +135,7 @@ pub struct WatchedIo<T> {
 }
 
 impl<T> WatchedIo<T> {
+    /// Wraps a connection's I/O so the watch sees its reads and writes.
     pub fn new(inner: T, watch: Arc<ConnWatch>) -> Self {
         WatchedIo { inner, watch }
     }
@@ -201,6 +202,7 @@ pub struct ConnService {
 }
 
 impl ConnService {
+    /// Serves `app` on a connection, telling the watch when requests start and end.
     pub fn new(app: Router, watch: Arc<ConnWatch>) -> Self {
         ConnService { app, watch }
     }

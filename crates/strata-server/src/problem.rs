@@ -39,10 +39,13 @@ pub struct ProblemDetails {
     #[serde(rename = "type")]
     #[schema(example = "urn:strata:problem:invalid_argument")]
     pub type_uri: String,
+    /// A short summary of the problem type.
     #[schema(example = "Invalid argument")]
     pub title: String,
+    /// The HTTP status.
     #[schema(example = 400)]
     pub status: u16,
+    /// What went wrong, for a person (never internal details).
     #[schema(example = "`size_gib` must be between 300 and 10000 GiB in steps of 100, got 250")]
     pub detail: String,
     /// Stable, machine-readable code: switch on this, never on `detail`.
@@ -57,8 +60,10 @@ pub struct ProblemDetails {
     /// The provider involved, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    /// The vendor's HTTP status, when a vendor answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_status: Option<u16>,
+    /// The vendor's own error code, where it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_code: Option<String>,
     /// The request id (also in the `X-Request-Id` header).

@@ -30,6 +30,7 @@ pub const MAX_HEADER_FIELDS: usize = 100;
 
 /// A gateway serving on a socket.
 pub struct RunningServer {
+    /// The address actually bound.
     pub addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: tokio::task::JoinHandle<std::io::Result<()>>,

@@ -19,6 +19,7 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// An empty registry.
     pub fn new() -> Self {
         Registry::default()
     }
@@ -51,14 +52,17 @@ impl Registry {
             .filter(move |p| principal.may_use(&p.info().id))
     }
 
+    /// Every provider, whatever the token.
     pub fn all(&self) -> impl Iterator<Item = &Arc<dyn Provider>> {
         self.providers.values()
     }
 
+    /// How many providers are configured.
     pub fn len(&self) -> usize {
         self.providers.len()
     }
 
+    /// Whether no provider is configured.
     pub fn is_empty(&self) -> bool {
         self.providers.is_empty()
     }
@@ -103,8 +107,11 @@ impl Shutdown {
 /// State handed to every handler.
 #[derive(Clone)]
 pub struct AppState {
+    /// The configured providers, wrapped in the layer stack.
     pub registry: Arc<Registry>,
+    /// Settles long-running operations.
     pub tracker: Tracker,
+    /// The configuration the gateway runs with.
     pub config: Arc<Config>,
     /// Set when the server starts draining; see [`crate::server::serve`].
     pub shutdown: Shutdown,

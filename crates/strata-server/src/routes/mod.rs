@@ -152,8 +152,11 @@ where
 /// A provider that could not be listed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UnreachableProvider {
+    /// The provider that could not be listed.
     pub provider: String,
+    /// The problem `code` of the failure (`vendor_timeout`, `vendor_error`, …).
     pub code: String,
+    /// A sanitized description of the failure.
     pub detail: String,
 }
 

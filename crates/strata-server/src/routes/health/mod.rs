@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Health answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthStatus {
+    /// `ok`, or why not.
     #[schema(example = "ok")]
     pub status: &'static str,
     /// Number of configured providers.

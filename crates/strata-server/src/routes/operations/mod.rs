@@ -34,14 +34,18 @@ pub struct OperationListParams {
     pub done: Option<bool>,
     /// Only operations on this resource (global id).
     pub target: Option<String>,
+    /// Items per page (default 50, at most 500).
     pub page_size: Option<u32>,
+    /// `next_page_token` of the previous page.
     pub page_token: Option<String>,
 }
 
 /// A page of operations, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OperationList {
+    /// The operations of this page.
     pub operations: Vec<Operation>,
+    /// Pass as `page_token` for the next page; absent on the last.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
 }

@@ -20,15 +20,19 @@ use crate::state::AppState;
 /// A provider with its capability document.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProviderDetail {
+    /// Who the provider is.
     #[serde(flatten)]
     pub info: ProviderInfo,
+    /// What it can do, and within which limits.
     pub capabilities: Capabilities,
+    /// Whether its vendor answers.
     pub health: Health,
 }
 
 /// The providers list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProviderList {
+    /// The providers this token may use.
     pub providers: Vec<ProviderInfo>,
 }
 

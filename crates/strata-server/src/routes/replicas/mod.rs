@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// A volume's replicas.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReplicaList {
+    /// The volume's replication relationships.
     pub replicas: Vec<Replica>,
 }
 
@@ -120,8 +121,11 @@ pub async fn delete_replica(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiRes
 #[derive(Debug, Clone, Copy, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplicaAction {
+    /// Resume replicating.
     Start,
+    /// Pause replicating.
     Stop,
+    /// Swap source and destination.
     Reverse,
 }
 

@@ -36,7 +36,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// A page of a volume's snapshots.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SnapshotList {
+    /// The snapshots of this page.
     pub snapshots: Vec<Snapshot>,
+    /// Pass as `page_token` for the next page; absent on the last.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
 }
@@ -44,6 +46,7 @@ pub struct SnapshotList {
 /// Restores made on a volume.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RestoreList {
+    /// The restores, oldest first.
     pub restores: Vec<RestoreRecord>,
 }
 

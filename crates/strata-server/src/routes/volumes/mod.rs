@@ -56,7 +56,9 @@ pub struct VolumeListParams {
 /// A page of volumes across providers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VolumeList {
+    /// The volumes of this page, by name.
     pub volumes: Vec<Volume>,
+    /// Pass as `page_token` for the next page; absent on the last.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
     /// Providers that could not be listed; the page holds everything else.
