@@ -20,17 +20,22 @@ use crate::model::*;
 use crate::paging::{Page, PageRequest};
 use crate::provider::*;
 
+/// One call to the inner provider, which a layer may make once, several times (retries) or
+/// not at all (a cache hit, an open breaker).
+pub type Call<'a, T> = &'a (dyn Fn() -> BoxFuture<'a, Result<T>> + Send + Sync);
+
 /// Behaviour around every call to an inner provider.
 pub trait Layer: Send + Sync + 'static {
     /// The provider being wrapped.
     fn inner(&self) -> &Arc<dyn Provider>;
 
-    /// Runs `call` (the inner provider's answer to `op`) with this layer's behaviour.
+    /// Answers operation `op` with this layer's behaviour, calling the inner provider through
+    /// `call`.
     fn around<'a, T: Send + 'a>(
         &'a self,
         op: Op,
         ctx: &'a CallCtx,
-        call: BoxFuture<'a, Result<T>>,
+        call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>>;
 }
 
@@ -55,7 +60,8 @@ macro_rules! define_forwarding {
                 $(
                     async fn $method(&self, ctx: &CallCtx, $($arg: $ty),*) -> Result<$ret> {
                         let inner = self.0.inner();
-                        self.0.around(Op::$op, ctx, inner.$method(ctx, $($arg),*)).await
+                        let call = || inner.$method(ctx, $($arg),*);
+                        self.0.around(Op::$op, ctx, &call).await
                     }
                 )*
             }
@@ -95,9 +101,9 @@ impl Layer for RequestScope {
         &'a self,
         _op: Op,
         ctx: &'a CallCtx,
-        call: BoxFuture<'a, Result<T>>,
+        call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
-        Box::pin(ctx.scope(call))
+        Box::pin(ctx.scope(call()))
     }
 }
 

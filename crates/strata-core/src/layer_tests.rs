@@ -137,10 +137,10 @@ impl Layer for Tally {
         &'a self,
         op: Op,
         _ctx: &'a CallCtx,
-        call: BoxFuture<'a, Result<T>>,
+        call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
         self.hooked.lock().unwrap().push(op);
-        call
+        call()
     }
 }
 
