@@ -50,6 +50,12 @@ pub enum Error {
     /// The vendor did not answer in time.
     #[error("the vendor did not answer in time")]
     VendorTimeout,
+    /// The provider failed repeatedly and its calls fail fast for a while (circuit breaker).
+    #[error("the provider failed repeatedly; its calls fail fast for {retry_after_secs} s")]
+    CircuitOpen {
+        /// When a call may be tried again, in seconds.
+        retry_after_secs: u64,
+    },
     /// The gateway's own credentials were refused by the vendor: a configuration problem.
     #[error("the vendor refused the gateway's credentials")]
     VendorUnauthenticated,
@@ -214,7 +220,7 @@ impl Error {
                 _ => 400,
             },
             Error::VendorFailed { .. } | Error::VendorUnauthenticated => 502,
-            Error::VendorUnavailable { .. } => 503,
+            Error::VendorUnavailable { .. } | Error::CircuitOpen { .. } => 503,
             Error::VendorTimeout | Error::Timeout => 504,
             Error::Internal(_) => 500,
         }
@@ -231,11 +237,36 @@ impl Error {
             Error::FailedPrecondition { .. } => "failed_precondition".into(),
             Error::VendorRejected { .. } => "vendor_rejected".into(),
             Error::VendorFailed { .. } => "vendor_error".into(),
-            Error::VendorUnavailable { .. } => "vendor_unavailable".into(),
+            Error::VendorUnavailable { .. } | Error::CircuitOpen { .. } => {
+                "vendor_unavailable".into()
+            }
             Error::VendorTimeout => "vendor_timeout".into(),
             Error::VendorUnauthenticated => "vendor_unauthenticated".into(),
             Error::Timeout => "operation_timeout".into(),
             Error::Internal(_) => "internal".into(),
+        }
+    }
+
+    /// Whether the failure is passing and the same call may succeed at once: no answer from
+    /// the vendor, a timeout, throttling (429) or a gateway-class 502/503/504. Retries and the
+    /// circuit breaker act on these only.
+    pub fn transient(&self) -> bool {
+        match self {
+            Error::VendorUnavailable { .. } | Error::VendorTimeout => true,
+            Error::VendorFailed {
+                vendor_status: Some(s),
+                ..
+            } => matches!(s, 502..=504),
+            Error::VendorRejected { vendor_status, .. } => *vendor_status == 429,
+            _ => false,
+        }
+    }
+
+    /// How long a client should wait before trying again, when known.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Error::CircuitOpen { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -245,6 +276,7 @@ impl Error {
             self,
             Error::VendorFailed { .. }
                 | Error::VendorUnavailable { .. }
+                | Error::CircuitOpen { .. }
                 | Error::VendorTimeout
                 | Error::Timeout
                 | Error::Conflict { .. }
@@ -317,7 +349,7 @@ impl Error {
             Error::FailedPrecondition { .. } => "Failed precondition",
             Error::VendorRejected { .. } => "Rejected by the vendor",
             Error::VendorFailed { .. } => "Vendor error",
-            Error::VendorUnavailable { .. } => "Vendor unavailable",
+            Error::VendorUnavailable { .. } | Error::CircuitOpen { .. } => "Vendor unavailable",
             Error::VendorTimeout => "Vendor timeout",
             Error::VendorUnauthenticated => "Vendor refused credentials",
             Error::Timeout => "Operation timeout",

@@ -73,6 +73,9 @@ pub struct ProblemDetails {
     pub retryable: bool,
     #[serde(skip)]
     www_authenticate: Option<String>,
+    /// Sent as `Retry-After` (seconds).
+    #[serde(skip)]
+    retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -92,6 +95,7 @@ impl Problem {
             request_id: None,
             retryable: false,
             www_authenticate: None,
+            retry_after: None,
         }))
     }
 
@@ -182,6 +186,7 @@ impl From<Error> for Problem {
         p.vendor_status = e.vendor_status();
         p.vendor_code = e.vendor_code().map(str::to_string);
         p.retryable = e.retryable();
+        p.retry_after = e.retry_after_secs();
         p
     }
 }
@@ -261,6 +266,9 @@ impl IntoResponse for Problem {
             .and_then(|c| HeaderValue::from_str(c).ok())
         {
             headers.insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
     }
