@@ -21,26 +21,47 @@ use crate::model::{
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Feature {
+    /// Creating volumes (`volume.create`).
     VolumeCreate,
+    /// Deleting volumes (`volume.delete`).
     VolumeDelete,
+    /// Growing a volume by changing `size_gib` (`volume.update`).
     VolumeResize,
+    /// Shrinking a volume to a smaller `size_gib` (needs `volume_resize` too).
     VolumeShrink,
+    /// Replacing a volume's access rules (`volume.access_rules.set`).
     AccessRules,
+    /// Listing a volume's mount targets (`volume.mount_targets.list`).
     MountTargets,
+    /// Creating and deleting mount targets (`volume.mount_target.create`, `.delete`).
     MountTargetManage,
+    /// Reporting a volume's usage (`volume.usage`).
     Usage,
+    /// Attaching volumes to servers and detaching them (`volume.attach`, `volume.detach`).
     Attachments,
+    /// Creating snapshots (`snapshot.create`).
     SnapshotCreate,
+    /// Deleting snapshots (`snapshot.delete`).
     SnapshotDelete,
+    /// Restoring a snapshot into its own volume (`snapshot.restore` in place).
     SnapshotRestoreInPlace,
+    /// Restoring a snapshot into a new volume (`snapshot.restore` to a new volume).
     SnapshotClone,
+    /// Listing past restores of a volume (`volume.restores.list`).
     RestoreHistory,
+    /// Setting a volume's snapshot schedule (`snapshot_schedule.put`).
     SnapshotSchedule,
+    /// Creating replicas in another region (`replica.create`).
     ReplicaCreate,
+    /// Deleting replicas (`replica.delete`).
     ReplicaDelete,
+    /// Starting and stopping replication (`replica.start`, `replica.stop`).
     ReplicaStartStop,
+    /// Swapping a replica's source and destination (`replica.reverse`).
     ReplicaReverse,
+    /// Changing a replica's settings (`replica.update`).
     ReplicaUpdate,
+    /// Volume groups: consistency groups of block volumes (`volume_group.create`).
     VolumeGroups,
 }
 
@@ -88,7 +109,9 @@ impl Feature {
 /// Size limits of a volume kind, in GiB.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SizeLimits {
+    /// Smallest size, in GiB.
     pub min_gib: u64,
+    /// Largest size, in GiB.
     pub max_gib: u64,
     /// Sizes must be a multiple of this (counted from 0).
     pub step_gib: u64,
@@ -101,7 +124,9 @@ pub struct SizeLimits {
 /// Rules for resource names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NameRules {
+    /// Fewest characters a name may have.
     pub min_len: usize,
+    /// Most characters a name may have.
     pub max_len: usize,
     /// A regular expression (Rust `regex` syntax) the whole name must match.
     pub pattern: String,
@@ -164,6 +189,7 @@ fn pattern_matches(pattern: &str, name: &str) -> Result<bool> {
 /// Limits of the snapshot schedule of a volume kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ScheduleLimits {
+    /// Frequencies a snapshot schedule may use.
     pub frequencies: Vec<ScheduleFrequency>,
     /// Whether the minute can be chosen (otherwise it must be 0).
     pub minutes: bool,
@@ -177,7 +203,9 @@ pub struct ScheduleLimits {
 /// Everything a provider supports for one volume kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct KindCapabilities {
+    /// Operations supported for this kind.
     pub features: BTreeSet<Feature>,
+    /// Size limits of volumes of this kind.
     pub size: SizeLimits,
     /// Protocols a file volume can use; the first is the default.
     #[serde(default)]
@@ -185,10 +213,12 @@ pub struct KindCapabilities {
     /// Disk or performance tiers accepted in `tier`; empty when there is no choice.
     #[serde(default)]
     pub tiers: Vec<String>,
+    /// Rules for volume names, and for snapshot names where callers choose them.
     pub name: NameRules,
     /// Access rule kinds accepted.
     #[serde(default)]
     pub access_rule_kinds: Vec<AccessRuleKind>,
+    /// Most access rules a volume may have; absent when there is no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_access_rules: Option<usize>,
     /// Access levels a rule may grant; empty means every level.
@@ -204,6 +234,7 @@ pub struct KindCapabilities {
     pub snapshot_names: bool,
     /// Whether the provider stores `labels` on volumes.
     pub labels: bool,
+    /// Snapshot schedule limits; absent when schedules are not offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleLimits>,
     /// Regions replicas can be created in.
@@ -560,15 +591,20 @@ fn check_rule_value(field: &str, r: &AccessRule) -> Result<()> {
 /// Backup capabilities of a provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct BackupCapabilities {
+    /// Longest retention of a backup policy, in days.
     pub max_retention_days: u32,
+    /// Frequencies a backup schedule may use (`daily`, `weekly`, `monthly`).
     pub frequencies: Vec<String>,
+    /// Regions recovery points can be copied to.
     pub replication_regions: Vec<String>,
 }
 
 /// Archive capabilities of a provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ArchiveCapabilities {
+    /// Rules for archive names.
     pub name: NameRules,
+    /// Most days recovered copies can stay readable.
     pub max_recover_days: u32,
 }
 
@@ -577,8 +613,10 @@ pub struct ArchiveCapabilities {
 pub struct Capabilities {
     /// Per volume kind; a kind that is absent is not offered at all.
     pub volumes: BTreeMap<VolumeKind, KindCapabilities>,
+    /// Backup capabilities; absent when the provider offers no backups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backups: Option<BackupCapabilities>,
+    /// Archive capabilities; absent when the provider offers no archives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archives: Option<ArchiveCapabilities>,
     /// Largest page a list call asks the vendor for.

@@ -10,12 +10,19 @@ use crate::ids::{IdError, ResourceType};
 pub enum Error {
     /// The resource does not exist (or the caller may not see it).
     #[error("{resource} `{id}` was not found")]
-    NotFound { resource: ResourceType, id: String },
+    NotFound {
+        /// The type of the resource asked for.
+        resource: ResourceType,
+        /// The id the caller asked for.
+        id: String,
+    },
     /// The request is malformed or outside the provider's limits. `field` names the offending
     /// input in the request's own terms (`size_gib`, `protocol`, …) when there is one.
     #[error("{message}")]
     InvalidArgument {
+        /// The offending input, when there is one.
         field: Option<String>,
+        /// What is wrong, for the client.
         message: String,
     },
     /// A string that should be a global id is not one.
@@ -23,30 +30,48 @@ pub enum Error {
     InvalidId(#[from] IdError),
     /// The provider cannot perform this operation at all.
     #[error("the provider does not support {operation}")]
-    Unsupported { operation: String },
+    Unsupported {
+        /// The catalogue name of the operation, with its option after a `:` where there is one.
+        operation: String,
+    },
     /// The request conflicts with the resource's current state or another request.
     #[error("{message}")]
-    Conflict { message: String },
+    Conflict {
+        /// What conflicts, for the client.
+        message: String,
+    },
     /// The operation needs the resource in another state (e.g. delete a volume in use).
     #[error("{message}")]
-    FailedPrecondition { message: String },
+    FailedPrecondition {
+        /// Which state is needed, for the client.
+        message: String,
+    },
     /// The vendor rejected the request for a reason we do not model more precisely.
     #[error("the vendor rejected the request: {message}")]
     VendorRejected {
+        /// The vendor's HTTP status (4xx).
         vendor_status: u16,
+        /// The vendor's own error code, when it sent one.
         vendor_code: Option<String>,
+        /// The vendor's message, untrusted: sanitized before it is shown to a client.
         message: String,
     },
     /// The vendor failed (5xx) or answered something we cannot read.
     #[error("the vendor failed: {message}")]
     VendorFailed {
+        /// The vendor's HTTP status, when it answered at all.
         vendor_status: Option<u16>,
+        /// The vendor's own error code, when it sent one.
         vendor_code: Option<String>,
+        /// What failed, untrusted: sanitized before it is shown to a client.
         message: String,
     },
     /// The vendor could not be reached (connection refused, DNS, TLS) or is throttling.
     #[error("the vendor is unavailable: {message}")]
-    VendorUnavailable { message: String },
+    VendorUnavailable {
+        /// The kind of failure, without URLs or headers.
+        message: String,
+    },
     /// The vendor did not answer in time.
     #[error("the vendor did not answer in time")]
     VendorTimeout,

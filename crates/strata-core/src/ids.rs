@@ -27,13 +27,21 @@ const VERSION: u8 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceType {
+    /// A volume (`vol_…`).
     Volume,
+    /// A snapshot of a volume (`snap_…`).
     Snapshot,
+    /// A replica of a volume in another region (`rep_…`).
     Replica,
+    /// A volume group (`vg_…`).
     VolumeGroup,
+    /// A backup policy (`bkp_…`).
     Backup,
+    /// A recovery point of a backup (`rp_…`).
     RecoveryPoint,
+    /// An archive vault (`arc_…`).
     Archive,
+    /// An archiving or recovery job (`ajob_…`).
     ArchiveJob,
 }
 
@@ -92,27 +100,39 @@ impl fmt::Display for ResourceType {
 /// Why a string is not a valid global id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
+    /// The id is the empty string.
     #[error("the id is empty")]
     Empty,
+    /// The id has no `_` separating prefix and payload.
     #[error("the id has no `<type>_` prefix")]
     MissingPrefix,
+    /// The prefix names no resource type.
     #[error("unknown id prefix `{0}`")]
     UnknownPrefix(String),
+    /// The id is of another resource type than the one expected.
     #[error("expected a {expected} id but got a {found} id")]
     WrongType {
+        /// The type the caller expected.
         expected: ResourceType,
+        /// The type the id names.
         found: ResourceType,
     },
+    /// The payload is not canonical unpadded base64url, or its bytes are malformed.
     #[error("the id is not valid base64url")]
     Encoding,
+    /// The payload ends before all its parts.
     #[error("the id is truncated")]
     Truncated,
+    /// The payload's format version is not one this gateway reads.
     #[error("unsupported id version {0}")]
     Version(u8),
+    /// The payload's volume kind tag is unknown.
     #[error("unknown volume kind tag {0}")]
     Kind(u8),
+    /// Bytes follow the last part of the payload.
     #[error("the id has trailing bytes")]
     Trailing,
+    /// The provider, vendor id or parent is not UTF-8.
     #[error("an id component is not UTF-8")]
     Utf8,
     /// The id's type and kind name no service of the provider it names.
@@ -175,6 +195,7 @@ impl IdGrammar {
 /// A parsed global id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GlobalId {
+    /// The type of the resource.
     pub rtype: ResourceType,
     /// The configured provider id, e.g. `nhn-kr1`.
     pub provider: String,
@@ -384,14 +405,18 @@ impl Reader<'_> {
 /// volumes in other regions to the provider configured there for the same account.
 #[derive(Debug, Clone)]
 pub struct ProviderIds {
+    /// The configured provider id, e.g. `nhn-kr1`.
     pub provider: String,
+    /// The provider's region.
     pub region: String,
+    /// The volume kind the ids are minted for.
     pub kind: VolumeKind,
     /// region → provider id of the same vendor account there.
     pub peers: BTreeMap<String, String>,
 }
 
 impl ProviderIds {
+    /// The global id of the resource of `rtype` with this vendor id.
     pub fn gid(&self, rtype: ResourceType, vendor_id: &str) -> GlobalId {
         GlobalId::new(rtype, self.provider.clone(), Some(self.kind), vendor_id)
     }
@@ -401,6 +426,7 @@ impl ProviderIds {
         self.gid(rtype, vendor_id).with_parent(volume).encode()
     }
 
+    /// The encoded global id of the volume with this vendor id.
     pub fn volume(&self, vendor_id: &str) -> String {
         self.gid(ResourceType::Volume, vendor_id).encode()
     }

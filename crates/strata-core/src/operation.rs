@@ -23,8 +23,11 @@ use crate::paging::{Page, PageRequest};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OperationState {
+    /// Still in progress.
     Running,
+    /// Finished successfully; `result` holds the settled resource where there is one.
     Succeeded,
+    /// Finished in failure; `error` says why.
     Failed,
 }
 
@@ -33,6 +36,7 @@ pub enum OperationState {
 pub struct OperationError {
     /// The stable error code, as in problem details.
     pub code: String,
+    /// What went wrong, safe to show a client.
     pub message: String,
     /// The HTTP status the failure would have had as a direct answer.
     pub status: u16,
@@ -60,10 +64,13 @@ pub struct Operation {
     /// Global id of the resource the operation acts on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Provider id.
     pub provider: String,
+    /// Where the operation stands.
     pub state: OperationState,
     /// `true` once the operation succeeded or failed.
     pub done: bool,
+    /// Why the operation failed, once it has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<OperationError>,
     /// The settled resource, on success.
@@ -73,8 +80,11 @@ pub struct Operation {
     /// Who started it (the token's subject).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
+    /// When the operation started.
     pub create_time: DateTime<Utc>,
+    /// When the record last changed.
     pub update_time: DateTime<Utc>,
+    /// When the operation finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<DateTime<Utc>>,
 }
@@ -127,8 +137,11 @@ impl Operation {
 /// Filters of an operation list.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OperationFilter {
+    /// Only operations of this provider.
     pub provider: Option<String>,
+    /// Only operations that are (or are not) done.
     pub done: Option<bool>,
+    /// Only operations acting on this global id.
     pub target: Option<String>,
 }
 
@@ -149,6 +162,7 @@ impl OperationFilter {
 pub trait OperationStore: Send + Sync {
     /// Inserts or replaces a record.
     async fn put(&self, op: &Operation) -> Result<()>;
+    /// The record with this id, if the store still holds it.
     async fn get(&self, id: &str) -> Result<Option<Operation>>;
     /// Newest first. The page token is the id of the last record of the previous page.
     async fn list(&self, filter: &OperationFilter, page: &PageRequest) -> Result<Page<Operation>>;
@@ -162,6 +176,7 @@ pub struct MemoryOperationStore {
 }
 
 impl MemoryOperationStore {
+    /// A store keeping at most `capacity` records (at least 1), evicting finished ones first.
     pub fn new(capacity: usize) -> Self {
         MemoryOperationStore {
             ops: RwLock::new(BTreeMap::new()),
@@ -244,9 +259,13 @@ pub enum Probe {
 /// Polling schedule: exponential backoff from `initial` to `max`, giving up after `timeout`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Backoff {
+    /// Wait before the first poll.
     pub initial: Duration,
+    /// Longest wait between polls.
     pub max: Duration,
+    /// Multiplier applied to the wait after each poll.
     pub factor: f64,
+    /// How long to poll before the operation fails with `operation_timeout`.
     pub timeout: Duration,
 }
 
@@ -277,6 +296,7 @@ pub struct Tracker {
 }
 
 impl Tracker {
+    /// A tracker recording operations in `store` and polling on the `backoff` schedule.
     pub fn new(store: Arc<dyn OperationStore>, backoff: Backoff) -> Self {
         Tracker {
             store,
@@ -291,6 +311,7 @@ impl Tracker {
         self.shutdown.send_replace(true);
     }
 
+    /// The store holding the operation records.
     pub fn store(&self) -> &Arc<dyn OperationStore> {
         &self.store
     }

@@ -26,6 +26,7 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 /// A request for one page from a provider.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PageRequest {
+    /// Most items to return.
     pub page_size: u32,
     /// The provider's own opaque token; `None` for the first page.
     pub page_token: Option<String>,
@@ -34,6 +35,7 @@ pub struct PageRequest {
 /// One page of results.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
+    /// The items, in the provider's order.
     pub items: Vec<T>,
     /// `None` on the last page.
     pub next_page_token: Option<String>,
@@ -68,15 +70,20 @@ pub fn page_slice<T: Clone>(all: &[T], req: &PageRequest) -> Result<Page<T>> {
 /// A provider that could not be listed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unreachable {
+    /// Provider id.
     pub provider: String,
+    /// Why it could not be listed.
     pub error: Error,
 }
 
 /// The merged page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MergedPage<T> {
+    /// The items of every reachable provider, merged by the sort key.
     pub items: Vec<T>,
+    /// Token of the next merged page; `None` when every provider is exhausted.
     pub next_page_token: Option<String>,
+    /// Providers that failed; they are retried from the same place on the next page.
     pub unreachable: Vec<Unreachable>,
 }
 

@@ -48,7 +48,9 @@ crate::with_provider_api!(define_traits);
 /// Health of a provider as last observed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Health {
+    /// Whether the vendor was reachable.
     pub ok: bool,
+    /// What went wrong, when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
@@ -58,7 +60,9 @@ pub struct Health {
 pub trait Provider:
     VolumeOps + SnapshotOps + ReplicaOps + VolumeGroupOps + BackupOps + ArchiveOps
 {
+    /// Which provider this is: its id, vendor and region.
     fn info(&self) -> &ProviderInfo;
+    /// What the provider supports, and within which limits.
     fn capabilities(&self) -> &Capabilities;
     /// What this provider's vendor ids look like; the gateway checks every id against it
     /// before the provider sees the id.

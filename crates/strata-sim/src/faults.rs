@@ -16,6 +16,7 @@ use rand::Rng;
 /// One request as the simulator saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
+    /// The HTTP method, e.g. `GET`.
     pub method: String,
     /// Path and query, e.g. `/v1/volumes?limit=50`.
     pub uri: String,

@@ -19,6 +19,7 @@ pub struct ProviderInfo {
     /// Provider id from the configuration, e.g. `nhn-kr1`.
     #[schema(example = "nhn-kr1")]
     pub id: String,
+    /// Which vendor API the provider speaks.
     pub vendor: Vendor,
     /// The vendor's region code, e.g. `KR1` or `kr-west1`.
     #[schema(example = "KR1")]
@@ -33,12 +34,19 @@ pub struct ProviderInfo {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Weekday {
+    /// Sunday.
     Sunday,
+    /// Monday.
     Monday,
+    /// Tuesday.
     Tuesday,
+    /// Wednesday.
     Wednesday,
+    /// Thursday.
     Thursday,
+    /// Friday.
     Friday,
+    /// Saturday.
     Saturday,
 }
 

@@ -19,12 +19,14 @@ pub enum VolumeKind {
 }
 
 impl VolumeKind {
+    /// Every kind, in this order.
     pub const ALL: [VolumeKind; 3] = [
         VolumeKind::Block,
         VolumeKind::File,
         VolumeKind::ParallelFile,
     ];
 
+    /// The name used in the API and in ids: `block`, `file` or `parallel_file`.
     pub fn as_str(self) -> &'static str {
         match self {
             VolumeKind::Block => "block",
@@ -56,6 +58,7 @@ impl std::str::FromStr for VolumeKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VolumeStatus {
+    /// Being created.
     Creating,
     /// Ready and not attached (file volumes are `available` whenever they serve mounts).
     Available,
@@ -63,7 +66,9 @@ pub enum VolumeStatus {
     InUse,
     /// A change (resize, access rules, attach/detach, restore) is in progress.
     Updating,
+    /// Being deleted.
     Deleting,
+    /// The vendor reports the volume as failed.
     Error,
     /// The vendor reported a state Strata does not know; see `vendor`.
     Unknown,
@@ -83,13 +88,16 @@ impl VolumeStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Protocol {
+    /// NFS.
     Nfs,
+    /// CIFS (SMB).
     Cifs,
     /// The vendor's own parallel file system client.
     ParallelFs,
 }
 
 impl Protocol {
+    /// The name used in the API: `nfs`, `cifs` or `parallel_fs`.
     pub fn as_str(self) -> &'static str {
         match self {
             Protocol::Nfs => "nfs",
@@ -107,26 +115,37 @@ pub struct Volume {
     pub id: String,
     /// Provider id.
     pub provider: String,
+    /// What kind of volume it is.
     pub kind: VolumeKind,
+    /// Name of the volume.
     pub name: String,
+    /// Free-text description, where set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Normalized status; the vendor's own status is in `vendor`.
     pub status: VolumeStatus,
     /// Provisioned size in GiB (SCP parallel file storage reports TB; converted).
     pub size_gib: u64,
+    /// Protocol clients mount a file volume with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
     /// Vendor disk or performance tier (`HDD`, `SSD`, …) where the vendor has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
+    /// Whether the data is encrypted at rest.
     pub encrypted: bool,
+    /// The vendor region the volume is in.
     pub region: String,
+    /// Availability zone, where the vendor places volumes in zones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
+    /// Labels of the volume, where the provider stores them.
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
     pub labels: Labels,
+    /// When the vendor created the volume.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<DateTime<Utc>>,
+    /// When the vendor last changed the volume, where it reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<DateTime<Utc>>,
     /// The vendor's untranslated fields.
@@ -142,9 +161,12 @@ pub struct CreateVolume {
     /// The provider to create the volume with.
     #[schema(example = "nhn-kr1", max_length = 255)]
     pub provider: String,
+    /// Kind of volume to create; the provider must offer it.
     pub kind: VolumeKind,
+    /// Name of the volume; must fit the kind's name rules (see capabilities).
     #[schema(example = "app-data", max_length = 255)]
     pub name: String,
+    /// Free-text description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 1024)]
     pub description: Option<String>,
@@ -156,11 +178,14 @@ pub struct CreateVolume {
     /// Required for file volumes on providers that offer several protocols.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
+    /// Disk or performance tier, one of the kind's `tiers` (see capabilities).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 255)]
     pub tier: Option<String>,
+    /// Ask for encryption at rest, where the kind offers it.
     #[serde(default)]
     pub encrypted: bool,
+    /// Access rules to start with.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(max_items = 256)]
     pub access_rules: Vec<AccessRule>,
@@ -182,6 +207,7 @@ pub struct UpdateVolume {
     /// New size in GiB (growing only, within the provider's limits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_gib: Option<u64>,
+    /// New description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 1024)]
     pub description: Option<String>,
@@ -189,6 +215,7 @@ pub struct UpdateVolume {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_items = 256)]
     pub access_rules: Option<Vec<AccessRule>>,
+    /// Replaces the labels when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = super::bounds::labels_schema)]
     pub labels: Option<Labels>,
@@ -210,7 +237,9 @@ pub enum AccessRuleKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessLevel {
+    /// Read access only.
     ReadOnly,
+    /// Read and write access (the default).
     #[default]
     ReadWrite,
 }
@@ -219,6 +248,7 @@ pub enum AccessLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessRule {
+    /// What the rule grants access to.
     pub kind: AccessRuleKind,
     /// The address, network or vendor resource id.
     #[schema(example = "10.0.0.0/24", max_length = 255)]
@@ -227,6 +257,7 @@ pub struct AccessRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 255)]
     pub server_type: Option<String>,
+    /// Level of access granted; `read_write` when absent.
     #[serde(default)]
     pub access: AccessLevel,
 }
@@ -235,6 +266,7 @@ pub struct AccessRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessRules {
+    /// The complete rule set; an empty list leaves no rules.
     #[schema(max_items = 256)]
     pub rules: Vec<AccessRule>,
 }
@@ -258,20 +290,25 @@ pub struct MountTarget {
     /// target is ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Protocol to mount with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
     /// The network (subnet) the target sits in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
+    /// Address (IP or host name) clients connect to, where the vendor reports one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// State of the target; pending targets are not yet mountable.
     pub status: VolumeStatus,
 }
 
 /// Space used on a volume.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Usage {
+    /// Capacity of the volume, in bytes.
     pub size_bytes: u64,
+    /// Space in use, in bytes.
     pub used_bytes: u64,
     /// Space held by snapshots, where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -294,7 +331,9 @@ pub struct Attachment {
 /// Filters of a volume list.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VolumeFilter {
+    /// Only volumes of this kind.
     pub kind: Option<VolumeKind>,
+    /// Only volumes in this status.
     pub status: Option<VolumeStatus>,
     /// Substring match on the name.
     pub name: Option<String>,

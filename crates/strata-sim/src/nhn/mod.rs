@@ -30,9 +30,13 @@ pub use nas::SeedVolume;
 /// Credentials and behaviour of the simulated NHN account.
 #[derive(Debug, Clone)]
 pub struct NhnSimConfig {
+    /// Tenant id the identity service expects in token requests.
     pub tenant_id: String,
+    /// Project id the simulated volumes and mirrors report as `projectId`.
     pub project_id: String,
+    /// API user name the identity service accepts.
     pub username: String,
+    /// API password the identity service accepts.
     pub password: String,
     /// Regions served, each on its own listener.
     pub regions: Vec<String>,

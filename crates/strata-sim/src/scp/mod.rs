@@ -40,7 +40,9 @@ pub use front::{signature, SIGNATURE_WINDOW};
 /// The simulated SCP account and its behaviour.
 #[derive(Debug, Clone)]
 pub struct ScpSimConfig {
+    /// Access key requests must be signed with (`Scp-AccessKey`).
     pub access_key: String,
+    /// Secret key the request signatures are checked against.
     pub secret_key: String,
     /// `Scp-AccountId`; requests may sign with it or with an empty account id.
     pub account_id: String,
@@ -68,7 +70,9 @@ impl Default for ScpSimConfig {
 /// An SCP service the simulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Service {
+    /// File Storage (`filestorage`).
     FileStorage,
+    /// Parallel File Storage (`parallel-filestorage`).
     ParallelFileStorage,
 }
 

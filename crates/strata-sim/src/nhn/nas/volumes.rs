@@ -20,11 +20,15 @@ use super::{accepted, bad, parse, reply, ts, Ctx, Fail, Nas, Pending, Reply, Set
 /// A volume to seed directly, already `ACTIVE`.
 #[derive(Debug, Clone)]
 pub struct SeedVolume {
+    /// Name of the volume.
     pub name: String,
+    /// Size in GB, as NHN NAS counts it.
     pub size_gb: u64,
     /// `nfs` or `cifs`.
     pub protocol: String,
+    /// ACL entries: IPv4 addresses or CIDR networks allowed to mount.
     pub acl: Vec<String>,
+    /// Subnets to give the volume an interface in, one interface each.
     pub subnet_ids: Vec<String>,
 }
 
