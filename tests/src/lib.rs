@@ -110,6 +110,15 @@ impl TestGateway {
 /// Standard claims valid for an hour.
 /// The NHN simulator (KR1 + KR2) and a gateway with providers `nhn-kr1` and `nhn-kr2`.
 pub async fn start_nhn(delay: Duration, token_ttl: Duration) -> (TestGateway, NhnSim) {
+    start_nhn_with(test_config(), delay, token_ttl).await
+}
+
+/// [`start_nhn`] with a configuration of the test's own (layers, limits).
+pub async fn start_nhn_with(
+    mut cfg: Config,
+    delay: Duration,
+    token_ttl: Duration,
+) -> (TestGateway, NhnSim) {
     let sim = NhnSim::start(NhnSimConfig {
         regions: vec!["KR1".into(), "KR2".into()],
         delay,
@@ -118,7 +127,6 @@ pub async fn start_nhn(delay: Duration, token_ttl: Duration) -> (TestGateway, Nh
     })
     .await
     .expect("simulator starts");
-    let mut cfg = test_config();
     cfg.providers = strata_server::demo::nhn_provider_configs(&sim, &["KR1", "KR2"]);
     (TestGateway::start_from_config(cfg).await, sim)
 }

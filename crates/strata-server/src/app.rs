@@ -247,6 +247,7 @@ impl Gateway {
                 timeout: Duration::from_secs(ops.timeout_seconds.max(1)),
             },
         );
+        let registry = registry.layered(&config.layers);
         Ok(Gateway {
             state: AppState {
                 registry: Arc::new(registry),

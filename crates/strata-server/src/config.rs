@@ -257,6 +257,8 @@ pub struct Config {
     pub server: ServerConfig,
     pub auth: AuthConfig,
     pub operations: OperationsConfig,
+    /// Provider layers: deadlines, retries, breaker, concurrency limit.
+    pub layers: crate::layers::LayersConfig,
     pub providers: Vec<ProviderConfig>,
 }
 
@@ -272,6 +274,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             auth: AuthConfig::default(),
             operations: OperationsConfig::default(),
+            layers: crate::layers::LayersConfig::default(),
             providers: vec![],
         }
     }

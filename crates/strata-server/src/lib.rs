@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod conn;
 pub mod demo;
+pub mod layers;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

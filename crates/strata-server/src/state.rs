@@ -3,13 +3,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use strata_core::layer::{Layered, RequestScope};
-
 use strata_core::operation::Tracker;
 use strata_core::provider::Provider;
 
 use crate::auth::Principal;
 use crate::config::Config;
+use crate::layers::{self, LayersConfig};
 use crate::problem::Problem;
 
 /// The configured providers, by id.
@@ -24,12 +23,21 @@ impl Registry {
         Registry::default()
     }
 
-    /// Adds a provider, wrapped in the gateway's layer stack (composed here, once); ids are
-    /// unique (checked by config validation).
+    /// Adds a provider; ids are unique (checked by config validation).
     pub fn insert(&mut self, provider: Arc<dyn Provider>) {
-        let id = provider.info().id.clone();
-        let stacked = Layered::provider(RequestScope(provider));
-        self.providers.insert(id, stacked);
+        self.providers.insert(provider.info().id.clone(), provider);
+    }
+
+    /// The same providers, each wrapped in the gateway's layer stack (composed once, at
+    /// startup, by [`layers::stack`]).
+    pub fn layered(self, cfg: &LayersConfig) -> Registry {
+        Registry {
+            providers: self
+                .providers
+                .into_iter()
+                .map(|(id, p)| (id, layers::stack(p, cfg)))
+                .collect(),
+        }
     }
 
     /// The provider with this id, if the token may use it.

@@ -350,7 +350,7 @@ async fn vendor_error_text_is_sanitized() {
     }
     assert!(detail.contains("db error"), "{detail}");
 
-    sim.nas_faults().force_answer(503, leak, 2);
+    sim.nas_faults().force_answer(500, leak, 1);
     let (status, _, list) = send(gw.req(Method::GET, "/v1/volumes?provider=nhn-kr1")).await;
     assert_eq!(status, 200, "{list}");
     let text = list["unreachable"].to_string();

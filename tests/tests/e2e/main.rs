@@ -6,6 +6,7 @@ mod auth_interop;
 mod connections;
 mod dispatch;
 mod hardening;
+mod layers;
 mod nhn;
 mod problems;
 mod scp;

@@ -375,7 +375,8 @@ async fn vendor_failures_map_to_5xx_problems_and_lists_name_unreachable_provider
     );
     assert_eq!(p["retryable"], true);
 
-    sim.nas_faults().force_status(503, 1);
+    // A 500 is not retried (503s are: see tests/e2e/layers.rs), so the list names it.
+    sim.nas_faults().force_status(500, 1);
     let (s, _, list) = send(get(&gw, "/v1/volumes")).await;
     assert_eq!(s, 200);
     let unreachable = list["unreachable"]

@@ -1,0 +1,47 @@
+//! Deadline: no provider call outlives its deadline (the call context's, or the configured
+//! default), retries and waits for a concurrency permit included.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use strata_core::catalogue::Op;
+use strata_core::context::CallCtx;
+use strata_core::error::{Error, Result};
+use strata_core::layer::{Call, Layer};
+use strata_core::provider::Provider;
+use tokio::time::Instant;
+
+/// Ends a call with `vendor_timeout` at its deadline.
+pub struct Deadline {
+    inner: Arc<dyn Provider>,
+    default: Duration,
+}
+
+impl Deadline {
+    /// Bounds every call by the context's deadline, or `default` from the call's start.
+    pub fn new(inner: Arc<dyn Provider>, default: Duration) -> Self {
+        Deadline { inner, default }
+    }
+}
+
+impl Layer for Deadline {
+    fn inner(&self) -> &Arc<dyn Provider> {
+        &self.inner
+    }
+
+    fn around<'a, T: Send + 'a>(
+        &'a self,
+        _op: Op,
+        ctx: &'a CallCtx,
+        call: Call<'a, T>,
+    ) -> BoxFuture<'a, Result<T>> {
+        let own = Instant::now() + self.default;
+        let at = ctx.deadline.map_or(own, |d| d.min(own));
+        Box::pin(async move {
+            tokio::time::timeout_at(at, call())
+                .await
+                .unwrap_or(Err(Error::VendorTimeout))
+        })
+    }
+}

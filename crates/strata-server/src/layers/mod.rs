@@ -1,0 +1,86 @@
+//! The provider layers: cross-cutting behaviour around every provider, composed in one
+//! place ([`stack`]) when the gateway starts. Each layer is a
+//! [`Layer`](strata_core::layer::Layer) in its own module; the forwarding that makes it a
+//! provider is generated from the operation catalogue, so no layer can lose an operation.
+//!
+//! Order, outermost first: request-id scope → breaker → deadline → retry → concurrency
+//! limit → the adapter. The breaker fails fast before a deadline is spent; the deadline
+//! bounds the retries and the wait for a concurrency permit; every retry takes its own permit.
+
+mod breaker;
+mod deadline;
+mod limit;
+mod retry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use strata_core::layer::{Layered, RequestScope};
+use strata_core::provider::Provider;
+
+pub use breaker::Breaker;
+pub use deadline::Deadline;
+pub use limit::Limit;
+pub use retry::Retry;
+
+/// Settings of the provider layers (`[layers]` in `strata.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LayersConfig {
+    /// Longest a provider call may take, retries and waiting for a permit included.
+    pub deadline_ms: u64,
+    /// Longest one provider may take to answer its part of a list across providers; after
+    /// it, the provider is reported under `unreachable` and the rest is answered.
+    pub list_deadline_ms: u64,
+    /// Attempts of an idempotent call on a transient failure (1 disables retries).
+    pub retry_attempts: u32,
+    /// First retry delay; doubles per attempt, with full jitter, up to `retry_max_ms`.
+    pub retry_base_ms: u64,
+    /// Longest delay between two attempts.
+    pub retry_max_ms: u64,
+    /// Consecutive transient failures that open a provider's circuit (0 disables the breaker).
+    pub breaker_failures: u32,
+    /// How long an open circuit fails calls fast before letting one probe through.
+    pub breaker_cool_off_ms: u64,
+    /// Vendor calls in flight at once per provider; more wait (within their deadline).
+    pub max_concurrent_calls: usize,
+}
+
+impl Default for LayersConfig {
+    fn default() -> Self {
+        LayersConfig {
+            deadline_ms: 30_000,
+            list_deadline_ms: 5_000,
+            retry_attempts: 3,
+            retry_base_ms: 50,
+            retry_max_ms: 1_000,
+            breaker_failures: 5,
+            breaker_cool_off_ms: 10_000,
+            max_concurrent_calls: 64,
+        }
+    }
+}
+
+impl LayersConfig {
+    /// The deadline of one provider's part of a list.
+    pub fn list_deadline(&self) -> Duration {
+        Duration::from_millis(self.list_deadline_ms.max(1))
+    }
+}
+
+/// Wraps `provider` in the gateway's layer stack.
+pub fn stack(provider: Arc<dyn Provider>, cfg: &LayersConfig) -> Arc<dyn Provider> {
+    let p = Layered::provider(Limit::new(provider, cfg.max_concurrent_calls));
+    let p = Layered::provider(Retry::new(p, cfg));
+    let p = Layered::provider(Deadline::new(
+        p,
+        Duration::from_millis(cfg.deadline_ms.max(1)),
+    ));
+    let p = Layered::provider(Breaker::new(
+        p,
+        cfg.breaker_failures,
+        Duration::from_millis(cfg.breaker_cool_off_ms),
+    ));
+    Layered::provider(RequestScope(p))
+}

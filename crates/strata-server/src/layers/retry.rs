@@ -1,0 +1,83 @@
+//! Retry: an operation the catalogue marks safe to repeat is tried again after a transient
+//! failure (no answer, timeout, 429, 502/503/504), with exponential backoff and full jitter,
+//! never past the call's deadline. Operations that must not be repeated (creates, runs,
+//! toggles) are sent once, whatever happens.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use rand::Rng;
+use strata_core::catalogue::Op;
+use strata_core::context::CallCtx;
+use strata_core::error::Result;
+use strata_core::layer::{Call, Layer};
+use strata_core::provider::Provider;
+use tokio::time::Instant;
+
+use super::LayersConfig;
+
+/// Retries idempotent calls on transient failures.
+pub struct Retry {
+    inner: Arc<dyn Provider>,
+    attempts: u32,
+    base: Duration,
+    max: Duration,
+}
+
+impl Retry {
+    /// Retries as configured (`retry_attempts`, `retry_base_ms`, `retry_max_ms`).
+    pub fn new(inner: Arc<dyn Provider>, cfg: &LayersConfig) -> Self {
+        Retry {
+            inner,
+            attempts: cfg.retry_attempts.max(1),
+            base: Duration::from_millis(cfg.retry_base_ms),
+            max: Duration::from_millis(cfg.retry_max_ms.max(cfg.retry_base_ms)),
+        }
+    }
+
+    /// Full jitter: a random delay up to `base * 2^attempt`, capped.
+    fn delay(&self, attempt: u32) -> Duration {
+        let cap = self
+            .base
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.max);
+        let ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(rand::thread_rng().gen_range(0..=ms))
+    }
+}
+
+impl Layer for Retry {
+    fn inner(&self) -> &Arc<dyn Provider> {
+        &self.inner
+    }
+
+    fn around<'a, T: Send + 'a>(
+        &'a self,
+        op: Op,
+        ctx: &'a CallCtx,
+        call: Call<'a, T>,
+    ) -> BoxFuture<'a, Result<T>> {
+        if !op.idempotent() || self.attempts == 1 {
+            return call();
+        }
+        Box::pin(async move {
+            let mut attempt = 0;
+            loop {
+                let result = call().await;
+                attempt += 1;
+                match result {
+                    Err(e) if e.transient() && attempt < self.attempts => {
+                        let delay = self.delay(attempt - 1);
+                        if ctx.deadline.is_some_and(|d| Instant::now() + delay >= d) {
+                            return Err(e);
+                        }
+                        tracing::debug!(operation = %op, attempt, error = %e, "retrying a transient failure");
+                        tokio::time::sleep(delay).await;
+                    }
+                    other => return other,
+                }
+            }
+        })
+    }
+}
