@@ -24,17 +24,62 @@ use crate::provider::*;
 /// not at all (a cache hit, an open breaker).
 pub type Call<'a, T> = &'a (dyn Fn() -> BoxFuture<'a, Result<T>> + Send + Sync);
 
+/// What a layer knows of a call besides the call itself.
+pub struct CallInfo<'a> {
+    /// The operation.
+    pub op: Op,
+    /// The call's context.
+    pub ctx: &'a CallCtx,
+    /// The call's arguments as a stable string (ids in their wire form, queries and bodies as
+    /// JSON), computed only when a layer asks: with the operation, a cache key.
+    pub args: &'a (dyn Fn() -> String + Send + Sync),
+}
+
+/// The values provider calls answer with: a layer may keep them (a cache) and hand out
+/// copies.
+pub trait Answer: Clone + Send + Sync + 'static {}
+impl<T: Clone + Send + Sync + 'static> Answer for T {}
+
+/// Writes the call arguments' key: each argument as JSON, separated by a unit separator.
+pub fn args_key(args: &[&dyn erased::Key]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push('\u{1f}');
+        }
+        a.write(&mut out);
+    }
+    out
+}
+
+/// Object-safe serialization of call arguments into a key.
+pub mod erased {
+    /// An argument that can write itself into a key.
+    pub trait Key: Sync {
+        /// Appends the argument's stable form to `out`.
+        fn write(&self, out: &mut String);
+    }
+
+    impl<T: serde::Serialize + Sync + ?Sized> Key for T {
+        fn write(&self, out: &mut String) {
+            // Serializing model types into a String cannot fail.
+            if let Ok(s) = serde_json::to_string(self) {
+                out.push_str(&s);
+            }
+        }
+    }
+}
+
 /// Behaviour around every call to an inner provider.
 pub trait Layer: Send + Sync + 'static {
     /// The provider being wrapped.
     fn inner(&self) -> &Arc<dyn Provider>;
 
-    /// Answers operation `op` with this layer's behaviour, calling the inner provider through
-    /// `call`.
-    fn around<'a, T: Send + 'a>(
+    /// Answers the call described by `info` with this layer's behaviour, calling the inner
+    /// provider through `call`.
+    fn around<'a, T: Answer>(
         &'a self,
-        op: Op,
-        ctx: &'a CallCtx,
+        info: &'a CallInfo<'a>,
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>>;
 }
@@ -61,7 +106,9 @@ macro_rules! define_forwarding {
                     async fn $method(&self, ctx: &CallCtx, $($arg: $ty),*) -> Result<$ret> {
                         let inner = self.0.inner();
                         let call = || inner.$method(ctx, $($arg),*);
-                        self.0.around(Op::$op, ctx, &call).await
+                        let args = || args_key(&[$(&$arg as &dyn erased::Key),*]);
+                        let info = CallInfo { op: Op::$op, ctx, args: &args };
+                        self.0.around(&info, &call).await
                     }
                 )*
             }
@@ -97,13 +144,12 @@ impl Layer for RequestScope {
         &self.0
     }
 
-    fn around<'a, T: Send + 'a>(
+    fn around<'a, T: Answer>(
         &'a self,
-        _op: Op,
-        ctx: &'a CallCtx,
+        info: &'a CallInfo<'a>,
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
-        Box::pin(ctx.scope(call()))
+        Box::pin(info.ctx.scope(call()))
     }
 }
 

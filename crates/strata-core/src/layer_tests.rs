@@ -126,20 +126,19 @@ impl Dummy for &'static [AccessRule] {
 /// Counts the operations its hook saw.
 struct Tally {
     inner: Arc<dyn Provider>,
-    hooked: Mutex<Vec<Op>>,
+    hooked: Mutex<Vec<(Op, String)>>,
 }
 
 impl Layer for Tally {
     fn inner(&self) -> &Arc<dyn Provider> {
         &self.inner
     }
-    fn around<'a, T: Send + 'a>(
+    fn around<'a, T: Answer>(
         &'a self,
-        op: Op,
-        _ctx: &'a CallCtx,
+        info: &'a CallInfo<'a>,
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
-        self.hooked.lock().unwrap().push(op);
+        self.hooked.lock().unwrap().push((info.op, (info.args)()));
         call()
     }
 }
@@ -179,7 +178,21 @@ async fn every_operation_is_forwarded_and_hooked() {
             .all(|(_, rid)| rid.as_deref() == Some("req-abc")),
         "the adapter saw the call's request id every time"
     );
-    assert_eq!(tally.0.hooked.lock().unwrap().clone(), Op::ALL.to_vec());
+    let hooked = tally.0.hooked.lock().unwrap().clone();
+    assert_eq!(
+        hooked.iter().map(|(op, _)| *op).collect::<Vec<_>>(),
+        Op::ALL.to_vec()
+    );
+    // The key names the arguments: the id in its wire form, the page request as JSON.
+    let id = <&GlobalId>::dummy().encode();
+    let (_, key) = hooked
+        .iter()
+        .find(|(op, _)| *op == Op::SnapshotList)
+        .unwrap();
+    assert_eq!(
+        key,
+        &format!("\"{id}\"\u{1f}{{\"page_size\":0,\"page_token\":null}}")
+    );
     assert_eq!(stack.info().id, "rec");
 }
 

@@ -5,10 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use strata_core::catalogue::Op;
-use strata_core::context::CallCtx;
 use strata_core::error::{Error, Result};
-use strata_core::layer::{Call, Layer};
+use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
 use tokio::time::Instant;
 
@@ -30,14 +28,13 @@ impl Layer for Deadline {
         &self.inner
     }
 
-    fn around<'a, T: Send + 'a>(
+    fn around<'a, T: Answer>(
         &'a self,
-        _op: Op,
-        ctx: &'a CallCtx,
+        info: &'a CallInfo<'a>,
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
         let own = Instant::now() + self.default;
-        let at = ctx.deadline.map_or(own, |d| d.min(own));
+        let at = info.ctx.deadline.map_or(own, |d| d.min(own));
         Box::pin(async move {
             tokio::time::timeout_at(at, call())
                 .await

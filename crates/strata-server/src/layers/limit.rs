@@ -5,10 +5,8 @@
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use strata_core::catalogue::Op;
-use strata_core::context::CallCtx;
 use strata_core::error::{Error, Result};
-use strata_core::layer::{Call, Layer};
+use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
 use tokio::sync::Semaphore;
 
@@ -33,10 +31,9 @@ impl Layer for Limit {
         &self.inner
     }
 
-    fn around<'a, T: Send + 'a>(
+    fn around<'a, T: Answer>(
         &'a self,
-        _op: Op,
-        _ctx: &'a CallCtx,
+        _info: &'a CallInfo<'a>,
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
         Box::pin(async move {

@@ -8,10 +8,8 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use rand::Rng;
-use strata_core::catalogue::Op;
-use strata_core::context::CallCtx;
 use strata_core::error::Result;
-use strata_core::layer::{Call, Layer};
+use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
 use tokio::time::Instant;
 
@@ -52,12 +50,12 @@ impl Layer for Retry {
         &self.inner
     }
 
-    fn around<'a, T: Send + 'a>(
+    fn around<'a, T: Answer>(
         &'a self,
-        op: Op,
-        ctx: &'a CallCtx,
+        info: &'a CallInfo<'a>,
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
+        let (op, ctx) = (info.op, info.ctx);
         if !op.idempotent() || self.attempts == 1 {
             return call();
         }
