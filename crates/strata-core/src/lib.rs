@@ -16,6 +16,7 @@ pub mod operation;
 pub mod paging;
 pub mod provider;
 pub mod secret;
+pub mod settings;
 pub mod vendor_path;
 
 pub use catalogue::Op;

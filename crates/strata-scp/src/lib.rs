@@ -1,19 +1,20 @@
 //! # strata-scp
 //!
-//! The Samsung Cloud Platform adapter: the request [signer], one signed [HTTP client](client)
-//! shared by every SCP service, and the [`ScpProvider`] that maps File Storage (kind `file`)
-//! and Parallel File Storage (kind `parallel_file`) onto Strata's model, one module per
-//! service. References: `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`.
+//! The Samsung Cloud Platform adapter: the shared [client] (request signer, signed HTTP,
+//! error mapping), one folder per SCP service — File Storage (kind `file`) and Parallel File
+//! Storage (kind `parallel_file`), each with its vendor calls, wire shapes, pure mapping and
+//! capability document — and the [`ScpProvider`] that dispatches Strata's provider traits to
+//! them. The adapter parses its own provider settings ([`ScpProvider::from_settings`]).
+//! References: `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`.
+#![warn(missing_docs)]
 
+mod caps;
 pub mod client;
-mod common;
+mod config;
 mod file;
 mod parallel_file;
-pub mod signer;
-mod wire;
-
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+mod service;
+mod shared;
 
 use async_trait::async_trait;
 use strata_core::capability::*;
@@ -23,244 +24,19 @@ use strata_core::ids::{GlobalId, IdError, ProviderIds, ResourceType};
 use strata_core::model::*;
 use strata_core::paging::{Page, PageRequest};
 use strata_core::provider::*;
-use strata_core::secret::Secret;
+use strata_core::settings::{ProviderSettings, SettingsError};
 
-pub use client::ScpClient;
-pub use signer::Signer;
+pub use caps::{capabilities, name_rules};
+pub use client::{ScpClient, Signer};
+pub use config::{ScpConfig, REGIONS};
+pub use service::ScpService;
 
-use common::{RulesAt, Service};
 use file::FileStorage;
-use parallel_file::{ParallelFileStorage, GIB_PER_TB};
+use parallel_file::ParallelFileStorage;
+use shared::{RulesAt, VolumeService};
 
 /// The vendor name used in configuration.
 pub const VENDOR: &str = "scp";
-
-pub(crate) const GIB: u64 = 1 << 30;
-/// Option of `CreateVolume.options` for CIFS file volumes.
-pub(crate) const OPT_CIFS_PASSWORD: &str = "cifs_password";
-/// SCP documents no time zone for schedule hours; the platform runs on Korean time.
-pub(crate) const SCHEDULE_TIMEZONE: &str = "Asia/Seoul";
-
-/// The SCP storage services this adapter speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ScpService {
-    /// File Storage (`filestorage`): volumes of kind `file`.
-    File,
-    /// Parallel File Storage (`parallel-filestorage`): volumes of kind `parallel_file`.
-    ParallelFile,
-}
-
-impl ScpService {
-    pub const ALL: [ScpService; 2] = [ScpService::File, ScpService::ParallelFile];
-
-    /// The vendor's service id (host prefix and `Scp-Api-Version` prefix).
-    pub fn service_id(self) -> &'static str {
-        match self {
-            ScpService::File => "filestorage",
-            ScpService::ParallelFile => "parallel-filestorage",
-        }
-    }
-
-    /// The name used in configuration (`services`, `endpoints.<name>`, `versions.<name>`).
-    pub fn config_name(self) -> &'static str {
-        match self {
-            ScpService::File => "file",
-            ScpService::ParallelFile => "parallel_file",
-        }
-    }
-
-    /// The current API version (File Storage 1.0 is deprecated).
-    pub fn default_version(self) -> &'static str {
-        match self {
-            ScpService::File => "1.1",
-            ScpService::ParallelFile => "1.0",
-        }
-    }
-
-    pub fn kind(self) -> VolumeKind {
-        match self {
-            ScpService::File => VolumeKind::File,
-            ScpService::ParallelFile => VolumeKind::ParallelFile,
-        }
-    }
-
-    pub fn from_config_name(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.config_name() == s)
-    }
-}
-
-/// The (environment, region) pairs SCP documents; replicas stay within an environment.
-pub const REGIONS: [(&str, &str); 7] = [
-    ("s", "kr-west1"),
-    ("s", "kr-east1"),
-    ("g", "kr-south1"),
-    ("g", "kr-south2"),
-    ("g", "kr-south3"),
-    ("e", "kr-west1"),
-    ("e", "kr-east1"),
-];
-
-/// How to reach one SCP region with one access key.
-#[derive(Debug, Clone)]
-pub struct ScpConfig {
-    pub provider_id: String,
-    pub display_name: Option<String>,
-    pub region: String,
-    /// The environment code of the hosts (`s`, `g` or `e`).
-    pub environment: String,
-    pub access_key: String,
-    pub secret_key: Secret,
-    /// Signed into every request when set (and sent as `Scp-AccountId`).
-    pub account_id: Option<String>,
-    /// Services this provider offers (its volume kinds).
-    pub services: Vec<ScpService>,
-    /// `Scp-Api-Version` per service; defaults to [`ScpService::default_version`].
-    pub versions: BTreeMap<ScpService, String>,
-    /// Per-service base URL overrides (simulators, proxies, private endpoints).
-    pub endpoints: BTreeMap<ScpService, String>,
-    /// Regions File Storage replicas may be created in.
-    pub replication_regions: Vec<String>,
-    /// region → provider id of this account there, so replica volume ids are routable.
-    pub peers: BTreeMap<String, String>,
-    pub accept_language: String,
-    /// Timeout of each vendor call.
-    pub timeout: Duration,
-}
-
-impl ScpConfig {
-    /// A configuration with both services, the documented hosts and default versions.
-    pub fn new(
-        provider_id: &str,
-        region: &str,
-        environment: &str,
-        access_key: &str,
-        secret_key: Secret,
-    ) -> Self {
-        ScpConfig {
-            provider_id: provider_id.into(),
-            display_name: None,
-            region: region.into(),
-            environment: environment.into(),
-            access_key: access_key.into(),
-            secret_key,
-            account_id: None,
-            services: ScpService::ALL.to_vec(),
-            versions: BTreeMap::new(),
-            endpoints: BTreeMap::new(),
-            replication_regions: REGIONS
-                .iter()
-                .filter(|(e, r)| *e == environment && *r != region)
-                .map(|(_, r)| r.to_string())
-                .collect(),
-            peers: BTreeMap::new(),
-            accept_language: "en-US".into(),
-            timeout: client::DEFAULT_TIMEOUT,
-        }
-    }
-}
-
-/// SCP's names: `^[a-z]([a-z0-9_]){2,20}$`.
-pub fn name_rules() -> NameRules {
-    NameRules {
-        min_len: 3,
-        max_len: 21,
-        pattern: "[a-z][a-z0-9_]{2,20}".into(),
-        description: "a lowercase letter, then lowercase letters, digits and `_`".into(),
-    }
-}
-
-/// The capability document of an SCP provider offering `services`.
-pub fn capabilities(services: &[ScpService], replication_regions: Vec<String>) -> Capabilities {
-    use Feature::*;
-    let mut volumes = BTreeMap::new();
-    for s in services {
-        let kind = match s {
-            ScpService::File => KindCapabilities {
-                features: BTreeSet::from([
-                    VolumeCreate,
-                    VolumeDelete,
-                    AccessRules,
-                    MountTargets,
-                    Usage,
-                    SnapshotCreate,
-                    SnapshotDelete,
-                    SnapshotRestoreInPlace,
-                    SnapshotClone,
-                    SnapshotSchedule,
-                    ReplicaCreate,
-                    ReplicaDelete,
-                    ReplicaStartStop,
-                    ReplicaUpdate,
-                ]),
-                size: SizeLimits {
-                    min_gib: 0,
-                    max_gib: 0,
-                    step_gib: 0,
-                    elastic: true,
-                },
-                protocols: vec![Protocol::Nfs, Protocol::Cifs],
-                tiers: vec!["HDD".into(), "SSD".into(), "HighPerformanceSSD".into()],
-                name: name_rules(),
-                access_rule_kinds: vec![AccessRuleKind::Server],
-                max_access_rules: None,
-                access_levels: vec![AccessLevel::ReadWrite],
-                server_types: ["vm", "bm", "gpu", "gpu_node", "endpoint"].map(String::from).to_vec(),
-                snapshot_names: false,
-                labels: false,
-                schedule: Some(ScheduleLimits {
-                    frequencies: vec![ScheduleFrequency::Daily, ScheduleFrequency::Weekly],
-                    minutes: false,
-                    max_retention_count: Some(128),
-                    timezones: vec![SCHEDULE_TIMEZONE.into()],
-                }),
-                replication_regions: replication_regions.clone(),
-                encryption: false,
-                options: BTreeMap::from([(
-                    OPT_CIFS_PASSWORD.into(),
-                    "password of the CIFS user (cifs volumes): 6–20 characters with a letter, a digit and a special character".into(),
-                )]),
-            },
-            ScpService::ParallelFile => KindCapabilities {
-                features: BTreeSet::from([
-                    VolumeCreate,
-                    VolumeDelete,
-                    VolumeResize,
-                    AccessRules,
-                    MountTargets,
-                    SnapshotCreate,
-                    SnapshotDelete,
-                ]),
-                size: SizeLimits {
-                    min_gib: GIB_PER_TB,
-                    max_gib: 1000 * GIB_PER_TB,
-                    step_gib: GIB_PER_TB,
-                    elastic: false,
-                },
-                protocols: vec![Protocol::ParallelFs],
-                tiers: vec![],
-                name: name_rules(),
-                access_rule_kinds: vec![AccessRuleKind::Server],
-                max_access_rules: None,
-                access_levels: vec![AccessLevel::ReadWrite],
-                server_types: vec!["gpu_node".into()],
-                snapshot_names: false,
-                labels: false,
-                schedule: None,
-                replication_regions: vec![],
-                encryption: false,
-                options: BTreeMap::new(),
-            },
-        };
-        volumes.insert(s.kind(), kind);
-    }
-    Capabilities {
-        volumes,
-        max_page_size: 100,
-        ..Default::default()
-    }
-}
-
-// ---- the provider ----
 
 /// One SCP region of one account, offering File Storage and/or Parallel File Storage.
 ///
@@ -279,6 +55,7 @@ trait KindOps: VolumeOps + SnapshotOps + ReplicaOps {}
 impl<T: VolumeOps + SnapshotOps + ReplicaOps> KindOps for T {}
 
 impl ScpProvider {
+    /// Builds the provider from its configuration (no vendor call is made).
     pub fn new(cfg: ScpConfig) -> Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(cfg.timeout)
@@ -297,7 +74,7 @@ impl ScpProvider {
                 .versions
                 .get(&s)
                 .map_or(s.default_version(), String::as_str);
-            Service {
+            VolumeService {
                 api: ScpClient::new(
                     http.clone(),
                     signer.clone(),
@@ -340,6 +117,17 @@ impl ScpProvider {
                 ),
             }),
         })
+    }
+
+    /// Builds the provider from an `scp` provider table of the gateway's configuration;
+    /// `all` is every configured provider, so the same account's providers in other regions
+    /// become peers. See [`ScpConfig::from_settings`].
+    pub fn from_settings(
+        cfg: &ProviderSettings,
+        all: &[ProviderSettings],
+    ) -> std::result::Result<Self, SettingsError> {
+        let c = ScpConfig::from_settings(cfg, all)?;
+        Self::new(c).map_err(|e| cfg.error(e))
     }
 
     fn kind_ops(&self, kind: VolumeKind) -> Result<&dyn KindOps> {

@@ -16,49 +16,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
-pub use strata_core::secret::Secret;
-
-/// Where a secret comes from.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum SecretSource {
-    /// `{ env = "NAME" }`
-    Env { env: String },
-    /// `{ file = "/run/secrets/x" }` (trailing newline trimmed)
-    File { file: PathBuf },
-    /// A literal value; for development only.
-    Literal(String),
-}
-
-impl std::fmt::Debug for SecretSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SecretSource::Env { env } => write!(f, "env:{env}"),
-            SecretSource::File { file } => write!(f, "file:{}", file.display()),
-            SecretSource::Literal(_) => f.write_str("literal(***)"),
-        }
-    }
-}
-
-impl SecretSource {
-    /// Reads the secret.
-    pub fn resolve(&self) -> anyhow::Result<Secret> {
-        let value = match self {
-            SecretSource::Env { env } => std::env::var(env).map_err(|_| {
-                anyhow::anyhow!("environment variable `{env}` (a secret) is not set")
-            })?,
-            SecretSource::File { file } => std::fs::read_to_string(file)
-                .map_err(|e| anyhow::anyhow!("cannot read secret file `{}`: {e}", file.display()))?
-                .trim_end_matches(['\n', '\r'])
-                .to_string(),
-            SecretSource::Literal(s) => s.clone(),
-        };
-        if value.is_empty() {
-            anyhow::bail!("a secret ({self:?}) is empty");
-        }
-        Ok(Secret::new(value))
-    }
-}
+pub use strata_core::secret::{Secret, SecretSource};
 
 /// A configuration error as it may be shown: the kind of mistake and where (key path, file,
 /// line and column), never the text of the offending line, which may hold a secret.
@@ -156,19 +114,9 @@ impl Default for AuthConfig {
     }
 }
 
-/// A configured provider. Vendor-specific keys are kept in `settings` for the adapter to read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProviderConfig {
-    pub id: String,
-    /// `scp`, `nhn` or `memory`.
-    pub vendor: String,
-    pub region: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// Everything else under the provider's table.
-    #[serde(flatten)]
-    pub settings: serde_json::Map<String, serde_json::Value>,
-}
+/// A configured provider: `id`, `vendor`, `region`, `display_name`, and the vendor's own
+/// keys, which the adapter named by `vendor` parses itself.
+pub use strata_core::settings::ProviderSettings as ProviderConfig;
 
 /// Operation tracking settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

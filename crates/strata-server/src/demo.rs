@@ -1,4 +1,5 @@
-//! `strata demo`: the gateway with built-in providers and no cloud account.
+//! `strata demo`: the gateway with built-in providers and no cloud account (the `demo`
+//! cargo feature, on by default; it also registers the `memory` vendor).
 //!
 //! Two in-memory providers (`demo-kr1`, `demo-kr2`) and two NHN Cloud NAS providers
 //! (`nhn-kr1`, `nhn-kr2`) backed by the in-process NHN simulator (identity + NAS over real
@@ -17,9 +18,36 @@ use strata_sim::memory::MemoryProvider;
 use strata_sim::nhn::{NhnSim, NhnSimConfig, SeedVolume};
 use strata_sim::scp::{ScpSim, ScpSimConfig, Service};
 
-use crate::app::build_providers;
 use crate::config::{Config, ProviderConfig, SecretSource};
 use crate::state::Registry;
+use crate::vendors::build_providers;
+
+/// The factory of the `memory` vendor: an in-memory provider whose changes settle after
+/// `settle_delay_ms` (default 500), replicating to `replication_regions`.
+pub fn memory_provider(
+    cfg: &ProviderConfig,
+    _all: &[ProviderConfig],
+) -> anyhow::Result<Arc<dyn strata_core::provider::Provider>> {
+    let delay_ms = cfg
+        .settings
+        .get("settle_delay_ms")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(500);
+    let regions = cfg
+        .settings
+        .get("replication_regions")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Arc::new(
+        MemoryProvider::new(&cfg.id, &cfg.region, Duration::from_millis(delay_ms))
+            .with_replication_regions(regions),
+    ))
+}
 
 /// The demo configuration: a random HS256 secret (tokens are valid for this run only) and
 /// the given listen address.

@@ -2,12 +2,14 @@
 //!
 //! The Strata gateway: an axum app exposing the vendor-neutral `/v1` API with JWT auth,
 //! RFC 9457 problems, operation tracking, and a generated OpenAPI document served with
-//! Swagger UI. The `strata` binary (`serve`, `demo`, `openapi`, `token`) lives in `main.rs`.
+//! Swagger UI. The `strata` binary (`serve`, `demo`, `openapi`, `token`) lives in `main.rs`;
+//! `demo` and the simulators it runs come with the `demo` cargo feature (on by default).
 
 pub mod app;
 pub mod auth;
 pub mod config;
 pub mod conn;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod layers;
 pub mod openapi;
@@ -16,6 +18,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod telemetry;
+pub mod vendors;
 
 pub use app::Gateway;
 pub use config::Config;

@@ -6,7 +6,9 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use strata_server::auth::mint_hs256;
 use strata_server::config::Config;
-use strata_server::{demo, openapi, serve, telemetry, Gateway};
+#[cfg(feature = "demo")]
+use strata_server::demo;
+use strata_server::{openapi, serve, telemetry, Gateway};
 
 #[derive(Parser)]
 #[command(name = "strata", version, about = "One storage API across clouds")]
@@ -23,6 +25,7 @@ enum Command {
     /// Run the gateway with the configured providers.
     Serve,
     /// Run the gateway with built-in demo providers (no cloud account needed).
+    #[cfg(feature = "demo")]
     Demo {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -112,36 +115,42 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(addr = %server.addr, providers = gw.state.registry.len(), "strata is serving");
             server.wait().await?;
         }
-        Command::Demo { listen } => {
-            let cfg = demo::demo_config(&listen);
-            telemetry::init(cfg.log_format, "warn,strata_server=info");
-            let secret = cfg
-                .auth
-                .hs256_secret
-                .as_ref()
-                .expect("demo config has a secret")
-                .resolve()?;
-            let token = mint_hs256(
-                &secret,
-                &cfg.auth,
-                "demo",
-                "storage.read storage.write storage.admin",
-                Duration::from_secs(12 * 3600),
-                None,
-            )?;
-            let grace = cfg.shutdown_grace();
-            let (registry, _simulators) = demo::demo_registry().await?;
-            let gw = Gateway::with_registry(cfg, registry).await?;
-            let server = serve(&gw, &listen, grace, true).await?;
-            let base = gw.state.config.base_url(server.addr);
-            println!("Strata demo is running with providers demo-kr1, demo-kr2 (in-memory), nhn-kr1, nhn-kr2 (NHN Cloud NAS, simulated) and scp-kr-west1, scp-kr-east1 (SCP File Storage + Parallel File Storage, simulated).\n");
-            println!("  API:        {base}/v1");
-            println!("  Swagger UI: {base}/docs   (click Authorize and paste the token)");
-            println!("  OpenAPI:    {base}/openapi.json\n");
-            println!("Dev token (12 h, all scopes, valid for this run only):\n\n{token}\n");
-            println!("Try:\n  export TOKEN={token}\n  curl -s -H \"Authorization: Bearer $TOKEN\" {base}/v1/volumes\n\nCtrl-C stops it.");
-            server.wait().await?;
-        }
+        #[cfg(feature = "demo")]
+        Command::Demo { listen } => run_demo(&listen).await?,
     }
+    Ok(())
+}
+
+/// `strata demo`: simulators, demo providers and a dev token.
+#[cfg(feature = "demo")]
+async fn run_demo(listen: &str) -> anyhow::Result<()> {
+    let cfg = demo::demo_config(listen);
+    telemetry::init(cfg.log_format, "warn,strata_server=info");
+    let secret = cfg
+        .auth
+        .hs256_secret
+        .as_ref()
+        .expect("demo config has a secret")
+        .resolve()?;
+    let token = mint_hs256(
+        &secret,
+        &cfg.auth,
+        "demo",
+        "storage.read storage.write storage.admin",
+        Duration::from_secs(12 * 3600),
+        None,
+    )?;
+    let grace = cfg.shutdown_grace();
+    let (registry, _simulators) = demo::demo_registry().await?;
+    let gw = Gateway::with_registry(cfg, registry).await?;
+    let server = serve(&gw, listen, grace, true).await?;
+    let base = gw.state.config.base_url(server.addr);
+    println!("Strata demo is running with providers demo-kr1, demo-kr2 (in-memory), nhn-kr1, nhn-kr2 (NHN Cloud NAS, simulated) and scp-kr-west1, scp-kr-east1 (SCP File Storage + Parallel File Storage, simulated).\n");
+    println!("  API:        {base}/v1");
+    println!("  Swagger UI: {base}/docs   (click Authorize and paste the token)");
+    println!("  OpenAPI:    {base}/openapi.json\n");
+    println!("Dev token (12 h, all scopes, valid for this run only):\n\n{token}\n");
+    println!("Try:\n  export TOKEN={token}\n  curl -s -H \"Authorization: Bearer $TOKEN\" {base}/v1/volumes\n\nCtrl-C stops it.");
+    server.wait().await?;
     Ok(())
 }

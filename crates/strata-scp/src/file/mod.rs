@@ -6,9 +6,16 @@
 //! must be paused before it can be deleted. Every mutation answers 202 without a state, so
 //! the gateway settles it by polling [`FileStorage::get_volume`] (which reports `updating`
 //! while access rules are still being applied).
+//!
+//! This module holds the thin trait impls; [`api`] the vendor calls, [`wire`] the shapes,
+//! [`map`] the pure mapping and [`caps`] the capability document.
+
+pub(crate) mod api;
+pub(crate) mod caps;
+pub(crate) mod map;
+pub(crate) mod wire;
 
 use async_trait::async_trait;
-use reqwest::Method;
 use serde_json::{json, Value};
 use strata_core::capability::NameRules;
 use strata_core::context::CallCtx;
@@ -18,162 +25,28 @@ use strata_core::model::*;
 use strata_core::paging::{Page, PageRequest};
 use strata_core::provider::{ReplicaOps, SnapshotOps, VolumeOps};
 
-use crate::common::{
-    child_not_found, parent, refuse_description, refuse_initial_rules, vendor_fields,
-    volume_status, Service,
+use crate::client::DEFAULT_TIMEOUT;
+use crate::shared::map::volume_status;
+use crate::shared::wire::decode;
+use crate::shared::{
+    api as shared_api, child_not_found, parent, refuse_description, refuse_initial_rules,
+    VolumeService, GIB,
 };
-use crate::wire::{self, decode, time};
-use crate::{GIB, OPT_CIFS_PASSWORD};
+use caps::OPT_CIFS_PASSWORD;
+use map::{derived_name, frequency_wire, object_of, replica_status, schedule_of, wire_schedules};
 
-const KIND: VolumeKind = VolumeKind::File;
-const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 /// Replication frequency used when the caller does not choose one.
 pub(crate) const DEFAULT_REPLICA_FREQUENCY: ReplicaFrequency = ReplicaFrequency::Hourly;
 
+/// File Storage in one region.
 pub(crate) struct FileStorage {
-    pub svc: Service,
+    pub svc: VolumeService,
     pub names: NameRules,
 }
 
-fn protocol(p: Option<&str>) -> Option<Protocol> {
-    match p?.to_ascii_uppercase().as_str() {
-        "NFS" => Some(Protocol::Nfs),
-        "CIFS" => Some(Protocol::Cifs),
-        _ => None,
-    }
-}
-
-fn frequency_wire(f: ReplicaFrequency) -> &'static str {
-    match f {
-        ReplicaFrequency::FiveMinutes => "5min",
-        ReplicaFrequency::Hourly => "hourly",
-        ReplicaFrequency::Daily => "daily",
-        ReplicaFrequency::Weekly => "weekly",
-        ReplicaFrequency::Monthly => "monthly",
-    }
-}
-
-fn frequency(s: Option<&str>) -> Option<ReplicaFrequency> {
-    Some(match s? {
-        "5min" => ReplicaFrequency::FiveMinutes,
-        "hourly" => ReplicaFrequency::Hourly,
-        "daily" => ReplicaFrequency::Daily,
-        "weekly" => ReplicaFrequency::Weekly,
-        "monthly" => ReplicaFrequency::Monthly,
-        _ => return None,
-    })
-}
-
-/// Replica status from SCP's open `replication_status` and its `use`/`paused` policy.
-fn replica_status(status: Option<&str>, policy: Option<&str>) -> ReplicaStatus {
-    let status = status.unwrap_or("").to_ascii_lowercase();
-    match status.as_str() {
-        "creating" => ReplicaStatus::Creating,
-        "updating" => ReplicaStatus::Updating,
-        "deleting" => ReplicaStatus::Deleting,
-        "error" | "failed" => ReplicaStatus::Error,
-        _ if policy == Some("paused") || status == "paused" => ReplicaStatus::Paused,
-        "active" | "running" | "completed" | "available" | "use" => ReplicaStatus::Active,
-        _ => ReplicaStatus::Unknown,
-    }
-}
-
-/// The vendor schedules that express one neutral schedule: one DAILY, or one WEEKLY per day.
-pub(crate) fn wire_schedules(s: &SnapshotSchedule) -> Vec<Value> {
-    let hour = s.hour.to_string();
-    match s.frequency {
-        ScheduleFrequency::Daily => vec![json!({"frequency": "DAILY", "hour": hour})],
-        ScheduleFrequency::Weekly => {
-            let mut days = s.days.clone();
-            days.sort();
-            days.dedup();
-            days.iter()
-                .map(|d| json!({"frequency": "WEEKLY", "day_of_week": DAYS[usize::from(d.number_from_sunday())], "hour": hour}))
-                .collect()
-        }
-    }
-}
-
-/// The neutral schedule of a volume's vendor schedules (`None` when it has none). A DAILY
-/// schedule wins over WEEKLY ones; the hour is the first schedule's.
-pub(crate) fn schedule_of(list: &wire::ScheduleList) -> Option<SnapshotSchedule> {
-    let first = list.snapshot_schedule.first()?;
-    let daily = list
-        .snapshot_schedule
-        .iter()
-        .find(|s| s.frequency.eq_ignore_ascii_case("DAILY"));
-    let mut days: Vec<Weekday> = list
-        .snapshot_schedule
-        .iter()
-        .filter_map(|s| s.day_of_week.as_deref())
-        .filter_map(|d| DAYS.iter().position(|x| x.eq_ignore_ascii_case(d)))
-        .filter_map(|i| Weekday::from_number_from_sunday(i as u8))
-        .collect();
-    days.sort();
-    days.dedup();
-    Some(SnapshotSchedule {
-        frequency: if daily.is_some() {
-            ScheduleFrequency::Daily
-        } else {
-            ScheduleFrequency::Weekly
-        },
-        days: if daily.is_some() { vec![] } else { days },
-        hour: daily.unwrap_or(first).hour,
-        minute: 0,
-        timezone: crate::SCHEDULE_TIMEZONE.into(),
-        retention_count: list
-            .snapshot_retention_count
-            .filter(|n| *n > 0)
-            .map(|n| n as u32),
-    })
-}
-
-/// A neutral `server` rule as the vendor's (object type, object id).
-fn object_of(r: &AccessRule) -> (String, String) {
-    (
-        r.server_type
-            .as_deref()
-            .unwrap_or("vm")
-            .to_ascii_uppercase(),
-        r.value.clone(),
-    )
-}
-
-/// A name for a volume derived from another, within SCP's 21 characters.
-fn derived_name(base: &str, suffix: &str) -> String {
-    let keep = 21usize.saturating_sub(suffix.len());
-    format!("{}{suffix}", &base[..base.len().min(keep)])
-}
-
 impl FileStorage {
-    fn map_volume(&self, v: &wire::Volume, raw: &Value) -> Volume {
-        Volume {
-            id: self.svc.ids.volume(&v.id),
-            provider: self.svc.ids.provider.clone(),
-            kind: KIND,
-            name: v.name.clone(),
-            description: None,
-            status: volume_status(v.state.as_deref()),
-            size_gib: 0,
-            protocol: protocol(v.protocol.as_deref()),
-            tier: v.type_name.clone(),
-            encrypted: v.encryption_enabled.unwrap_or(false),
-            region: self.svc.ids.region.clone(),
-            zone: None,
-            labels: Default::default(),
-            created_at: time(&v.created_at),
-            updated_at: None,
-            vendor: vendor_fields(
-                raw,
-                &[
-                    "id",
-                    "name",
-                    "created_at",
-                    "encryption_enabled",
-                    "type_name",
-                ],
-            ),
-        }
+    fn map_volume(&self, v: &crate::shared::wire::Volume, raw: &Value) -> Volume {
+        map::volume(&self.svc.ids, v, raw)
     }
 
     /// One page of the vendor's list (name-sorted), and the vendor's total.
@@ -189,48 +62,17 @@ impl FileStorage {
     }
 
     async fn schedules(&self, vid: &str) -> Result<wire::ScheduleList> {
-        self.svc
-            .list_under(&["v1", "snapshot-schedules"], vid)
-            .await
-    }
-
-    fn map_replica(&self, vid: &str, r: &wire::Replication, raw: &Value) -> Replica {
-        let src_region = r
-            .source_volume_region
-            .clone()
-            .unwrap_or_else(|| self.svc.ids.region.clone());
-        let dst_region = r.replication_volume_region.clone().unwrap_or_default();
-        Replica {
-            id: self
-                .svc
-                .ids
-                .child(ResourceType::Replica, vid, &r.replication_id),
-            provider: self.svc.ids.provider.clone(),
-            source_volume_id: self.svc.ids.volume_in(&src_region, &r.source_volume_id),
-            destination_volume_id: Some(
-                self.svc
-                    .ids
-                    .volume_in(&dst_region, &r.replication_volume_id),
-            ),
-            destination_region: dst_region,
-            status: replica_status(
-                r.replication_status.as_deref(),
-                r.replication_policy.as_deref(),
-            ),
-            direction: ReplicaDirection::Forward,
-            frequency: frequency(r.replication_frequency.as_deref()),
-            last_transfer: None,
-            created_at: None,
-            vendor: vendor_fields(raw, &["replication_id", "replication_frequency"]),
-        }
+        decode(
+            &api::list_schedules(&self.svc.api, vid)
+                .await
+                .map_err(self.svc.volume_gone(vid))?,
+        )
     }
 
     async fn replication(&self, id: &GlobalId) -> Result<(wire::Replication, Value)> {
-        let path = ["v1", "replications", &id.vendor_id];
-        let raw = self
-            .svc
-            .child_call(Method::GET, &path, id, ResourceType::Replica, None)
-            .await?;
+        let raw = api::show_replication(&self.svc.api, &id.vendor_id, parent(id)?)
+            .await
+            .map_err(Error::vendor_404_as(ResourceType::Replica, id.encode()))?;
         Ok((decode(&raw)?, raw))
     }
 
@@ -240,20 +82,36 @@ impl FileStorage {
         id: &GlobalId,
         body: Value,
     ) -> Result<Replica> {
-        let path = ["v1", "replications", &id.vendor_id];
-        self.svc
-            .child_call(Method::PUT, &path, id, ResourceType::Replica, Some(&body))
-            .await?;
+        api::update_replication(&self.svc.api, &id.vendor_id, parent(id)?, &body)
+            .await
+            .map_err(Error::vendor_404_as(ResourceType::Replica, id.encode()))?;
         self.get_replica(ctx, id).await
     }
 
     async fn set_policy(&self, ctx: &CallCtx, id: &GlobalId, policy: &str) -> Result<Replica> {
-        self.update_replication(
-            ctx,
-            id,
-            json!({"replication_update_type": "policy", "replication_policy": policy}),
-        )
-        .await
+        self.update_replication(ctx, id, api::policy_body(policy))
+            .await
+    }
+
+    /// Waits (bounded) for a pause to take effect, so the delete that follows is accepted.
+    async fn wait_paused(&self, id: &GlobalId) -> Result<()> {
+        let deadline = std::time::Instant::now() + DEFAULT_TIMEOUT;
+        loop {
+            let (r, _) = self.replication(id).await?;
+            if replica_status(
+                r.replication_status.as_deref(),
+                r.replication_policy.as_deref(),
+            ) == ReplicaStatus::Paused
+            {
+                return Ok(());
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(Error::Conflict {
+                    message: "the replication did not pause in time; try the delete again".into(),
+                });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 }
 
@@ -287,12 +145,8 @@ impl VolumeOps for FileStorage {
             }
             body["cifs_password"] = json!(p);
         }
-        let raw = self
-            .svc
-            .api
-            .call(Method::POST, &["v1", "volumes"], &[], Some(&body))
-            .await?;
-        let created: wire::Volume = decode(&raw)?;
+        let raw = shared_api::create_volume(&self.svc.api, &body).await?;
+        let created: crate::shared::wire::Volume = decode(&raw)?;
         // The 202 carries no state: the volume is being created.
         let mut v = self.map_volume(&created, &raw);
         v.status = VolumeStatus::Creating;
@@ -344,13 +198,10 @@ impl VolumeOps for FileStorage {
             .iter()
             .filter(|w| !current.contains(w))
             .map(|w| (w, "add"));
-        let path = ["v1", "volumes", vid, "access-rules"];
         for ((object_type, object_id), action) in removes.chain(adds).collect::<Vec<_>>() {
             let body =
                 json!({"object_id": object_id, "object_type": object_type, "action": action});
-            self.svc
-                .api
-                .call(Method::PUT, &path, &[], Some(&body))
+            api::set_access_rule(&self.svc.api, vid, &body)
                 .await
                 .map_err(Error::vendor_404_as(ResourceType::Volume, id.encode()))?;
         }
@@ -363,7 +214,7 @@ impl VolumeOps for FileStorage {
         Ok(vec![MountTarget {
             id: None,
             path: v.path.clone(),
-            protocol: protocol(v.protocol.as_deref()),
+            protocol: map::protocol(v.protocol.as_deref()),
             network: None,
             address: v.endpoint_path.clone(),
             status,
@@ -423,10 +274,9 @@ impl SnapshotOps for FileStorage {
         let volume_gid = self.svc.ids.gid(ResourceType::Volume, vid);
         match req.mode {
             RestoreMode::InPlace => {
-                let path = ["v1", "snapshots", &id.vendor_id, "restore"];
-                self.svc
-                    .child_call(Method::PUT, &path, id, ResourceType::Snapshot, None)
-                    .await?;
+                api::restore_snapshot(&self.svc.api, &id.vendor_id, vid)
+                    .await
+                    .map_err(Error::vendor_404_as(ResourceType::Snapshot, id.encode()))?;
                 self.get_volume(ctx, &volume_gid).await
             }
             RestoreMode::NewVolume => {
@@ -442,10 +292,7 @@ impl SnapshotOps for FileStorage {
                     "type_name": src.type_name.clone().unwrap_or_else(|| "HDD".into()),
                     "snapshot_id": id.vendor_id,
                 });
-                let raw = self
-                    .svc
-                    .api
-                    .call(Method::POST, &["v1", "volumes"], &[], Some(&body))
+                let raw = shared_api::create_volume(&self.svc.api, &body)
                     .await
                     .map_err(Error::vendor_404_as(ResourceType::Snapshot, id.encode()))?;
                 let mut v = self.map_volume(&decode(&raw)?, &raw);
@@ -475,7 +322,6 @@ impl SnapshotOps for FileStorage {
         let current = self.schedules(vid).await?.snapshot_schedule;
         let wanted = wire_schedules(s);
         let retention = s.retention_count;
-        let q = [("volume_id", vid.to_string())];
         for (i, want) in wanted.iter().enumerate() {
             let mut body = json!({"snapshot_schedule": want});
             if let Some(n) = retention {
@@ -483,27 +329,11 @@ impl SnapshotOps for FileStorage {
             }
             match current.get(i).and_then(|c| c.id.as_deref()) {
                 Some(sid) => {
-                    self.svc
-                        .api
-                        .call(
-                            Method::PUT,
-                            &["v1", "snapshot-schedules", sid],
-                            &q,
-                            Some(&body),
-                        )
-                        .await?;
+                    api::update_schedule(&self.svc.api, sid, vid, &body).await?;
                 }
                 None => {
                     body["volume_id"] = json!(vid);
-                    self.svc
-                        .api
-                        .call(
-                            Method::POST,
-                            &["v1", "snapshot-schedules"],
-                            &[],
-                            Some(&body),
-                        )
-                        .await?;
+                    api::create_schedule(&self.svc.api, &body).await?;
                 }
             }
         }
@@ -512,15 +342,7 @@ impl SnapshotOps for FileStorage {
             .skip(wanted.len())
             .filter_map(|c| c.id.as_deref())
         {
-            self.svc
-                .api
-                .call(
-                    Method::DELETE,
-                    &["v1", "snapshot-schedules", extra],
-                    &q,
-                    None,
-                )
-                .await?;
+            api::delete_schedule(&self.svc.api, extra, vid).await?;
         }
         let mut out = s.clone();
         if out.frequency == ScheduleFrequency::Daily {
@@ -541,15 +363,7 @@ impl SnapshotOps for FileStorage {
             ));
         }
         for sid in current.iter().filter_map(|c| c.id.as_deref()) {
-            self.svc
-                .api
-                .call(
-                    Method::DELETE,
-                    &["v1", "snapshot-schedules", sid],
-                    &[("volume_id", vid.to_string())],
-                    None,
-                )
-                .await?;
+            api::delete_schedule(&self.svc.api, sid, vid).await?;
         }
         Ok(())
     }
@@ -559,15 +373,7 @@ impl SnapshotOps for FileStorage {
 impl ReplicaOps for FileStorage {
     async fn list_replicas(&self, _ctx: &CallCtx, volume: &GlobalId) -> Result<Vec<Replica>> {
         let vid = &volume.vendor_id;
-        let raw = self
-            .svc
-            .api
-            .call(
-                Method::GET,
-                &["v1", "replications"],
-                &[("volume_id", vid.to_string())],
-                None,
-            )
+        let raw = api::list_replications(&self.svc.api, vid)
             .await
             .map_err(Error::vendor_404_as(ResourceType::Volume, volume.encode()))?;
         let ids: Vec<String> = raw["replications"]
@@ -590,7 +396,7 @@ impl ReplicaOps for FileStorage {
         .await?;
         Ok(shown
             .iter()
-            .map(|(r, raw)| self.map_replica(vid, r, raw))
+            .map(|(r, raw)| map::replica(&self.svc.ids, vid, r, raw))
             .collect())
     }
 
@@ -599,7 +405,7 @@ impl ReplicaOps for FileStorage {
             .replication(id)
             .await
             .map_err(child_not_found(ResourceType::Replica, id))?;
-        Ok(self.map_replica(parent(id)?, &r, &raw))
+        Ok(map::replica(&self.svc.ids, parent(id)?, &r, &raw))
     }
 
     /// Checks the target against the vendor's region lookup for the source's type, then
@@ -622,20 +428,8 @@ impl ReplicaOps for FileStorage {
             Some("HDD") | None => "HDD",
             Some(_) => "SSD",
         };
-        let regions = self
-            .svc
-            .api
-            .call(
-                Method::GET,
-                &["v1", "replications", "regions"],
-                &[
-                    ("source_region_name", self.svc.ids.region.clone()),
-                    ("replication_type", "replication".into()),
-                    ("type_name", type_name.into()),
-                ],
-                None,
-            )
-            .await?;
+        let regions =
+            api::replication_regions(&self.svc.api, &self.svc.ids.region, type_name).await?;
         let allowed: Vec<&str> = regions["regions"]
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -658,10 +452,7 @@ impl ReplicaOps for FileStorage {
             "volume_id": vid,
             "replication_type": "replication",
         });
-        let raw = self
-            .svc
-            .api
-            .call(Method::POST, &["v1", "replications"], &[], Some(&body))
+        let raw = api::create_replication(&self.svc.api, &body)
             .await
             .map_err(Error::vendor_404_as(ResourceType::Volume, volume.encode()))?;
         let created = wire::Replication {
@@ -670,7 +461,7 @@ impl ReplicaOps for FileStorage {
             ),
             ..decode(&raw)?
         };
-        Ok(self.map_replica(vid, &created, &raw))
+        Ok(map::replica(&self.svc.ids, vid, &created, &raw))
     }
 
     async fn update_replica(
@@ -704,10 +495,9 @@ impl ReplicaOps for FileStorage {
             }
             self.wait_paused(id).await?;
         }
-        let path = ["v1", "replications", &id.vendor_id];
-        self.svc
-            .child_call(Method::DELETE, &path, id, ResourceType::Replica, None)
-            .await?;
+        api::delete_replication(&self.svc.api, &id.vendor_id, parent(id)?)
+            .await
+            .map_err(Error::vendor_404_as(ResourceType::Replica, id.encode()))?;
         Ok(())
     }
 
@@ -717,99 +507,5 @@ impl ReplicaOps for FileStorage {
 
     async fn stop_replica(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Replica> {
         self.set_policy(ctx, id, "paused").await
-    }
-}
-
-impl FileStorage {
-    /// Waits (bounded) for a pause to take effect, so the delete that follows is accepted.
-    async fn wait_paused(&self, id: &GlobalId) -> Result<()> {
-        let deadline = std::time::Instant::now() + crate::client::DEFAULT_TIMEOUT;
-        loop {
-            let (r, _) = self.replication(id).await?;
-            if replica_status(
-                r.replication_status.as_deref(),
-                r.replication_policy.as_deref(),
-            ) == ReplicaStatus::Paused
-            {
-                return Ok(());
-            }
-            if std::time::Instant::now() >= deadline {
-                return Err(Error::Conflict {
-                    message: "the replication did not pause in time; try the delete again".into(),
-                });
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sched(freq: ScheduleFrequency, days: Vec<Weekday>) -> SnapshotSchedule {
-        SnapshotSchedule {
-            frequency: freq,
-            days,
-            hour: 2,
-            minute: 0,
-            timezone: "Asia/Seoul".into(),
-            retention_count: Some(5),
-        }
-    }
-
-    #[test]
-    fn weekly_schedules_become_one_vendor_schedule_per_day_and_back() {
-        let s = sched(
-            ScheduleFrequency::Weekly,
-            vec![Weekday::Saturday, Weekday::Tuesday],
-        );
-        let wire = wire_schedules(&s);
-        assert_eq!(
-            wire,
-            vec![
-                json!({"frequency": "WEEKLY", "day_of_week": "TUE", "hour": "2"}),
-                json!({"frequency": "WEEKLY", "day_of_week": "SAT", "hour": "2"}),
-            ]
-        );
-        let list: wire::ScheduleList =
-            decode(&json!({"snapshot_retention_count": 5, "snapshot_schedule": wire})).unwrap();
-        let back = schedule_of(&list).unwrap();
-        assert_eq!(back.days, vec![Weekday::Tuesday, Weekday::Saturday]);
-        assert_eq!((back.hour, back.retention_count), (2, Some(5)));
-        let daily = wire_schedules(&sched(ScheduleFrequency::Daily, vec![]));
-        assert_eq!(daily, vec![json!({"frequency": "DAILY", "hour": "2"})]);
-        let none: wire::ScheduleList =
-            decode(&json!({"snapshot_retention_count": 0, "snapshot_schedule": []})).unwrap();
-        assert_eq!(schedule_of(&none), None);
-    }
-
-    #[test]
-    fn open_states_map_to_unknown() {
-        assert_eq!(volume_status(Some("available")), VolumeStatus::Available);
-        assert_eq!(volume_status(Some("migrating")), VolumeStatus::Unknown);
-        assert_eq!(
-            replica_status(Some("active"), Some("paused")),
-            ReplicaStatus::Paused
-        );
-        assert_eq!(
-            replica_status(Some("creating"), Some("use")),
-            ReplicaStatus::Creating
-        );
-        assert_eq!(
-            replica_status(Some("syncing_v2"), Some("use")),
-            ReplicaStatus::Unknown
-        );
-        assert_eq!(frequency(Some("5min")), Some(ReplicaFrequency::FiveMinutes));
-        assert_eq!(frequency(Some("yearly")), None);
-    }
-
-    #[test]
-    fn derived_names_fit_the_vendor_limit() {
-        assert_eq!(
-            derived_name("abcdefghijklmnopqrstu", "_replica"),
-            "abcdefghijklm_replica"
-        );
-        assert_eq!(derived_name("data", "_clone"), "data_clone");
     }
 }

@@ -23,6 +23,7 @@ pub struct Signer {
 }
 
 impl Signer {
+    /// A signer for one access key (an empty account id counts as none).
     pub fn new(access_key: &str, secret_key: Secret, account_id: Option<String>) -> Self {
         Signer {
             access_key: access_key.into(),

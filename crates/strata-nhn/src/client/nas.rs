@@ -1,17 +1,13 @@
 //! The NAS HTTP client: token header, `header` envelope, error mapping, one re-issue on 401.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::Method;
 use serde_json::Value;
 use strata_core::error::{Error, Result};
 
-use crate::token::TokenClient;
-
-/// Maps a transport failure (no HTTP answer) to the core error.
-pub(crate) fn transport_error(e: reqwest::Error) -> Error {
-    Error::transport(e.is_timeout(), e.is_connect())
-}
+use super::token::TokenClient;
+use super::transport::transport_error;
 
 /// Classifies a failed NAS answer by HTTP status (NHN documents no error sub-codes).
 fn vendor_error(status: u16, message: String) -> Error {
@@ -40,6 +36,7 @@ pub struct NasClient {
 }
 
 impl NasClient {
+    /// A client of `region`'s NAS, at the token catalog's `nasv1` URL unless overridden.
     pub fn new(
         http: reqwest::Client,
         tokens: TokenClient,
@@ -151,9 +148,6 @@ impl NasClient {
         }
     }
 }
-
-/// Per-request timeout for vendor calls.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[cfg(test)]
 mod tests {

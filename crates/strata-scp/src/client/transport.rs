@@ -1,4 +1,4 @@
-//! The signed HTTP client every SCP service module uses: URL building, signing, the
+//! The signed HTTP transport every SCP service module uses: URL building, signing, the
 //! `Scp-Api-Version` header, request-id forwarding and error mapping.
 
 use std::time::{Duration, Instant};
@@ -8,7 +8,7 @@ use serde_json::Value;
 use strata_core::error::{Error, Result};
 use strata_core::vendor_path;
 
-use crate::signer::Signer;
+use super::signer::Signer;
 
 /// Per-request timeout for vendor calls.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -96,6 +96,8 @@ pub struct ScpClient {
 }
 
 impl ScpClient {
+    /// A client of `service` (its vendor id, e.g. `filestorage`) at `base`, speaking API
+    /// `version` and asking for answers in `language`.
     pub fn new(
         http: reqwest::Client,
         signer: Signer,

@@ -15,12 +15,13 @@ use serde_json::json;
 use strata_core::error::{Error, Result};
 use strata_core::secret::Secret;
 
-use crate::client::transport_error;
+use super::transport::transport_error;
 
 /// An issued token and the NAS endpoints its catalog lists.
 #[derive(Debug)]
 pub struct Token {
     pub(crate) id: String,
+    /// When the identity service says the token expires.
     pub expires_at: DateTime<Utc>,
     /// `(region, publicURL)` of the `nasv1` catalog entry.
     pub nas_endpoints: Vec<(String, String)>,

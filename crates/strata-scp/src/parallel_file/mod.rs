@@ -5,9 +5,16 @@
 //! server-named and can only be created, listed and deleted. Restores, schedules and
 //! replicas are not offered: the trait defaults answer `unsupported_by_provider`, matching
 //! the capability document.
+//!
+//! This module holds the thin trait impls; [`api`] the vendor calls, [`wire`] the shapes,
+//! [`map`] the pure mapping and [`caps`] the capability document.
+
+pub(crate) mod api;
+pub(crate) mod caps;
+pub(crate) mod map;
+pub(crate) mod wire;
 
 use async_trait::async_trait;
-use reqwest::Method;
 use serde_json::{json, Value};
 use strata_core::context::CallCtx;
 use strata_core::error::{Error, Result};
@@ -16,42 +23,21 @@ use strata_core::model::*;
 use strata_core::paging::{Page, PageRequest};
 use strata_core::provider::{ReplicaOps, SnapshotOps, VolumeOps};
 
-use crate::common::{
-    refuse_description, refuse_initial_rules, vendor_fields, volume_status, Service,
-};
-use crate::wire::{self, decode, time};
+use crate::shared::wire::decode;
+use crate::shared::{api as shared_api, refuse_description, refuse_initial_rules, VolumeService};
+use map::{capacity_tb, rule_delta};
 
-const KIND: VolumeKind = VolumeKind::ParallelFile;
-/// GiB per TB of `capacity_tb`.
-pub(crate) const GIB_PER_TB: u64 = 1024;
-
+/// Parallel File Storage in one region.
 pub(crate) struct ParallelFileStorage {
-    pub svc: Service,
+    pub svc: VolumeService,
 }
 
 impl ParallelFileStorage {
-    fn map_volume(&self, v: &wire::Volume, raw: &Value) -> Volume {
-        let ids = &self.svc.ids;
-        Volume {
-            id: ids.volume(&v.id),
-            provider: ids.provider.clone(),
-            kind: KIND,
-            name: v.name.clone(),
-            description: None,
-            status: volume_status(v.state.as_deref()),
-            size_gib: v.capacity_tb.unwrap_or(0) * GIB_PER_TB,
-            protocol: Some(Protocol::ParallelFs),
-            tier: None,
-            encrypted: false,
-            region: ids.region.clone(),
-            zone: None,
-            labels: Default::default(),
-            created_at: time(&v.created_at),
-            updated_at: None,
-            vendor: vendor_fields(raw, &["id", "name", "created_at"]),
-        }
+    fn map_volume(&self, v: &crate::shared::wire::Volume, raw: &Value) -> Volume {
+        map::volume(&self.svc.ids, v, raw)
     }
 
+    /// One page of the vendor's list (name-sorted), and the vendor's total.
     pub(crate) async fn page(
         &self,
         name: Option<&str>,
@@ -62,11 +48,6 @@ impl ParallelFileStorage {
             .page(name, offset, limit, |v, raw| self.map_volume(v, raw))
             .await
     }
-}
-
-/// Whole TB for a size the gateway already checked against the 1024 GiB step.
-fn capacity_tb(size_gib: u64) -> u64 {
-    size_gib.div_ceil(GIB_PER_TB)
 }
 
 #[async_trait]
@@ -81,11 +62,7 @@ impl VolumeOps for ParallelFileStorage {
         refuse_description(req.description.as_deref())?;
         refuse_initial_rules(&req.access_rules)?;
         let body = json!({"name": req.name, "capacity_tb": capacity_tb(req.size_gib)});
-        let raw = self
-            .svc
-            .api
-            .call(Method::POST, &["v1", "volumes"], &[], Some(&body))
-            .await?;
+        let raw = shared_api::create_volume(&self.svc.api, &body).await?;
         let mut v = self.map_volume(&decode(&raw)?, &raw);
         // The example answers `available`, but the file system is still being built.
         if v.status == VolumeStatus::Available {
@@ -106,14 +83,7 @@ impl VolumeOps for ParallelFileStorage {
             let (v, _) = self.svc.show(vid).await?;
             let tb = capacity_tb(size);
             if Some(tb) != v.capacity_tb {
-                self.svc
-                    .api
-                    .call(
-                        Method::PUT,
-                        &["v1", "volumes", vid, "capacity"],
-                        &[],
-                        Some(&json!({"capacity_tb": tb})),
-                    )
+                api::set_capacity(&self.svc.api, vid, tb)
                     .await
                     .map_err(Error::vendor_404_as(ResourceType::Volume, id.encode()))?;
             }
@@ -148,22 +118,9 @@ impl VolumeOps for ParallelFileStorage {
             .map(|r| r.object_id)
             .collect();
         let wanted: Vec<String> = rules.iter().map(|r| r.value.clone()).collect();
-        let delta = |from: &[String], minus: &[String]| -> Vec<Value> {
-            from.iter()
-                .filter(|x| !minus.contains(x))
-                .map(|x| json!({"object_id": x, "object_type": "GPU_NODE"}))
-                .collect()
-        };
-        let (add, remove) = (delta(&wanted, &current), delta(&current, &wanted));
+        let (add, remove) = (rule_delta(&wanted, &current), rule_delta(&current, &wanted));
         if !add.is_empty() || !remove.is_empty() {
-            self.svc
-                .api
-                .call(
-                    Method::PUT,
-                    &["v1", "access-rules"],
-                    &[("volume_id", vid.to_string())],
-                    Some(&json!({"add_access_rules": add, "remove_access_rules": remove})),
-                )
+            api::update_access_rules(&self.svc.api, vid, add, remove)
                 .await
                 .map_err(Error::vendor_404_as(ResourceType::Volume, id.encode()))?;
         }
@@ -172,18 +129,7 @@ impl VolumeOps for ParallelFileStorage {
 
     async fn list_mount_targets(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Vec<MountTarget>> {
         let (v, _) = self.svc.show(&id.vendor_id).await?;
-        Ok(vec![MountTarget {
-            id: None,
-            path: v.mount_path.clone(),
-            protocol: Some(Protocol::ParallelFs),
-            network: None,
-            address: v
-                .mount_path
-                .as_deref()
-                .and_then(|p| p.split([':', '@']).next())
-                .map(str::to_string),
-            status: volume_status(v.state.as_deref()),
-        }])
+        Ok(vec![map::mount_target(&v)])
     }
 }
 
@@ -217,15 +163,3 @@ impl SnapshotOps for ParallelFileStorage {
 }
 
 impl ReplicaOps for ParallelFileStorage {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_are_whole_terabytes() {
-        assert_eq!(capacity_tb(1024), 1);
-        assert_eq!(capacity_tb(2048), 2);
-        assert_eq!(capacity_tb(1025), 2);
-    }
-}

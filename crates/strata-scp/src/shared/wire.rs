@@ -1,4 +1,4 @@
-//! SCP wire types (responses), decoded leniently: the vendor's examples quote numbers and
+//! SCP wire types both services share (responses), decoded leniently: the vendor's examples quote numbers and
 //! booleans (`"size": "100"`, `"snapshot_policy_enabled": "true"`), spec-root types retention
 //! counts as strings, timestamps come without a zone, and enum-like fields are kept as
 //! strings so a value this adapter has never seen maps to an explicit "other" instead of
@@ -35,7 +35,7 @@ pub(crate) fn lenient_bool<'de, D: Deserializer<'de>>(
 }
 
 /// A list that may be `null`.
-fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(crate) fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> std::result::Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
@@ -93,6 +93,7 @@ pub(crate) struct Volume {
     pub capacity_tb: Option<u64>,
 }
 
+/// A snapshot (list item or create answer).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Snapshot {
     pub id: String,
@@ -105,6 +106,7 @@ pub(crate) struct Snapshot {
     pub created_at: Option<String>,
 }
 
+/// ListSnapshots: every snapshot of a volume and their total size.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct SnapshotList {
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -133,53 +135,11 @@ impl Rule {
     }
 }
 
+/// ListAccessRules.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct RuleList {
     #[serde(default, deserialize_with = "null_as_empty")]
     pub access_rules: Vec<Rule>,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub(crate) struct Schedule {
-    pub frequency: String,
-    #[serde(default)]
-    pub day_of_week: Option<String>,
-    /// A string on the wire ("0"–"23"); a number is accepted too.
-    #[serde(deserialize_with = "lenient_hour")]
-    pub hour: u8,
-    #[serde(default)]
-    pub id: Option<String>,
-}
-
-fn lenient_hour<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<u8, D::Error> {
-    lenient_u64(d)?
-        .and_then(|h| u8::try_from(h).ok())
-        .ok_or_else(|| serde::de::Error::custom("hour is not a number"))
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct ScheduleList {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub snapshot_retention_count: Option<u64>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub snapshot_schedule: Vec<Schedule>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct Replication {
-    pub replication_id: String,
-    #[serde(default)]
-    pub replication_frequency: Option<String>,
-    pub source_volume_id: String,
-    #[serde(default)]
-    pub source_volume_region: Option<String>,
-    pub replication_volume_id: String,
-    #[serde(default)]
-    pub replication_volume_region: Option<String>,
-    #[serde(default)]
-    pub replication_policy: Option<String>,
-    #[serde(default)]
-    pub replication_status: Option<String>,
 }
 
 #[cfg(test)]
@@ -195,14 +155,6 @@ mod tests {
             time(&s.created_at).unwrap().to_rfc3339(),
             "2024-07-30T04:54:33.219373+00:00"
         );
-        let l: ScheduleList = decode(&json!({"snapshot_retention_count": "10", "volume_id": "v", "snapshot_policy_enabled": "true", "snapshot_schedule": [{"frequency": "WEEKLY", "day_of_week": "MON", "hour": "23", "id": "d0"}]})).unwrap();
-        assert_eq!(
-            (l.snapshot_retention_count, l.snapshot_schedule[0].hour),
-            (Some(10), 23)
-        );
-        let empty: ScheduleList =
-            decode(&json!({"volume_id": "v", "snapshot_schedule": null})).unwrap();
-        assert!(empty.snapshot_schedule.is_empty());
         let v: Volume = decode(&json!({"id": "a", "name": "n", "state": "someday_new_state", "encryption_enabled": "true", "usage": 5.0})).unwrap();
         assert_eq!((v.encryption_enabled, v.usage), (Some(true), Some(5)));
         assert!(time(&Some("2024-07-30T04:54:33Z".into())).is_some());

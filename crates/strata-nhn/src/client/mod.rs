@@ -1,0 +1,11 @@
+//! How the adapter reaches NHN Cloud: the IaaS [token] client (issued tokens cached until
+//! shortly before expiry) and the [nas] client (token header, `header` envelope, error
+//! mapping, one re-issue on 401), with the bits both share in [transport].
+
+pub mod nas;
+pub mod token;
+pub mod transport;
+
+pub use nas::NasClient;
+pub use token::{Token, TokenClient};
+pub use transport::DEFAULT_TIMEOUT;

@@ -1,0 +1,55 @@
+//! The SCP storage services this adapter speaks, and their names in configuration and on
+//! the wire. A leaf module: configuration, capabilities and the provider all use it.
+
+use strata_core::model::VolumeKind;
+
+/// The SCP storage services this adapter speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ScpService {
+    /// File Storage (`filestorage`): volumes of kind `file`.
+    File,
+    /// Parallel File Storage (`parallel-filestorage`): volumes of kind `parallel_file`.
+    ParallelFile,
+}
+
+impl ScpService {
+    /// Every service, in list order.
+    pub const ALL: [ScpService; 2] = [ScpService::File, ScpService::ParallelFile];
+
+    /// The vendor's service id (host prefix and `Scp-Api-Version` prefix).
+    pub fn service_id(self) -> &'static str {
+        match self {
+            ScpService::File => "filestorage",
+            ScpService::ParallelFile => "parallel-filestorage",
+        }
+    }
+
+    /// The name used in configuration (`services`, `endpoints.<name>`, `versions.<name>`).
+    pub fn config_name(self) -> &'static str {
+        match self {
+            ScpService::File => "file",
+            ScpService::ParallelFile => "parallel_file",
+        }
+    }
+
+    /// The current API version (File Storage 1.0 is deprecated).
+    pub fn default_version(self) -> &'static str {
+        match self {
+            ScpService::File => "1.1",
+            ScpService::ParallelFile => "1.0",
+        }
+    }
+
+    /// The volume kind this service's volumes have in Strata's model.
+    pub fn kind(self) -> VolumeKind {
+        match self {
+            ScpService::File => VolumeKind::File,
+            ScpService::ParallelFile => VolumeKind::ParallelFile,
+        }
+    }
+
+    /// The service named `s` in configuration, if this build speaks it.
+    pub fn from_config_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.config_name() == s)
+    }
+}
