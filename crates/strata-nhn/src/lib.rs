@@ -6,7 +6,6 @@
 //! and volume-mirrors onto Strata's model (one module per resource family, with pure
 //! mapping in `map.rs`). The adapter parses its own provider settings
 //! ([`NhnProvider::from_settings`]). Reference: `shared/vendor/nhn-nas.md`.
-#![warn(missing_docs)]
 
 mod caps;
 pub mod client;

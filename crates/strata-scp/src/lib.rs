@@ -6,7 +6,6 @@
 //! capability document — and the [`ScpProvider`] that dispatches Strata's provider traits to
 //! them. The adapter parses its own provider settings ([`ScpProvider::from_settings`]).
 //! References: `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`.
-#![warn(missing_docs)]
 
 mod caps;
 pub mod client;

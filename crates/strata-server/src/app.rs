@@ -27,7 +27,9 @@ pub const X_REQUEST_ID: &str = "x-request-id";
 
 /// Everything the gateway needs, built from configuration.
 pub struct Gateway {
+    /// What every handler shares: providers, tracker, configuration.
     pub state: AppState,
+    /// Verifies bearer tokens.
     pub auth: Arc<Authenticator>,
 }
 

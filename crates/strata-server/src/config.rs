@@ -61,8 +61,10 @@ fn redacted(e: &figment::Error) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogFormat {
+    /// Human-readable lines (development).
     #[default]
     Pretty,
+    /// One JSON object per line (production).
     Json,
 }
 
@@ -126,6 +128,7 @@ pub struct OperationsConfig {
     pub timeout_seconds: u64,
     /// First poll delay, doubling up to `max_poll_ms`.
     pub initial_poll_ms: u64,
+    /// Longest delay between two polls.
     pub max_poll_ms: u64,
     /// Longest `?wait=` a client may ask for.
     pub max_wait_seconds: u64,
@@ -178,10 +181,12 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
+    /// `header_read_timeout_ms` as a duration.
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_millis(self.header_read_timeout_ms.max(1))
     }
 
+    /// `keep_alive_idle_seconds` as a duration.
     pub fn keep_alive_idle(&self) -> Duration {
         Duration::from_secs(self.keep_alive_idle_seconds.max(1))
     }
@@ -195,6 +200,7 @@ pub struct Config {
     pub listen: String,
     /// Base URL clients use, for links printed by `strata demo`; derived from `listen` when empty.
     pub public_url: Option<String>,
+    /// `pretty` or `json`.
     pub log_format: LogFormat,
     /// `tracing` filter, e.g. `info,strata_server=debug`.
     pub log_filter: String,
@@ -202,11 +208,15 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Time allowed to drain in-flight requests on shutdown.
     pub shutdown_grace_seconds: u64,
+    /// Connection limits and timeouts.
     pub server: ServerConfig,
+    /// Token validation.
     pub auth: AuthConfig,
+    /// Operation tracking.
     pub operations: OperationsConfig,
     /// Provider layers: deadlines, retries, breaker, concurrency limit.
     pub layers: crate::layers::LayersConfig,
+    /// The providers to serve (`[[providers]]`).
     pub providers: Vec<ProviderConfig>,
 }
 
@@ -310,6 +320,7 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bound}"))
     }
 
+    /// `shutdown_grace_seconds` as a duration.
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_seconds)
     }

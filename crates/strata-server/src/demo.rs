@@ -66,7 +66,9 @@ pub fn demo_config(listen: &str) -> Config {
 
 /// The simulators behind the demo providers; they stop when this is dropped.
 pub struct DemoSimulators {
+    /// The NHN identity and NAS simulator.
     pub nhn: NhnSim,
+    /// The SCP File Storage and Parallel File Storage simulators.
     pub scp: ScpSim,
 }
 
