@@ -1,0 +1,301 @@
+//! Capability documents: what a provider can do and within which limits.
+//!
+//! The gateway validates every request against these *before* calling the vendor, and
+//! publishes them at `GET /v1/providers/{id}` so clients can place workloads up front.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::catalogue::Op;
+use crate::error::{Error, Result};
+mod validate;
+
+use crate::model::{
+    AccessLevel, AccessRule, AccessRuleKind, CreateVolume, Protocol, ScheduleFrequency,
+    SnapshotSchedule, UpdateVolume, VolumeKind,
+};
+
+/// An operation a provider may support for a volume kind.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// Creating volumes (`volume.create`).
+    VolumeCreate,
+    /// Deleting volumes (`volume.delete`).
+    VolumeDelete,
+    /// Growing a volume by changing `size_gib` (`volume.update`).
+    VolumeResize,
+    /// Shrinking a volume to a smaller `size_gib` (needs `volume_resize` too).
+    VolumeShrink,
+    /// Replacing a volume's access rules (`volume.access_rules.set`).
+    AccessRules,
+    /// Listing a volume's mount targets (`volume.mount_targets.list`).
+    MountTargets,
+    /// Creating and deleting mount targets (`volume.mount_target.create`, `.delete`).
+    MountTargetManage,
+    /// Reporting a volume's usage (`volume.usage`).
+    Usage,
+    /// Attaching volumes to servers and detaching them (`volume.attach`, `volume.detach`).
+    Attachments,
+    /// Creating snapshots (`snapshot.create`).
+    SnapshotCreate,
+    /// Deleting snapshots (`snapshot.delete`).
+    SnapshotDelete,
+    /// Restoring a snapshot into its own volume (`snapshot.restore` in place).
+    SnapshotRestoreInPlace,
+    /// Restoring a snapshot into a new volume (`snapshot.restore` to a new volume).
+    SnapshotClone,
+    /// Listing past restores of a volume (`volume.restores.list`).
+    RestoreHistory,
+    /// Setting a volume's snapshot schedule (`snapshot_schedule.put`).
+    SnapshotSchedule,
+    /// Creating replicas in another region (`replica.create`).
+    ReplicaCreate,
+    /// Deleting replicas (`replica.delete`).
+    ReplicaDelete,
+    /// Starting and stopping replication (`replica.start`, `replica.stop`).
+    ReplicaStartStop,
+    /// Swapping a replica's source and destination (`replica.reverse`).
+    ReplicaReverse,
+    /// Changing a replica's settings (`replica.update`).
+    ReplicaUpdate,
+    /// Volume groups: consistency groups of block volumes (`volume_group.create`).
+    VolumeGroups,
+}
+
+impl Feature {
+    /// The catalogue operation the feature enables, and the option of it, for features that
+    /// are an option of an operation rather than the whole of it (resize is an option of
+    /// `volume.update`, clone of `snapshot.restore`).
+    pub fn op(self) -> (Op, Option<&'static str>) {
+        match self {
+            Feature::VolumeCreate => (Op::VolumeCreate, None),
+            Feature::VolumeDelete => (Op::VolumeDelete, None),
+            Feature::VolumeResize => (Op::VolumeUpdate, Some("resize")),
+            Feature::VolumeShrink => (Op::VolumeUpdate, Some("shrink")),
+            Feature::AccessRules => (Op::AccessRulesSet, None),
+            Feature::MountTargets => (Op::MountTargetList, None),
+            Feature::MountTargetManage => (Op::MountTargetCreate, None),
+            Feature::Usage => (Op::VolumeUsage, None),
+            Feature::Attachments => (Op::VolumeAttach, None),
+            Feature::SnapshotCreate => (Op::SnapshotCreate, None),
+            Feature::SnapshotDelete => (Op::SnapshotDelete, None),
+            Feature::SnapshotRestoreInPlace => (Op::SnapshotRestore, Some("in_place")),
+            Feature::SnapshotClone => (Op::SnapshotRestore, Some("new_volume")),
+            Feature::RestoreHistory => (Op::RestoreList, None),
+            Feature::SnapshotSchedule => (Op::SchedulePut, None),
+            Feature::ReplicaCreate => (Op::ReplicaCreate, None),
+            Feature::ReplicaDelete => (Op::ReplicaDelete, None),
+            Feature::ReplicaStartStop => (Op::ReplicaStart, None),
+            Feature::ReplicaReverse => (Op::ReplicaReverse, None),
+            Feature::ReplicaUpdate => (Op::ReplicaUpdate, None),
+            Feature::VolumeGroups => (Op::VolumeGroupCreate, None),
+        }
+    }
+
+    /// The name used in `unsupported_by_provider` errors: the catalogue name of the
+    /// operation, with the option after a `:` where the feature is one
+    /// (`volume.update:resize`).
+    pub fn operation(self) -> String {
+        match self.op() {
+            (op, None) => op.name().to_string(),
+            (op, Some(option)) => format!("{}:{option}", op.name()),
+        }
+    }
+}
+
+/// Size limits of a volume kind, in GiB.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SizeLimits {
+    /// Smallest size, in GiB.
+    pub min_gib: u64,
+    /// Largest size, in GiB.
+    pub max_gib: u64,
+    /// Sizes must be a multiple of this (counted from 0).
+    pub step_gib: u64,
+    /// Capacity grows with the data (SCP File Storage): nothing is provisioned, so a create
+    /// request leaves `size_gib` out (or 0) and volumes report `size_gib: 0`.
+    #[serde(default)]
+    pub elastic: bool,
+}
+
+/// Rules for resource names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NameRules {
+    /// Fewest characters a name may have.
+    pub min_len: usize,
+    /// Most characters a name may have.
+    pub max_len: usize,
+    /// A regular expression (Rust `regex` syntax) the whole name must match.
+    pub pattern: String,
+    /// The rule in words, used in error messages.
+    pub description: String,
+}
+
+impl NameRules {
+    /// Names of `min_len..=max_len` ASCII letters, digits, `_` and `-` (the rule of NHN NAS and
+    /// of many other vendors' resources).
+    pub fn word(min_len: usize, max_len: usize) -> Self {
+        NameRules {
+            min_len,
+            max_len,
+            pattern: "[A-Za-z0-9_-]+".into(),
+            description: "letters, digits, `_` and `-`".into(),
+        }
+    }
+
+    /// Checks a name; `field` names the input in errors.
+    pub fn check(&self, field: &str, name: &str) -> Result<()> {
+        let len = name.chars().count();
+        if len < self.min_len || len > self.max_len {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "`{field}` must be {}–{} characters long, got {len}: {}",
+                    self.min_len, self.max_len, self.description
+                ),
+            ));
+        }
+        if !pattern_matches(&self.pattern, name)? {
+            return Err(Error::invalid(
+                field,
+                format!("`{field}` `{name}` is not allowed: {}", self.description),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whole-string match of a capability pattern. Compiled patterns are kept: a provider has a
+/// handful, and names are checked on every create.
+fn pattern_matches(pattern: &str, name: &str) -> Result<bool> {
+    static COMPILED: std::sync::LazyLock<
+        std::sync::Mutex<std::collections::HashMap<String, regex::Regex>>,
+    > = std::sync::LazyLock::new(Default::default);
+    let mut cache = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    let re = match cache.get(pattern) {
+        Some(re) => re,
+        None => {
+            let re = regex::Regex::new(&format!("^(?:{pattern})$"))
+                .map_err(|e| Error::Internal(format!("bad name pattern in capabilities: {e}")))?;
+            cache.entry(pattern.to_string()).or_insert(re)
+        }
+    };
+    Ok(re.is_match(name))
+}
+
+/// Limits of the snapshot schedule of a volume kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ScheduleLimits {
+    /// Frequencies a snapshot schedule may use.
+    pub frequencies: Vec<ScheduleFrequency>,
+    /// Whether the minute can be chosen (otherwise it must be 0).
+    pub minutes: bool,
+    /// Largest `retention_count`, when the provider keeps a limited number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retention_count: Option<u32>,
+    /// Time zones the provider accepts for the hour.
+    pub timezones: Vec<String>,
+}
+
+/// Everything a provider supports for one volume kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct KindCapabilities {
+    /// Operations supported for this kind.
+    pub features: BTreeSet<Feature>,
+    /// Size limits of volumes of this kind.
+    pub size: SizeLimits,
+    /// Protocols a file volume can use; the first is the default.
+    #[serde(default)]
+    pub protocols: Vec<Protocol>,
+    /// Disk or performance tiers accepted in `tier`; empty when there is no choice.
+    #[serde(default)]
+    pub tiers: Vec<String>,
+    /// Rules for volume names, and for snapshot names where callers choose them.
+    pub name: NameRules,
+    /// Access rule kinds accepted.
+    #[serde(default)]
+    pub access_rule_kinds: Vec<AccessRuleKind>,
+    /// Most access rules a volume may have; absent when there is no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_access_rules: Option<usize>,
+    /// Access levels a rule may grant; empty means every level.
+    #[serde(default)]
+    pub access_levels: Vec<AccessLevel>,
+    /// Vendor object types a `server` rule may name in `server_type` (e.g. `vm`, `gpu_node`);
+    /// empty when server rules are not offered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub server_types: Vec<String>,
+    /// Whether callers choose snapshot names (otherwise the vendor generates them and a
+    /// `name` in the request is refused).
+    #[serde(default = "yes")]
+    pub snapshot_names: bool,
+    /// Whether the provider stores `labels` on volumes.
+    pub labels: bool,
+    /// Snapshot schedule limits; absent when schedules are not offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ScheduleLimits>,
+    /// Regions replicas can be created in.
+    #[serde(default)]
+    pub replication_regions: Vec<String>,
+    /// Whether encryption at rest can be requested.
+    pub encryption: bool,
+    /// Options accepted in `CreateVolume.options`, with their meaning.
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Backup capabilities of a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BackupCapabilities {
+    /// Longest retention of a backup policy, in days.
+    pub max_retention_days: u32,
+    /// Frequencies a backup schedule may use (`daily`, `weekly`, `monthly`).
+    pub frequencies: Vec<String>,
+    /// Regions recovery points can be copied to.
+    pub replication_regions: Vec<String>,
+}
+
+/// Archive capabilities of a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ArchiveCapabilities {
+    /// Rules for archive names.
+    pub name: NameRules,
+    /// Most days recovered copies can stay readable.
+    pub max_recover_days: u32,
+}
+
+/// The capability document of a provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Capabilities {
+    /// Per volume kind; a kind that is absent is not offered at all.
+    pub volumes: BTreeMap<VolumeKind, KindCapabilities>,
+    /// Backup capabilities; absent when the provider offers no backups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backups: Option<BackupCapabilities>,
+    /// Archive capabilities; absent when the provider offers no archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archives: Option<ArchiveCapabilities>,
+    /// Largest page a list call asks the vendor for.
+    pub max_page_size: u32,
+}
+
+impl Capabilities {
+    /// The capabilities of a kind, or `unsupported_by_provider` when the kind is not offered.
+    pub fn kind(&self, kind: VolumeKind) -> Result<&KindCapabilities> {
+        self.volumes
+            .get(&kind)
+            .ok_or_else(|| Error::unsupported(format!("{kind} volumes")))
+    }
+}
+
+#[cfg(test)]
+mod tests;

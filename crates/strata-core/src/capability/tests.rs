@@ -1,0 +1,240 @@
+//! Capability documents and their validation.
+
+use super::*;
+use crate::model::{AccessLevel, Weekday};
+
+fn caps() -> KindCapabilities {
+    KindCapabilities {
+        features: [
+            Feature::VolumeCreate,
+            Feature::VolumeResize,
+            Feature::AccessRules,
+            Feature::SnapshotSchedule,
+        ]
+        .into(),
+        size: SizeLimits {
+            min_gib: 300,
+            max_gib: 10_000,
+            step_gib: 100,
+            elastic: false,
+        },
+        protocols: vec![Protocol::Nfs, Protocol::Cifs],
+        tiers: vec![],
+        name: NameRules::word(1, 100),
+        access_rule_kinds: vec![AccessRuleKind::Cidr],
+        max_access_rules: Some(2),
+        access_levels: vec![AccessLevel::ReadWrite],
+        server_types: vec![],
+        snapshot_names: true,
+        labels: false,
+        schedule: Some(ScheduleLimits {
+            frequencies: vec![ScheduleFrequency::Weekly],
+            minutes: false,
+            max_retention_count: Some(30),
+            timezones: vec!["Asia/Seoul".into()],
+        }),
+        replication_regions: vec!["KR2".into()],
+        encryption: true,
+        options: BTreeMap::new(),
+    }
+}
+
+fn req() -> CreateVolume {
+    serde_json::from_value(serde_json::json!({"provider":"p","kind":"file","name":"data","size_gib":300,"protocol":"nfs"})).unwrap()
+}
+
+fn field_of(r: Result<()>) -> String {
+    r.unwrap_err().field().unwrap_or("-").to_string()
+}
+
+#[test]
+fn create_validation_names_the_field() {
+    let c = caps();
+    c.validate_create(&req()).unwrap();
+    assert_eq!(
+        field_of(c.validate_create(&CreateVolume {
+            size_gib: 250,
+            ..req()
+        })),
+        "size_gib"
+    );
+    assert_eq!(
+        field_of(c.validate_create(&CreateVolume {
+            size_gib: 350,
+            ..req()
+        })),
+        "size_gib"
+    );
+    assert_eq!(
+        field_of(c.validate_create(&CreateVolume {
+            size_gib: 10_100,
+            ..req()
+        })),
+        "size_gib"
+    );
+    assert_eq!(
+        field_of(c.validate_create(&CreateVolume {
+            protocol: None,
+            ..req()
+        })),
+        "protocol"
+    );
+    assert_eq!(
+        field_of(c.validate_create(&CreateVolume {
+            protocol: Some(Protocol::ParallelFs),
+            ..req()
+        })),
+        "protocol"
+    );
+    assert_eq!(
+        field_of(c.validate_create(&CreateVolume {
+            name: "bad name".into(),
+            ..req()
+        })),
+        "name"
+    );
+    assert_eq!(
+        field_of(c.validate_create(&CreateVolume {
+            name: "".into(),
+            ..req()
+        })),
+        "name"
+    );
+    let rule = |v: &str| AccessRule {
+        kind: AccessRuleKind::Cidr,
+        value: v.into(),
+        server_type: None,
+        access: AccessLevel::ReadWrite,
+    };
+    assert_eq!(
+        field_of(c.validate_create(&CreateVolume {
+            access_rules: vec![rule("10.0.0.0/33")],
+            ..req()
+        })),
+        "access_rules[0].value"
+    );
+    assert_eq!(
+        field_of(c.validate_create(&CreateVolume {
+            access_rules: vec![rule("a"), rule("b"), rule("c")],
+            ..req()
+        })),
+        "access_rules"
+    );
+    c.validate_create(&CreateVolume {
+        access_rules: vec![rule("10.0.0.0/24")],
+        ..req()
+    })
+    .unwrap();
+}
+
+#[test]
+fn update_and_schedule_validation() {
+    let c = caps();
+    c.validate_update(
+        500,
+        &UpdateVolume {
+            size_gib: Some(600),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        field_of(c.validate_update(
+            500,
+            &UpdateVolume {
+                size_gib: Some(400),
+                ..Default::default()
+            }
+        )),
+        "size_gib"
+    );
+    let s = SnapshotSchedule {
+        frequency: ScheduleFrequency::Weekly,
+        days: vec![Weekday::Monday],
+        hour: 3,
+        minute: 0,
+        timezone: "Asia/Seoul".into(),
+        retention_count: Some(30),
+    };
+    c.validate_schedule(&s).unwrap();
+    assert_eq!(
+        field_of(c.validate_schedule(&SnapshotSchedule {
+            retention_count: Some(31),
+            ..s.clone()
+        })),
+        "retention_count"
+    );
+    assert_eq!(
+        field_of(c.validate_schedule(&SnapshotSchedule {
+            hour: 24,
+            ..s.clone()
+        })),
+        "hour"
+    );
+    assert_eq!(
+        field_of(c.validate_schedule(&SnapshotSchedule {
+            minute: 30,
+            ..s.clone()
+        })),
+        "minute"
+    );
+    assert_eq!(
+        field_of(c.validate_schedule(&SnapshotSchedule {
+            days: vec![],
+            ..s.clone()
+        })),
+        "days"
+    );
+    assert_eq!(
+        field_of(c.validate_schedule(&SnapshotSchedule {
+            frequency: ScheduleFrequency::Daily,
+            days: vec![],
+            ..s
+        })),
+        "frequency"
+    );
+}
+
+#[test]
+fn unsupported_features_and_kinds() {
+    let c = caps();
+    let e = c.validate_replica_region("KR2").unwrap_err();
+    assert_eq!(e.code(), "unsupported_by_provider");
+    let all = Capabilities {
+        volumes: [(VolumeKind::File, c)].into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        all.kind(VolumeKind::Block).unwrap_err().code(),
+        "unsupported_by_provider"
+    );
+}
+
+#[test]
+fn elastic_sizes_server_rules_and_vendor_named_snapshots() {
+    let mut c = caps();
+    c.size.elastic = true;
+    c.server_types = vec!["vm".into(), "gpu_node".into()];
+    c.access_rule_kinds = vec![AccessRuleKind::Server];
+    c.snapshot_names = false;
+    let mut r = req();
+    assert_eq!(field_of(c.validate_create(&r)), "size_gib");
+    r.size_gib = 0;
+    c.validate_create(&r).unwrap();
+    let rule = |t: Option<&str>| AccessRule {
+        kind: AccessRuleKind::Server,
+        value: "43fq3347-02q4".into(),
+        server_type: t.map(str::to_string),
+        access: AccessLevel::ReadWrite,
+    };
+    c.validate_access_rules(&[rule(Some("gpu_node"))]).unwrap();
+    assert_eq!(
+        field_of(c.validate_access_rules(&[rule(Some("bm"))])),
+        "access_rules[0].server_type"
+    );
+    assert_eq!(
+        field_of(c.validate_access_rules(&[rule(None)])),
+        "access_rules[0].server_type"
+    );
+    assert_eq!(field_of(c.validate_snapshot_name("mine")), "name");
+}

@@ -1,0 +1,340 @@
+//! Validation of requests against a kind's capabilities, before any vendor call.
+
+use super::*;
+
+impl KindCapabilities {
+    /// Whether the feature is supported.
+    pub fn supports(&self, f: Feature) -> bool {
+        self.features.contains(&f)
+    }
+
+    /// `Ok` when supported, else the `unsupported_by_provider` error.
+    pub fn require(&self, f: Feature) -> Result<()> {
+        if self.supports(f) {
+            Ok(())
+        } else {
+            Err(Error::unsupported(f.operation()))
+        }
+    }
+
+    fn check_size(&self, field: &str, size: u64) -> Result<()> {
+        let SizeLimits {
+            min_gib,
+            max_gib,
+            step_gib,
+            elastic,
+        } = self.size;
+        if elastic {
+            if size != 0 {
+                return Err(Error::invalid(
+                    field,
+                    format!("capacity is elastic here: leave `{field}` out, got {size}"),
+                ));
+            }
+            return Ok(());
+        }
+        if size < min_gib || size > max_gib || (step_gib > 1 && size % step_gib != 0) {
+            let step = if step_gib > 1 {
+                format!(" in steps of {step_gib}")
+            } else {
+                String::new()
+            };
+            return Err(Error::invalid(
+                field,
+                format!("`{field}` must be between {min_gib} and {max_gib} GiB{step}, got {size}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_labels(&self, given: bool) -> Result<()> {
+        if given && !self.labels {
+            return Err(Error::invalid(
+                "labels",
+                "this provider cannot store labels on volumes",
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_rules(&self, rules: &[AccessRule]) -> Result<()> {
+        if rules.is_empty() {
+            return Ok(());
+        }
+        self.require(Feature::AccessRules)?;
+        if let Some(max) = self.max_access_rules {
+            if rules.len() > max {
+                return Err(Error::invalid(
+                    "access_rules",
+                    format!(
+                        "at most {max} access rules are allowed, got {}",
+                        rules.len()
+                    ),
+                ));
+            }
+        }
+        for (i, r) in rules.iter().enumerate() {
+            let field = format!("access_rules[{i}]");
+            if !self.access_rule_kinds.contains(&r.kind) {
+                return Err(Error::invalid(
+                    field,
+                    format!(
+                        "access rule kind `{:?}` is not supported here (allowed: {:?})",
+                        r.kind, self.access_rule_kinds
+                    )
+                    .to_lowercase(),
+                ));
+            }
+            if !self.access_levels.is_empty() && !self.access_levels.contains(&r.access) {
+                return Err(Error::invalid(
+                    format!("{field}.access"),
+                    format!(
+                        "access `{:?}` is not offered here (allowed: {:?})",
+                        r.access, self.access_levels
+                    )
+                    .to_lowercase(),
+                ));
+            }
+            check_rule_value(&field, r)?;
+            if r.kind == AccessRuleKind::Server {
+                match r.server_type.as_deref() {
+                    Some(t) if self.server_types.iter().any(|x| x == t) => {}
+                    _ => {
+                        return Err(Error::invalid(
+                            format!("{field}.server_type"),
+                            format!(
+                                "a server rule needs `server_type`, one of: {}",
+                                join(self.server_types.iter().map(String::as_str))
+                            ),
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Validates a snapshot name given by the caller.
+    pub fn validate_snapshot_name(&self, name: &str) -> Result<()> {
+        if !self.snapshot_names {
+            return Err(Error::invalid(
+                "name",
+                "this provider names snapshots itself; leave `name` out",
+            ));
+        }
+        self.name.check("name", name)
+    }
+
+    /// Validates a create request for this kind.
+    pub fn validate_create(&self, req: &CreateVolume) -> Result<()> {
+        self.require(Feature::VolumeCreate)?;
+        self.name.check("name", &req.name)?;
+        self.check_size("size_gib", req.size_gib)?;
+        match req.protocol {
+            Some(p) if !self.protocols.contains(&p) => {
+                return Err(Error::invalid(
+                    "protocol",
+                    format!(
+                        "protocol `{}` is not offered for {} volumes here (allowed: {})",
+                        p.as_str(),
+                        req.kind,
+                        join(self.protocols.iter().map(|p| p.as_str()))
+                    ),
+                ))
+            }
+            None if self.protocols.len() > 1 => {
+                return Err(Error::invalid(
+                    "protocol",
+                    format!(
+                        "`protocol` is required (one of: {})",
+                        join(self.protocols.iter().map(|p| p.as_str()))
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        if let Some(t) = &req.tier {
+            if !self.tiers.iter().any(|x| x == t) {
+                return Err(Error::invalid(
+                    "tier",
+                    format!(
+                        "tier `{t}` is not offered (allowed: {})",
+                        join(self.tiers.iter().map(String::as_str))
+                    ),
+                ));
+            }
+        }
+        if req.encrypted && !self.encryption {
+            return Err(Error::invalid(
+                "encrypted",
+                "encryption at rest is not offered for this kind",
+            ));
+        }
+        if let Some(k) = req.options.keys().find(|k| !self.options.contains_key(*k)) {
+            return Err(Error::invalid(
+                format!("options.{k}"),
+                format!(
+                    "unknown option `{k}` (allowed: {})",
+                    join(self.options.keys().map(String::as_str))
+                ),
+            ));
+        }
+        if let Some(d) = &req.description {
+            check_description(d)?;
+        }
+        self.check_labels(!req.labels.is_empty())?;
+        self.check_rules(&req.access_rules)
+    }
+
+    /// Validates an update request against the current size.
+    pub fn validate_update(&self, current_size_gib: u64, req: &UpdateVolume) -> Result<()> {
+        if let Some(size) = req.size_gib {
+            if size != current_size_gib {
+                self.require(Feature::VolumeResize)?;
+                self.check_size("size_gib", size)?;
+                if size < current_size_gib && !self.supports(Feature::VolumeShrink) {
+                    return Err(Error::invalid("size_gib", format!("volumes can only grow: {size} GiB is smaller than the current {current_size_gib} GiB")));
+                }
+            }
+        }
+        if let Some(d) = &req.description {
+            check_description(d)?;
+        }
+        if let Some(rules) = &req.access_rules {
+            self.require(Feature::AccessRules)?;
+            self.check_rules(rules)?;
+        }
+        self.check_labels(req.labels.as_ref().is_some_and(|l| !l.is_empty()))
+    }
+
+    /// Validates a full replacement of the access rules.
+    pub fn validate_access_rules(&self, rules: &[AccessRule]) -> Result<()> {
+        self.require(Feature::AccessRules)?;
+        self.check_rules(rules)
+    }
+
+    /// Validates a snapshot schedule.
+    pub fn validate_schedule(&self, s: &SnapshotSchedule) -> Result<()> {
+        self.require(Feature::SnapshotSchedule)?;
+        let limits = self
+            .schedule
+            .as_ref()
+            .ok_or_else(|| Error::unsupported(Feature::SnapshotSchedule.operation()))?;
+        if !limits.frequencies.contains(&s.frequency) {
+            return Err(Error::invalid(
+                "frequency",
+                format!("frequency `{:?}` is not offered", s.frequency).to_lowercase(),
+            ));
+        }
+        if s.hour > 23 {
+            return Err(Error::invalid(
+                "hour",
+                format!("`hour` must be 0–23, got {}", s.hour),
+            ));
+        }
+        if s.minute > 59 || (!limits.minutes && s.minute != 0) {
+            let allowed = if limits.minutes {
+                "0–59"
+            } else {
+                "0 (this provider schedules on the hour)"
+            };
+            return Err(Error::invalid(
+                "minute",
+                format!("`minute` must be {allowed}, got {}", s.minute),
+            ));
+        }
+        match s.frequency {
+            ScheduleFrequency::Weekly if s.days.is_empty() => {
+                return Err(Error::invalid(
+                    "days",
+                    "a weekly schedule needs at least one day",
+                ))
+            }
+            ScheduleFrequency::Daily if !s.days.is_empty() => {
+                return Err(Error::invalid("days", "a daily schedule takes no days"))
+            }
+            _ => {}
+        }
+        if !limits.timezones.iter().any(|t| t == &s.timezone) {
+            return Err(Error::invalid(
+                "timezone",
+                format!(
+                    "time zone `{}` is not accepted (allowed: {})",
+                    s.timezone,
+                    join(limits.timezones.iter().map(String::as_str))
+                ),
+            ));
+        }
+        match (s.retention_count, limits.max_retention_count) {
+            (Some(0), _) => Err(Error::invalid(
+                "retention_count",
+                "`retention_count` must be at least 1",
+            )),
+            (Some(n), Some(max)) if n > max => Err(Error::invalid(
+                "retention_count",
+                format!("`retention_count` must be at most {max}, got {n}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Validates the destination region of a new replica.
+    pub fn validate_replica_region(&self, region: &str) -> Result<()> {
+        self.require(Feature::ReplicaCreate)?;
+        if !self.replication_regions.iter().any(|r| r == region) {
+            return Err(Error::invalid(
+                "destination_region",
+                format!(
+                    "cannot replicate to `{region}` (allowed: {})",
+                    join(self.replication_regions.iter().map(String::as_str))
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<&str> = items.collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn check_description(d: &str) -> Result<()> {
+    if d.chars().count() > 255 {
+        return Err(Error::invalid(
+            "description",
+            "`description` must be at most 255 characters",
+        ));
+    }
+    Ok(())
+}
+
+fn check_rule_value(field: &str, r: &AccessRule) -> Result<()> {
+    let ok = match r.kind {
+        AccessRuleKind::Ip => r.value.parse::<std::net::Ipv4Addr>().is_ok(),
+        AccessRuleKind::Cidr => match r.value.split_once('/') {
+            Some((ip, len)) => {
+                ip.parse::<std::net::Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 32)
+            }
+            None => false,
+        },
+        AccessRuleKind::Server => !r.value.trim().is_empty() && r.value.len() <= 128,
+    };
+    if ok {
+        Ok(())
+    } else {
+        let want = match r.kind {
+            AccessRuleKind::Ip => "an IPv4 address",
+            AccessRuleKind::Cidr => "an IPv4 network such as 10.0.0.0/24",
+            AccessRuleKind::Server => "a server id",
+        };
+        Err(Error::invalid(
+            format!("{field}.value"),
+            format!("`{}` is not {want}", r.value),
+        ))
+    }
+}
