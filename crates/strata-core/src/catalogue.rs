@@ -102,7 +102,9 @@ macro_rules! with_provider_api {
 }
 
 /// The resource family an operation belongs to (one provider trait each).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Family {
     /// Volumes and what hangs directly off them.

@@ -63,6 +63,17 @@ tokio::task_local! {
     pub static REQUEST_ID: String;
 }
 
+tokio::task_local! {
+    /// The age, in seconds, of the oldest cached answer used to serve the request (the
+    /// gateway sends it as `Age`); `None` when everything came fresh from the vendors.
+    pub static ANSWER_AGE: std::cell::Cell<Option<u64>>;
+}
+
+/// Records that the request was (partly) served from a cache entry `age_secs` old.
+pub fn note_answer_age(age_secs: u64) {
+    let _ = ANSWER_AGE.try_with(|a| a.set(Some(a.get().map_or(age_secs, |o| o.max(age_secs)))));
+}
+
 /// The request id of the request being served, when there is one.
 pub fn request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()

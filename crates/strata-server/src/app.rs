@@ -19,6 +19,7 @@ use crate::openapi;
 use crate::problem::{Problem, REQUEST_ID};
 use crate::server::{answer_before_grace, head_limits};
 use crate::state::{AppState, Registry, Shutdown};
+use strata_core::context::ANSWER_AGE;
 
 pub use crate::vendors::build_providers;
 
@@ -156,12 +157,21 @@ async fn request_context(mut req: Request, next: Next) -> Response {
     }
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), subject = tracing::field::Empty);
     let start = Instant::now();
-    let mut resp = REQUEST_ID
-        .scope(id.clone(), next.run(req))
+    // The cache layer notes the age of any cached answer it served; it becomes `Age`.
+    let served = ANSWER_AGE.scope(std::cell::Cell::new(None), async {
+        let resp = next.run(req).await;
+        (resp, ANSWER_AGE.with(std::cell::Cell::get))
+    });
+    let (mut resp, age) = REQUEST_ID
+        .scope(id.clone(), served)
         .instrument(span.clone())
         .await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(X_REQUEST_ID, v);
+    }
+    if let Some(age) = age.filter(|_| resp.status().is_success()) {
+        resp.headers_mut()
+            .insert(axum::http::header::AGE, HeaderValue::from(age));
     }
     span.in_scope(|| {
         tracing::info!(

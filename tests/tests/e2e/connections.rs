@@ -217,7 +217,8 @@ async fn stopping_answers_slow_vendor_calls_before_the_grace_period_ends() {
     assert_eq!(s, 200, "{b}");
     sim.nas_faults().set_latency(Duration::from_secs(20));
     let slow = tokio::spawn(send(
-        gw.req(reqwest::Method::GET, "/v1/volumes?provider=nhn-kr1"),
+        gw.req(reqwest::Method::GET, "/v1/volumes?provider=nhn-kr1")
+            .header("cache-control", "no-cache"),
     ));
     tokio::time::sleep(Duration::from_millis(300)).await;
     let stopping = Instant::now();

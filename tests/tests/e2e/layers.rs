@@ -23,6 +23,12 @@ fn create_body(name: &str) -> Value {
     json!({"provider":"nhn-kr1","kind":"file","name":name,"size_gib":300,"protocol":"nfs"})
 }
 
+/// A read that goes to the vendor (through retries, breaker and deadline), not the cache.
+fn read(gw: &TestGateway, path: &str) -> reqwest::RequestBuilder {
+    gw.req(Method::GET, path)
+        .header("cache-control", "no-cache")
+}
+
 fn gets(log: &[strata_sim::faults::Recorded]) -> usize {
     log.iter().filter(|r| r.method == "GET").count()
 }
@@ -37,7 +43,7 @@ async fn idempotent_calls_are_retried_and_creates_never_repeated() {
 
     let before = log.requests().len();
     log.force_status(503, 2);
-    let (s, _, v) = send(gw.req(Method::GET, &format!("/v1/volumes/{vol}"))).await;
+    let (s, _, v) = send(read(&gw, &format!("/v1/volumes/{vol}"))).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(
         gets(&log.requests()[before..]),
@@ -72,7 +78,7 @@ async fn twenty_percent_vendor_failures_are_invisible_to_reads() {
 
     let path = format!("/v1/volumes/{vol}");
     let statuses: Vec<u16> = futures::stream::iter(0..1000)
-        .map(|_| async { send(gw.req(Method::GET, &path)).await.0 })
+        .map(|_| async { send(read(&gw, &path)).await.0 })
         .buffer_unordered(16)
         .collect()
         .await;
@@ -126,11 +132,11 @@ async fn the_breaker_opens_fails_fast_and_recovers() {
 
     log.force_status(503, 3);
     for _ in 0..3 {
-        assert_problem(&send(gw.req(Method::GET, &path)).await, 502, "vendor_error");
+        assert_problem(&send(read(&gw, &path)).await, 502, "vendor_error");
     }
     let before = log.request_count();
     let started = Instant::now();
-    let resp = send(gw.req(Method::GET, &path)).await;
+    let resp = send(read(&gw, &path)).await;
     let fast = started.elapsed();
     let p = assert_problem(&resp, 503, "vendor_unavailable");
     assert_eq!(p["retryable"], true);
@@ -139,12 +145,8 @@ async fn the_breaker_opens_fails_fast_and_recovers() {
     assert!(fast < Duration::from_millis(200), "failed fast: {fast:?}");
 
     tokio::time::sleep(Duration::from_millis(900)).await;
-    assert_eq!(
-        send(gw.req(Method::GET, &path)).await.0,
-        200,
-        "the probe closes it"
-    );
-    assert_eq!(send(gw.req(Method::GET, &path)).await.0, 200);
+    assert_eq!(send(read(&gw, &path)).await.0, 200, "the probe closes it");
+    assert_eq!(send(read(&gw, &path)).await.0, 200);
     gw.stop().await;
 }
 
@@ -156,7 +158,7 @@ async fn a_hanging_provider_is_reported_at_the_list_deadline() {
     let (gw, sim) = start_nhn_with(cfg, Duration::from_millis(10), HOUR).await;
     sim.nas_faults().set_latency(Duration::from_secs(20));
     let started = Instant::now();
-    let (s, _, list) = send(gw.req(Method::GET, "/v1/volumes")).await;
+    let (s, _, list) = send(read(&gw, "/v1/volumes")).await;
     let took = started.elapsed();
     assert_eq!(s, 200, "{list}");
     assert!(

@@ -3,6 +3,7 @@
 mod api;
 mod auth;
 mod auth_interop;
+mod cache;
 mod connections;
 mod dispatch;
 mod hardening;

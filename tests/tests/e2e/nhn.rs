@@ -19,8 +19,11 @@ async fn create_volume(gw: &TestGateway, body: Value) -> Value {
     op["result"].clone()
 }
 
+/// A read that goes to the vendor (these tests watch the vendor; tests/e2e/cache.rs covers
+/// cached reads).
 fn get(gw: &TestGateway, path: &str) -> reqwest::RequestBuilder {
     gw.req(Method::GET, path)
+        .header("cache-control", "no-cache")
 }
 
 #[tokio::test]

@@ -15,6 +15,12 @@ async fn op(gw: &TestGateway, m: Method, path: &str, body: Option<Value>) -> Val
     run_op(gw, m, path, body).await["result"].clone()
 }
 
+/// A read that goes to the vendor, not to the gateway's cache.
+fn fresh(gw: &TestGateway, path: &str) -> reqwest::RequestBuilder {
+    gw.req(Method::GET, path)
+        .header("cache-control", "no-cache")
+}
+
 async fn get(gw: &TestGateway, path: &str) -> Value {
     let (s, _, b) = send(gw.req(Method::GET, path)).await;
     assert_eq!(s, 200, "GET {path}: {b}");
@@ -550,7 +556,7 @@ async fn vendor_failures_map_to_clear_problems_and_request_ids_are_forwarded() {
     .encode();
     let v = format!("/v1/volumes/{id}");
 
-    let (s, _, _) = send(gw.req(Method::GET, &v).header("x-request-id", "scp-e2e-42")).await;
+    let (s, _, _) = send(fresh(&gw, &v).header("x-request-id", "scp-e2e-42")).await;
     assert_eq!(s, 200);
     assert!(files
         .requests()
@@ -558,15 +564,11 @@ async fn vendor_failures_map_to_clear_problems_and_request_ids_are_forwarded() {
         .any(|r| r.request_id.as_deref() == Some("scp-e2e-42")));
 
     files.force_status(500, 2);
-    let p = assert_problem(&send(gw.req(Method::GET, &v)).await, 502, "vendor_error");
+    let p = assert_problem(&send(fresh(&gw, &v)).await, 502, "vendor_error");
     assert_eq!(p["vendor_status"], 500);
     files.clear();
     files.force_status(401, 2);
-    assert_problem(
-        &send(gw.req(Method::GET, &v)).await,
-        502,
-        "vendor_unauthenticated",
-    );
+    assert_problem(&send(fresh(&gw, &v)).await, 502, "vendor_unauthenticated");
     files.clear();
 
     // A vendor 409 (the volume has a replication) stays a conflict.

@@ -3,23 +3,28 @@
 //! [`Layer`](strata_core::layer::Layer) in its own module; the forwarding that makes it a
 //! provider is generated from the operation catalogue, so no layer can lose an operation.
 //!
-//! Order, outermost first: request-id scope → breaker → deadline → retry → concurrency
-//! limit → the adapter. The breaker fails fast before a deadline is spent; the deadline
-//! bounds the retries and the wait for a concurrency permit; every retry takes its own permit.
+//! Order, outermost first: request-id scope → cache → breaker → deadline → retry →
+//! concurrency limit → the adapter. A cache hit is served even while the vendor is down; the
+//! breaker fails fast before a deadline is spent; the deadline bounds the retries and the wait
+//! for a concurrency permit; every retry takes its own permit.
 
 mod breaker;
+mod cache;
 mod deadline;
 mod limit;
 mod retry;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use strata_core::catalogue::Family;
 use strata_core::layer::{Layered, RequestScope};
 use strata_core::provider::Provider;
 
 pub use breaker::Breaker;
+pub use cache::{Cache, CacheStats};
 pub use deadline::Deadline;
 pub use limit::Limit;
 pub use retry::Retry;
@@ -45,6 +50,13 @@ pub struct LayersConfig {
     pub breaker_cool_off_ms: u64,
     /// Vendor calls in flight at once per provider; more wait (within their deadline).
     pub max_concurrent_calls: usize,
+    /// How long read answers are cached (0 disables the cache).
+    pub cache_ttl_ms: u64,
+    /// Per-family TTLs that differ from `cache_ttl_ms` (`volume`, `snapshot`, `replica`,
+    /// `volume_group`, `backup`, `archive`).
+    pub cache_family_ttl_ms: BTreeMap<Family, u64>,
+    /// Most cached answers per provider.
+    pub cache_max_entries: u64,
 }
 
 impl Default for LayersConfig {
@@ -58,6 +70,9 @@ impl Default for LayersConfig {
             breaker_failures: 5,
             breaker_cool_off_ms: 10_000,
             max_concurrent_calls: 64,
+            cache_ttl_ms: 2_000,
+            cache_family_ttl_ms: BTreeMap::new(),
+            cache_max_entries: 10_000,
         }
     }
 }
@@ -81,6 +96,15 @@ pub fn stack(provider: Arc<dyn Provider>, cfg: &LayersConfig) -> Arc<dyn Provide
         p,
         cfg.breaker_failures,
         Duration::from_millis(cfg.breaker_cool_off_ms),
+    ));
+    let p = Layered::provider(Cache::new(
+        p,
+        cfg.cache_max_entries,
+        Duration::from_millis(cfg.cache_ttl_ms),
+        cfg.cache_family_ttl_ms
+            .iter()
+            .map(|(f, ms)| (*f, Duration::from_millis(*ms)))
+            .collect(),
     ));
     Layered::provider(RequestScope(p))
 }

@@ -1,0 +1,201 @@
+//! Response cache (moka): reads are answered from memory for a short, per-family TTL.
+//!
+//! - Keyed by (operation, arguments): the layer wraps one provider, so the provider is implied.
+//! - Concurrent misses for one key collapse into one vendor call (`try_get_with`).
+//! - A successful mutation of the provider bumps a generation: everything cached before it is
+//!   a miss from then on (the resource, its parent, every list it appears in), so a client
+//!   always reads its own writes. A read that started before the mutation cannot put its
+//!   older answer back in front of the client.
+//! - Tracker probes and `Cache-Control: no-cache` bypass the cache: they end every entry
+//!   cached before them (an operation is a write until its last probe) and store their fresh
+//!   answer. Errors are never cached.
+//! - Principals: a token reaches a provider (and so its cache) only if it may use that
+//!   provider, and adapters' answers do not depend on who asks, so no answer one principal
+//!   may not see is served to it from here.
+//! - A cached answer reports its age, which the gateway sends as `Age`.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use strata_core::catalogue::{Family, Op};
+use strata_core::context::{note_answer_age, CachePolicy};
+use strata_core::error::Result;
+use strata_core::layer::{Answer, Call, CallInfo, Layer};
+use strata_core::provider::Provider;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    op: Op,
+    args: Arc<str>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    value: Arc<dyn Any + Send + Sync>,
+    stored: Instant,
+    ttl: Duration,
+    /// The mutation generation the answer was fetched in.
+    generation: u64,
+}
+
+struct EntryTtl;
+
+impl moka::Expiry<Key, Entry> for EntryTtl {
+    fn expire_after_create(&self, _key: &Key, entry: &Entry, _now: Instant) -> Option<Duration> {
+        Some(entry.ttl)
+    }
+}
+
+/// Counters of one provider's cache.
+#[derive(Debug, Default)]
+pub struct CacheStats {
+    /// Reads answered from the cache.
+    pub hits: AtomicU64,
+    /// Reads that went to the vendor.
+    pub misses: AtomicU64,
+    /// Entries dropped for room or age.
+    pub evictions: Arc<AtomicU64>,
+}
+
+/// Caches a provider's read answers.
+pub struct Cache {
+    inner: Arc<dyn Provider>,
+    entries: moka::future::Cache<Key, Entry>,
+    default_ttl: Duration,
+    family_ttl: BTreeMap<Family, Duration>,
+    generation: AtomicU64,
+    stats: Arc<CacheStats>,
+}
+
+impl Cache {
+    /// A cache of at most `max_entries` answers, kept `ttl` (per family where
+    /// `family_ttl` says; a zero TTL disables caching).
+    pub fn new(
+        inner: Arc<dyn Provider>,
+        max_entries: u64,
+        ttl: Duration,
+        family_ttl: BTreeMap<Family, Duration>,
+    ) -> Self {
+        let stats = Arc::new(CacheStats::default());
+        let evictions = stats.evictions.clone();
+        let entries = moka::future::Cache::builder()
+            .max_capacity(max_entries)
+            .expire_after(EntryTtl)
+            .eviction_listener(move |_k, _v, cause| {
+                if cause.was_evicted() {
+                    evictions.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+            .build();
+        Cache {
+            inner,
+            entries,
+            default_ttl: ttl,
+            family_ttl,
+            generation: AtomicU64::new(0),
+            stats,
+        }
+    }
+
+    /// The cache's counters.
+    pub fn stats(&self) -> Arc<CacheStats> {
+        self.stats.clone()
+    }
+
+    fn ttl(&self, op: Op) -> Duration {
+        self.family_ttl
+            .get(&op.family())
+            .copied()
+            .unwrap_or(self.default_ttl)
+    }
+
+    fn fresh<T: Answer>(&self, entry: &Entry) -> Option<T> {
+        if entry.generation != self.generation.load(Ordering::Acquire) {
+            return None;
+        }
+        entry.value.downcast_ref::<T>().cloned()
+    }
+
+    fn entry<T: Answer>(&self, value: &T, ttl: Duration, generation: u64) -> Entry {
+        Entry {
+            value: Arc::new(value.clone()),
+            stored: Instant::now(),
+            ttl,
+            generation,
+        }
+    }
+}
+
+impl Layer for Cache {
+    fn inner(&self) -> &Arc<dyn Provider> {
+        &self.inner
+    }
+
+    fn around<'a, T: Answer>(
+        &'a self,
+        info: &'a CallInfo<'a>,
+        call: Call<'a, T>,
+    ) -> BoxFuture<'a, Result<T>> {
+        let op = info.op;
+        if op.is_mutation() {
+            return Box::pin(async move {
+                let answer = call().await;
+                if answer.is_ok() {
+                    self.generation.fetch_add(1, Ordering::AcqRel);
+                    self.entries.invalidate_all();
+                }
+                answer
+            });
+        }
+        let ttl = self.ttl(op);
+        if ttl.is_zero() {
+            return call();
+        }
+        Box::pin(async move {
+            let key = Key {
+                op,
+                args: (info.args)().into(),
+            };
+            let generation = self.generation.load(Ordering::Acquire);
+            if info.ctx.cache == CachePolicy::Normal {
+                if let Some(entry) = self.entries.get(&key).await {
+                    if let Some(value) = self.fresh::<T>(&entry) {
+                        self.stats.hits.fetch_add(1, Ordering::Relaxed);
+                        note_answer_age(entry.stored.elapsed().as_secs());
+                        return Ok(value);
+                    }
+                    self.entries.invalidate(&key).await;
+                }
+                self.stats.misses.fetch_add(1, Ordering::Relaxed);
+                // Concurrent misses wait for this one vendor call.
+                let loaded = self
+                    .entries
+                    .try_get_with(key, async {
+                        call().await.map(|v| self.entry(&v, ttl, generation))
+                    })
+                    .await
+                    .map_err(|e| (*e).clone())?;
+                if let Some(value) = self.fresh::<T>(&loaded) {
+                    return Ok(value);
+                }
+                // Loaded under an older generation (a mutation landed meanwhile): ask again.
+                return call().await;
+            }
+            // Bypass (a tracker probe, `no-cache`): the caller is watching the vendor's state
+            // change, so nothing cached before this answer is trusted any more (a settled
+            // operation's final probe thus ends every stale entry, lists included); the
+            // fresh answer is kept for the next reader.
+            let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+            self.entries.invalidate_all();
+            let value = call().await?;
+            self.entries
+                .insert(key, self.entry(&value, ttl, generation))
+                .await;
+            Ok(value)
+        })
+    }
+}
