@@ -15,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::{require_auth, Authenticator};
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::openapi;
 use crate::problem::{Problem, REQUEST_ID};
 use crate::server::{answer_before_grace, head_limits};
@@ -57,13 +58,15 @@ impl Gateway {
                 timeout: Duration::from_secs(ops.timeout_seconds.max(1)),
             },
         );
-        let registry = registry.layered(&config.layers);
+        let metrics = Metrics::new();
+        let registry = registry.layered(&config.layers, &metrics);
         Ok(Gateway {
             state: AppState {
                 registry: Arc::new(registry),
                 tracker,
                 config: Arc::new(config),
                 shutdown: Shutdown::default(),
+                metrics,
             },
             auth,
         })
@@ -99,6 +102,10 @@ impl Gateway {
             .layer(middleware::from_fn_with_state(
                 self.state.clone(),
                 head_limits,
+            ))
+            .layer(middleware::from_fn_with_state(
+                self.state.clone(),
+                crate::metrics::track_http,
             ))
             .layer(middleware::from_fn(request_context))
             .with_state(self.state.clone())

@@ -12,6 +12,7 @@ pub mod conn;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod layers;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

@@ -9,6 +9,7 @@ use strata_core::provider::Provider;
 use crate::auth::Principal;
 use crate::config::Config;
 use crate::layers::{self, LayersConfig};
+use crate::metrics::Metrics;
 use crate::problem::Problem;
 
 /// The configured providers, by id.
@@ -30,12 +31,12 @@ impl Registry {
 
     /// The same providers, each wrapped in the gateway's layer stack (composed once, at
     /// startup, by [`layers::stack`]).
-    pub fn layered(self, cfg: &LayersConfig) -> Registry {
+    pub fn layered(self, cfg: &LayersConfig, metrics: &Arc<Metrics>) -> Registry {
         Registry {
             providers: self
                 .providers
                 .into_iter()
-                .map(|(id, p)| (id, layers::stack(p, cfg)))
+                .map(|(id, p)| (id, layers::stack(p, cfg, metrics)))
                 .collect(),
         }
     }
@@ -123,4 +124,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Set when the server starts draining; see [`crate::server::serve`].
     pub shutdown: Shutdown,
+    /// Prometheus series served at `/metrics`.
+    pub metrics: Arc<Metrics>,
 }

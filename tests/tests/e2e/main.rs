@@ -8,6 +8,7 @@ mod connections;
 mod dispatch;
 mod hardening;
 mod layers;
+mod metrics;
 mod nhn;
 mod problems;
 mod scp;

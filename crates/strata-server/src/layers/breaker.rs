@@ -13,6 +13,8 @@ use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
 use tokio::time::Instant;
 
+use crate::metrics::Metrics;
+
 /// Fails a failing provider's calls fast.
 pub struct Breaker {
     inner: Arc<dyn Provider>,
@@ -24,12 +26,19 @@ pub struct Breaker {
     open_until: Mutex<Option<Instant>>,
     /// A probe call is under way (half-open): other calls still fail fast.
     probing: AtomicBool,
+    metrics: Arc<Metrics>,
 }
 
 impl Breaker {
     /// Opens after `threshold` consecutive transient failures, for `cool_off`.
-    pub fn new(inner: Arc<dyn Provider>, threshold: u32, cool_off: Duration) -> Self {
+    pub fn new(
+        inner: Arc<dyn Provider>,
+        threshold: u32,
+        cool_off: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Breaker {
+            metrics,
             inner,
             threshold,
             cool_off,
@@ -61,14 +70,20 @@ impl Breaker {
     }
 
     fn record(&self, transient_failure: bool, probe: bool) {
+        let gauge = self
+            .metrics
+            .breaker_open
+            .with_label_values(&[self.inner.info().id.as_str()]);
         if !transient_failure {
             self.failures.store(0, Ordering::Release);
             *self.open_until() = None;
+            gauge.set(0);
             return;
         }
         let n = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
         if probe || n >= self.threshold {
             *self.open_until() = Some(Instant::now() + self.cool_off);
+            gauge.set(1);
             tracing::warn!(
                 provider = %self.inner.info().id,
                 failures = n,

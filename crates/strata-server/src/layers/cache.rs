@@ -21,11 +21,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
+use prometheus::IntCounter;
 use strata_core::catalogue::{Family, Op};
 use strata_core::context::{note_answer_age, CachePolicy};
 use strata_core::error::Result;
 use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
+
+use crate::metrics::Metrics;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
@@ -50,17 +53,6 @@ impl moka::Expiry<Key, Entry> for EntryTtl {
     }
 }
 
-/// Counters of one provider's cache.
-#[derive(Debug, Default)]
-pub struct CacheStats {
-    /// Reads answered from the cache.
-    pub hits: AtomicU64,
-    /// Reads that went to the vendor.
-    pub misses: AtomicU64,
-    /// Entries dropped for room or age.
-    pub evictions: Arc<AtomicU64>,
-}
-
 /// Caches a provider's read answers.
 pub struct Cache {
     inner: Arc<dyn Provider>,
@@ -68,7 +60,8 @@ pub struct Cache {
     default_ttl: Duration,
     family_ttl: BTreeMap<Family, Duration>,
     generation: AtomicU64,
-    stats: Arc<CacheStats>,
+    hits: IntCounter,
+    misses: IntCounter,
 }
 
 impl Cache {
@@ -76,34 +69,38 @@ impl Cache {
     /// `family_ttl` says; a zero TTL disables caching).
     pub fn new(
         inner: Arc<dyn Provider>,
+        metrics: Arc<Metrics>,
         max_entries: u64,
         ttl: Duration,
         family_ttl: BTreeMap<Family, Duration>,
     ) -> Self {
-        let stats = Arc::new(CacheStats::default());
-        let evictions = stats.evictions.clone();
+        let provider = inner.info().id.clone();
+        let evictions = metrics
+            .cache_evictions
+            .with_label_values(&[provider.as_str()]);
         let entries = moka::future::Cache::builder()
             .max_capacity(max_entries)
             .expire_after(EntryTtl)
             .eviction_listener(move |_k, _v, cause| {
                 if cause.was_evicted() {
-                    evictions.fetch_add(1, Ordering::Relaxed);
+                    evictions.inc();
                 }
             })
             .build();
+        let lookups = |result: &str| {
+            metrics
+                .cache_lookups
+                .with_label_values(&[provider.as_str(), result])
+        };
         Cache {
+            hits: lookups("hit"),
+            misses: lookups("miss"),
             inner,
             entries,
             default_ttl: ttl,
             family_ttl,
             generation: AtomicU64::new(0),
-            stats,
         }
-    }
-
-    /// The cache's counters.
-    pub fn stats(&self) -> Arc<CacheStats> {
-        self.stats.clone()
     }
 
     fn ttl(&self, op: Op) -> Duration {
@@ -164,13 +161,13 @@ impl Layer for Cache {
             if info.ctx.cache == CachePolicy::Normal {
                 if let Some(entry) = self.entries.get(&key).await {
                     if let Some(value) = self.fresh::<T>(&entry) {
-                        self.stats.hits.fetch_add(1, Ordering::Relaxed);
+                        self.hits.inc();
                         note_answer_age(entry.stored.elapsed().as_secs());
                         return Ok(value);
                     }
                     self.entries.invalidate(&key).await;
                 }
-                self.stats.misses.fetch_add(1, Ordering::Relaxed);
+                self.misses.inc();
                 // Concurrent misses wait for this one vendor call.
                 let loaded = self
                     .entries

@@ -4,7 +4,7 @@
 //! provider is generated from the operation catalogue, so no layer can lose an operation.
 //!
 //! Order, outermost first: request-id scope → cache → breaker → deadline → retry →
-//! concurrency limit → the adapter. A cache hit is served even while the vendor is down; the
+//! measure → concurrency limit → the adapter. A cache hit is served even while the vendor is down; the
 //! breaker fails fast before a deadline is spent; the deadline bounds the retries and the wait
 //! for a concurrency permit; every retry takes its own permit.
 
@@ -12,6 +12,7 @@ mod breaker;
 mod cache;
 mod deadline;
 mod limit;
+mod measure;
 mod retry;
 
 use std::collections::BTreeMap;
@@ -23,10 +24,13 @@ use strata_core::catalogue::Family;
 use strata_core::layer::{Layered, RequestScope};
 use strata_core::provider::Provider;
 
+use crate::metrics::Metrics;
+
 pub use breaker::Breaker;
-pub use cache::{Cache, CacheStats};
+pub use cache::Cache;
 pub use deadline::Deadline;
 pub use limit::Limit;
+pub use measure::Measure;
 pub use retry::Retry;
 
 /// Settings of the provider layers (`[layers]` in `strata.toml`).
@@ -84,10 +88,15 @@ impl LayersConfig {
     }
 }
 
-/// Wraps `provider` in the gateway's layer stack.
-pub fn stack(provider: Arc<dyn Provider>, cfg: &LayersConfig) -> Arc<dyn Provider> {
+/// Wraps `provider` in the gateway's layer stack, reporting to `metrics`.
+pub fn stack(
+    provider: Arc<dyn Provider>,
+    cfg: &LayersConfig,
+    metrics: &Arc<Metrics>,
+) -> Arc<dyn Provider> {
     let p = Layered::provider(Limit::new(provider, cfg.max_concurrent_calls));
-    let p = Layered::provider(Retry::new(p, cfg));
+    let p = Layered::provider(Measure::new(p, metrics.clone()));
+    let p = Layered::provider(Retry::new(p, cfg, metrics.clone()));
     let p = Layered::provider(Deadline::new(
         p,
         Duration::from_millis(cfg.deadline_ms.max(1)),
@@ -96,9 +105,11 @@ pub fn stack(provider: Arc<dyn Provider>, cfg: &LayersConfig) -> Arc<dyn Provide
         p,
         cfg.breaker_failures,
         Duration::from_millis(cfg.breaker_cool_off_ms),
+        metrics.clone(),
     ));
     let p = Layered::provider(Cache::new(
         p,
+        metrics.clone(),
         cfg.cache_max_entries,
         Duration::from_millis(cfg.cache_ttl_ms),
         cfg.cache_family_ttl_ms

@@ -14,10 +14,12 @@ use strata_core::provider::Provider;
 use tokio::time::Instant;
 
 use super::LayersConfig;
+use crate::metrics::Metrics;
 
 /// Retries idempotent calls on transient failures.
 pub struct Retry {
     inner: Arc<dyn Provider>,
+    metrics: Arc<Metrics>,
     attempts: u32,
     base: Duration,
     max: Duration,
@@ -25,9 +27,10 @@ pub struct Retry {
 
 impl Retry {
     /// Retries as configured (`retry_attempts`, `retry_base_ms`, `retry_max_ms`).
-    pub fn new(inner: Arc<dyn Provider>, cfg: &LayersConfig) -> Self {
+    pub fn new(inner: Arc<dyn Provider>, cfg: &LayersConfig, metrics: Arc<Metrics>) -> Self {
         Retry {
             inner,
+            metrics,
             attempts: cfg.retry_attempts.max(1),
             base: Duration::from_millis(cfg.retry_base_ms),
             max: Duration::from_millis(cfg.retry_max_ms.max(cfg.retry_base_ms)),
@@ -71,6 +74,10 @@ impl Layer for Retry {
                             return Err(e);
                         }
                         tracing::debug!(operation = %op, attempt, error = %e, "retrying a transient failure");
+                        self.metrics
+                            .retries
+                            .with_label_values(&[self.inner.info().id.as_str(), op.name()])
+                            .inc();
                         tokio::time::sleep(delay).await;
                     }
                     other => return other,

@@ -239,6 +239,11 @@ impl Mutation {
         P: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = CoreResult<Probe>> + Send,
     {
+        self.state
+            .metrics
+            .operations_started
+            .with_label_values(&[op.name()])
+            .inc();
         let mut record = Operation::start(op.name(), &t.p.info().id, Some(t.id.encode()));
         record.principal = Some(self.principal.subject.clone());
         let tracker = &self.state.tracker;

@@ -16,6 +16,16 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
+        .routes(routes!(metrics))
+}
+
+/// Prometheus metrics in the text format: HTTP requests by route template, vendor calls by
+/// provider, operation and outcome, retries, breaker state, cache lookups and evictions,
+/// operations.
+#[utoipa::path(get, path = "/metrics", tag = "operations-endpoints",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+pub async fn metrics(state: State<AppState>) -> axum::response::Response {
+    crate::metrics::metrics(state).await
 }
 
 /// Health answer.

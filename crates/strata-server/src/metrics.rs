@@ -1,0 +1,204 @@
+//! Prometheus metrics, served at `/metrics` in the text format.
+//!
+//! One [`Metrics`] per gateway (its own registry, so several gateways in one process, as in
+//! tests, do not mix). Labels are bounded: route templates (never raw paths or ids), methods,
+//! statuses, provider ids from the configuration, operation names from the catalogue, and
+//! error codes.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus::{
+    HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use strata_core::operation::OperationFilter;
+use strata_core::paging::PageRequest;
+
+use crate::state::AppState;
+
+/// Latency buckets in seconds: sub-millisecond cache hits to slow vendor calls.
+const BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+/// The gateway's metrics.
+pub struct Metrics {
+    registry: Registry,
+    /// HTTP requests by route template, method and status.
+    pub http_requests: IntCounterVec,
+    /// HTTP request latency by route template and method.
+    pub http_duration: HistogramVec,
+    /// HTTP requests being served.
+    pub http_in_flight: IntGauge,
+    /// Vendor calls (each attempt) by provider, operation and outcome (`ok` or an error code).
+    pub vendor_calls: IntCounterVec,
+    /// Vendor call latency by provider and operation.
+    pub vendor_duration: HistogramVec,
+    /// Retries by provider and operation.
+    pub retries: IntCounterVec,
+    /// 1 while a provider's circuit is open.
+    pub breaker_open: IntGaugeVec,
+    /// Cache lookups by provider and result (`hit`, `miss`).
+    pub cache_lookups: IntCounterVec,
+    /// Cache entries evicted for room or age, by provider.
+    pub cache_evictions: IntCounterVec,
+    /// Operations started, by kind.
+    pub operations_started: IntCounterVec,
+    /// Operations still running (counted when scraped).
+    pub operations_running: IntGauge,
+}
+
+impl Metrics {
+    /// Registers every series.
+    pub fn new() -> Arc<Metrics> {
+        let registry =
+            Registry::new_custom(Some("strata".into()), None).expect("a valid metrics namespace");
+        let counter = |name: &str, help: &str, labels: &[&str]| {
+            let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid counter");
+            registry
+                .register(Box::new(c.clone()))
+                .expect("unique metric");
+            c
+        };
+        let histogram = |name: &str, help: &str, labels: &[&str]| {
+            let h = HistogramVec::new(
+                HistogramOpts::new(name, help).buckets(BUCKETS.to_vec()),
+                labels,
+            )
+            .expect("valid histogram");
+            registry
+                .register(Box::new(h.clone()))
+                .expect("unique metric");
+            h
+        };
+        let gauge = |name: &str, help: &str| {
+            let g = IntGauge::new(name, help).expect("valid gauge");
+            registry
+                .register(Box::new(g.clone()))
+                .expect("unique metric");
+            g
+        };
+        let breaker_open = IntGaugeVec::new(
+            Opts::new("breaker_open", "1 while the provider's circuit is open"),
+            &["provider"],
+        )
+        .expect("valid gauge");
+        registry
+            .register(Box::new(breaker_open.clone()))
+            .expect("unique metric");
+        Arc::new(Metrics {
+            http_requests: counter(
+                "http_requests_total",
+                "HTTP requests by route template, method and status",
+                &["route", "method", "status"],
+            ),
+            http_duration: histogram(
+                "http_request_duration_seconds",
+                "HTTP request latency",
+                &["route", "method"],
+            ),
+            http_in_flight: gauge("http_requests_in_flight", "HTTP requests being served"),
+            vendor_calls: counter(
+                "vendor_calls_total",
+                "Vendor calls (each attempt) by provider, operation and outcome",
+                &["provider", "operation", "outcome"],
+            ),
+            vendor_duration: histogram(
+                "vendor_call_duration_seconds",
+                "Vendor call latency",
+                &["provider", "operation"],
+            ),
+            retries: counter(
+                "vendor_retries_total",
+                "Vendor calls retried after a transient failure",
+                &["provider", "operation"],
+            ),
+            breaker_open,
+            cache_lookups: counter(
+                "cache_lookups_total",
+                "Response cache lookups by result (hit, miss)",
+                &["provider", "result"],
+            ),
+            cache_evictions: counter(
+                "cache_evictions_total",
+                "Response cache entries evicted for room or age",
+                &["provider"],
+            ),
+            operations_started: counter(
+                "operations_started_total",
+                "Long-running operations started, by kind",
+                &["kind"],
+            ),
+            operations_running: gauge("operations_running", "Operations not yet settled"),
+            registry,
+        })
+    }
+
+    /// The text exposition of every series.
+    pub fn render(&self) -> String {
+        TextEncoder::new()
+            .encode_to_string(&self.registry.gather())
+            .unwrap_or_default()
+    }
+}
+
+/// Middleware: counts and times every request by its route template.
+pub async fn track_http(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let m = &state.metrics;
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().as_str().to_string();
+    m.http_in_flight.inc();
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    m.http_in_flight.dec();
+    m.http_duration
+        .with_label_values(&[route.as_str(), method.as_str()])
+        .observe(started.elapsed().as_secs_f64());
+    m.http_requests
+        .with_label_values(&[route.as_str(), method.as_str(), resp.status().as_str()])
+        .inc();
+    resp
+}
+
+/// `GET /metrics`: the Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    state
+        .metrics
+        .operations_running
+        .set(running_operations(&state).await);
+    let mut resp = (StatusCode::OK, state.metrics.render()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    resp
+}
+
+async fn running_operations(state: &AppState) -> i64 {
+    let filter = OperationFilter {
+        done: Some(false),
+        ..OperationFilter::default()
+    };
+    let mut page = PageRequest {
+        page_size: 500,
+        page_token: None,
+    };
+    let mut n = 0;
+    loop {
+        let Ok(p) = state.tracker.store().list(&filter, &page).await else {
+            return n;
+        };
+        n += p.items.len() as i64;
+        match p.next_page_token {
+            Some(t) => page.page_token = Some(t),
+            None => return n,
+        }
+    }
+}
