@@ -107,7 +107,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve => {
             let cfg = Config::load(cli.config.as_deref())?;
-            telemetry::init(cfg.log_format, &cfg.log_filter);
+            let _logs = telemetry::init(cfg.log_format, &cfg.log_filter);
             let grace = cfg.shutdown_grace();
             let listen = cfg.listen.clone();
             let gw = Gateway::from_config(cfg).await?;
@@ -125,7 +125,7 @@ async fn main() -> anyhow::Result<()> {
 #[cfg(feature = "demo")]
 async fn run_demo(listen: &str) -> anyhow::Result<()> {
     let cfg = demo::demo_config(listen);
-    telemetry::init(cfg.log_format, "warn,strata_server=info");
+    let _logs = telemetry::init(cfg.log_format, "warn,strata_server=info");
     let secret = cfg
         .auth
         .hs256_secret
