@@ -1,10 +1,12 @@
 //! Deadline: no provider call outlives its deadline (the call context's, or the configured
 //! default), retries and waits for a concurrency permit included.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use strata_core::catalogue::Family;
 use strata_core::error::{Error, Result};
 use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
@@ -14,12 +16,22 @@ use tokio::time::Instant;
 pub struct Deadline {
     inner: Arc<dyn Provider>,
     default: Duration,
+    family: BTreeMap<Family, Duration>,
 }
 
 impl Deadline {
-    /// Bounds every call by the context's deadline, or `default` from the call's start.
-    pub fn new(inner: Arc<dyn Provider>, default: Duration) -> Self {
-        Deadline { inner, default }
+    /// Bounds every call by the context's deadline, or by its family's deadline (`default`
+    /// where `family` names none) from the call's start, whichever comes first.
+    pub fn new(
+        inner: Arc<dyn Provider>,
+        default: Duration,
+        family: BTreeMap<Family, Duration>,
+    ) -> Self {
+        Deadline {
+            inner,
+            default,
+            family,
+        }
     }
 }
 
@@ -33,7 +45,12 @@ impl Layer for Deadline {
         info: &'a CallInfo<'a>,
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
-        let own = Instant::now() + self.default;
+        let own = Instant::now()
+            + self
+                .family
+                .get(&info.op.family())
+                .copied()
+                .unwrap_or(self.default);
         let at = info.ctx.deadline.map_or(own, |d| d.min(own));
         Box::pin(async move {
             tokio::time::timeout_at(at, call())

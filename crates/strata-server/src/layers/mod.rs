@@ -39,6 +39,8 @@ pub use retry::Retry;
 pub struct LayersConfig {
     /// Longest a provider call may take, retries and waiting for a permit included.
     pub deadline_ms: u64,
+    /// Per-family deadlines that differ from `deadline_ms` (`volume`, `snapshot`, …).
+    pub deadline_family_ms: BTreeMap<Family, u64>,
     /// Longest one provider may take to answer its part of a list across providers; after
     /// it, the provider is reported under `unreachable` and the rest is answered.
     pub list_deadline_ms: u64,
@@ -67,6 +69,7 @@ impl Default for LayersConfig {
     fn default() -> Self {
         LayersConfig {
             deadline_ms: 30_000,
+            deadline_family_ms: BTreeMap::new(),
             list_deadline_ms: 5_000,
             retry_attempts: 3,
             retry_base_ms: 50,
@@ -88,6 +91,13 @@ impl LayersConfig {
     }
 }
 
+fn millis(per_family: &BTreeMap<Family, u64>) -> BTreeMap<Family, Duration> {
+    per_family
+        .iter()
+        .map(|(f, ms)| (*f, Duration::from_millis(*ms)))
+        .collect()
+}
+
 /// Wraps `provider` in the gateway's layer stack, reporting to `metrics`.
 pub fn stack(
     provider: Arc<dyn Provider>,
@@ -100,6 +110,7 @@ pub fn stack(
     let p = Layered::provider(Deadline::new(
         p,
         Duration::from_millis(cfg.deadline_ms.max(1)),
+        millis(&cfg.deadline_family_ms),
     ));
     let p = Layered::provider(Breaker::new(
         p,
@@ -112,10 +123,7 @@ pub fn stack(
         metrics.clone(),
         cfg.cache_max_entries,
         Duration::from_millis(cfg.cache_ttl_ms),
-        cfg.cache_family_ttl_ms
-            .iter()
-            .map(|(f, ms)| (*f, Duration::from_millis(*ms)))
-            .collect(),
+        millis(&cfg.cache_family_ttl_ms),
     ));
     Layered::provider(RequestScope(p))
 }
