@@ -127,3 +127,6 @@ pub fn stack(
     ));
     Layered::provider(RequestScope(p))
 }
+
+#[cfg(test)]
+mod tests;

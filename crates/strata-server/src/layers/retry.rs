@@ -38,7 +38,7 @@ impl Retry {
     }
 
     /// Full jitter: a random delay up to `base * 2^attempt`, capped.
-    fn delay(&self, attempt: u32) -> Duration {
+    pub(super) fn delay(&self, attempt: u32) -> Duration {
         let cap = self
             .base
             .saturating_mul(1u32 << attempt.min(16))
