@@ -15,7 +15,7 @@ use crate::problem::{ProblemDetails, PROBLEM_JSON};
         description = "One storage API across clouds: volumes (block, file, parallel file), snapshots and schedules, replicas, volume groups, backups and archives, translated to Samsung Cloud Platform and NHN Cloud.\n\nEvery `/v1` call needs `Authorization: Bearer <JWT>` with `storage.read` (reads) or `storage.write` (changes). Errors are RFC 9457 `application/problem+json` with a stable `code`. Changes answer `202 Accepted` with an operation; add `?wait=30s` to block until it is done.",
         license(name = "Apache-2.0"),
     ),
-    components(schemas(ProblemDetails)),
+    components(schemas(ProblemDetails, crate::routes::replicas::ReplicaAction)),
     tags(
         (name = "providers", description = "Configured providers and their capabilities"),
         (name = "volumes", description = "Volumes of every kind, their access rules, mount targets and usage"),
