@@ -13,8 +13,9 @@ use crate::problem::{ProblemDetails, PROBLEM_JSON};
     info(
         title = "Strata",
         description = "One storage API across clouds: volumes (block, file, parallel file), snapshots and schedules, replicas, volume groups, backups and archives, translated to Samsung Cloud Platform and NHN Cloud.\n\nEvery `/v1` call needs `Authorization: Bearer <JWT>` with `storage.read` (reads) or `storage.write` (changes). Errors are RFC 9457 `application/problem+json` with a stable `code`. Changes answer `202 Accepted` with an operation; add `?wait=30s` to block until it is done.",
-        license(name = "Apache-2.0"),
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
+    servers((url = "/", description = "This gateway")),
     components(schemas(ProblemDetails, crate::routes::replicas::ReplicaAction)),
     tags(
         (name = "providers", description = "Configured providers and their capabilities"),
@@ -53,10 +54,6 @@ impl Modify for Conventions {
                 )
                 .build()
         };
-        components.responses.insert(
-            "Problem".into(),
-            RefOr::T(problem("An RFC 9457 problem; `code` says which.")),
-        );
         for (path, item) in doc.paths.paths.iter_mut() {
             let secured = path.starts_with("/v1/");
             let ops: [&mut Option<Operation>; 5] = [
@@ -87,6 +84,9 @@ impl Modify for Conventions {
                         "bearer",
                         Vec::<String>::new(),
                     )]);
+                } else {
+                    // Open on purpose: say so, rather than leave the requirement undefined.
+                    op.security = Some(vec![SecurityRequirement::default()]);
                 }
             }
         }
