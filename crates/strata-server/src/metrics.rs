@@ -8,9 +8,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
     HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
@@ -146,25 +145,31 @@ impl Metrics {
     }
 }
 
-/// Middleware: counts and times every request by its route template.
-pub async fn track_http(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let m = &state.metrics;
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = req.method().as_str().to_string();
-    m.http_in_flight.inc();
-    let started = Instant::now();
-    let resp = next.run(req).await;
-    m.http_in_flight.dec();
-    m.http_duration
-        .with_label_values(&[route.as_str(), method.as_str()])
-        .observe(started.elapsed().as_secs_f64());
-    m.http_requests
-        .with_label_values(&[route.as_str(), method.as_str(), resp.status().as_str()])
-        .inc();
-    resp
+impl Metrics {
+    /// Counts a request in flight until the returned guard is dropped.
+    pub fn in_flight(&self) -> InFlight<'_> {
+        self.http_in_flight.inc();
+        InFlight(&self.http_in_flight)
+    }
+
+    /// Records one answered request by its route template (`unmatched` when no route did).
+    pub fn record_http(&self, route: &str, method: &str, status: StatusCode, started: Instant) {
+        self.http_duration
+            .with_label_values(&[route, method])
+            .observe(started.elapsed().as_secs_f64());
+        self.http_requests
+            .with_label_values(&[route, method, status.as_str()])
+            .inc();
+    }
+}
+
+/// A request in flight; dropping it (the answer, or a dropped connection) ends it.
+pub struct InFlight<'a>(&'a IntGauge);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 /// `GET /metrics`: the Prometheus text format.

@@ -9,9 +9,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -172,21 +171,21 @@ pub fn begin_shutdown(state: &AppState, grace: Duration) {
     state.tracker.begin_shutdown();
 }
 
-/// Middleware: once the server drains, a request still running when answers are due (a slow
-/// vendor call) gets `503 shutting_down` instead of a dropped connection.
-pub async fn answer_before_grace(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
+/// Runs `work` (the rest of the request) unless the server drains and answers are due
+/// first: then a request still running (a slow vendor call) gets `503 shutting_down` instead
+/// of a dropped connection.
+pub async fn before_grace(
+    state: &AppState,
+    safe: bool,
+    work: impl std::future::Future<Output = Response>,
 ) -> Response {
-    let safe = req.method().is_safe();
     let due = async {
         let at = state.shutdown.answer_by().await;
         tokio::time::sleep_until(at).await;
     };
     tokio::select! {
         biased;
-        resp = next.run(req) => resp,
+        resp = work => resp,
         _ = due => {
             tracing::warn!("shutting down: answering a request that is still running");
             let mut p = Problem::new(
@@ -202,23 +201,25 @@ pub async fn answer_before_grace(
     }
 }
 
-/// Middleware: request targets and header sections over the configured sizes get problems
-/// (`414 uri_too_long`, `431 headers_too_large`) before routing or auth.
-pub async fn head_limits(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The problem for a request target or header section over the configured sizes
+/// (`414 uri_too_long`, `431 headers_too_large`), answered before routing or auth.
+pub fn head_problem(state: &AppState, req: &Request) -> Option<Response> {
     let cfg = &state.config.server;
     let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len())
         + req.uri().authority().map_or(0, |a| a.as_str().len());
     if uri_len > cfg.max_uri_bytes {
-        return Problem::new(
-            StatusCode::URI_TOO_LONG,
-            "uri_too_long",
-            "URI too long",
-            format!(
-                "the request target is {uri_len} bytes long; at most {} are accepted",
-                cfg.max_uri_bytes
-            ),
-        )
-        .into_response();
+        return Some(
+            Problem::new(
+                StatusCode::URI_TOO_LONG,
+                "uri_too_long",
+                "URI too long",
+                format!(
+                    "the request target is {uri_len} bytes long; at most {} are accepted",
+                    cfg.max_uri_bytes
+                ),
+            )
+            .into_response(),
+        );
     }
     let head_bytes: usize = req
         .headers()
@@ -226,19 +227,21 @@ pub async fn head_limits(State(state): State<AppState>, req: Request, next: Next
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     if head_bytes > cfg.max_header_bytes || req.headers().len() > MAX_HEADER_FIELDS {
-        return Problem::new(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers_too_large",
-            "Request headers too large",
-            format!(
-                "the request headers are too large: at most {} bytes in at most \
+        return Some(
+            Problem::new(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers_too_large",
+                "Request headers too large",
+                format!(
+                    "the request headers are too large: at most {} bytes in at most \
                  {MAX_HEADER_FIELDS} fields are accepted",
-                cfg.max_header_bytes
-            ),
-        )
-        .into_response();
+                    cfg.max_header_bytes
+                ),
+            )
+            .into_response(),
+        );
     }
-    next.run(req).await
+    None
 }
 
 async fn shutdown_signal() {
