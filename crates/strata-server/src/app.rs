@@ -19,7 +19,7 @@ use crate::metrics::Metrics;
 use crate::openapi;
 use crate::problem::{Problem, REQUEST_ID};
 use crate::server::{before_grace, head_problem};
-use crate::state::{AppState, Registry, Shutdown};
+use crate::state::{AppState, AppStateInner, Registry, Shutdown};
 use strata_core::context::ANSWER_AGE;
 
 pub use crate::vendors::build_providers;
@@ -61,13 +61,13 @@ impl Gateway {
         let metrics = Metrics::new();
         let registry = registry.layered(&config.layers, &metrics);
         Ok(Gateway {
-            state: AppState {
+            state: AppState::new(AppStateInner {
                 registry: Arc::new(registry),
                 tracker,
                 config: Arc::new(config),
                 shutdown: Shutdown::default(),
                 metrics,
-            },
+            }),
             auth,
         })
     }

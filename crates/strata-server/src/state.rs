@@ -113,9 +113,27 @@ impl Shutdown {
     }
 }
 
-/// State handed to every handler.
+/// State handed to every handler: one pointer, so each handler and middleware clones one
+/// `Arc`, not every part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl AppState {
+    /// Bundles the gateway's shared parts.
+    pub fn new(inner: AppStateInner) -> Self {
+        AppState(Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct AppStateInner {
     /// The configured providers, wrapped in the layer stack.
     pub registry: Arc<Registry>,
     /// Settles long-running operations.
