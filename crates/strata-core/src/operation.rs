@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
 use crate::ids::ResourceType;
+use crate::model::{Replica, ReplicaStatus, Snapshot, SnapshotStatus, Volume, VolumeStatus};
 use crate::paging::{Page, PageRequest};
 
 /// Where an operation stands.
@@ -407,26 +408,61 @@ impl Tracker {
     }
 }
 
-/// The probe's verdict for a resource fetched after a create or update: `settled` says
-/// whether it has reached a resting state, `failed` whether that state is an error.
-pub fn probe_resource<T: Serialize>(
-    fetched: Result<T>,
-    settled: impl Fn(&T) -> bool,
-    failed: impl Fn(&T) -> bool,
-    resource: ResourceType,
-) -> Result<Probe> {
+/// A resource whose status says whether a change to it has settled.
+pub trait Settles: Serialize {
+    /// Its resource type (for the error when it fails).
+    const RESOURCE: ResourceType;
+    /// Still changing (creating, updating, …).
+    fn transitional(&self) -> bool;
+    /// Settled in an error state.
+    fn failed(&self) -> bool;
+}
+
+impl Settles for Volume {
+    const RESOURCE: ResourceType = ResourceType::Volume;
+    fn transitional(&self) -> bool {
+        self.status.is_transitional()
+    }
+    fn failed(&self) -> bool {
+        self.status == VolumeStatus::Error
+    }
+}
+
+impl Settles for Snapshot {
+    const RESOURCE: ResourceType = ResourceType::Snapshot;
+    fn transitional(&self) -> bool {
+        self.status.is_transitional()
+    }
+    fn failed(&self) -> bool {
+        self.status == SnapshotStatus::Error
+    }
+}
+
+impl Settles for Replica {
+    const RESOURCE: ResourceType = ResourceType::Replica;
+    fn transitional(&self) -> bool {
+        self.status.is_transitional()
+    }
+    fn failed(&self) -> bool {
+        self.status == ReplicaStatus::Error
+    }
+}
+
+/// The probe's verdict for a resource fetched after a create or update: done once it left
+/// its transitional status, failed when it settled in an error state.
+pub fn probe_settled<T: Settles>(fetched: Result<T>) -> Result<Probe> {
     let value = fetched?;
-    if failed(&value) {
+    if value.failed() {
         return Ok(Probe::Failed(Error::VendorFailed {
             vendor_status: None,
             vendor_code: None,
-            message: format!("the {resource} went into an error state"),
+            message: format!("the {} went into an error state", T::RESOURCE),
         }));
     }
-    if settled(&value) {
-        return Ok(Probe::Done(serde_json::to_value(&value).ok()));
+    if value.transitional() {
+        return Ok(Probe::Pending);
     }
-    Ok(Probe::Pending)
+    Ok(Probe::Done(serde_json::to_value(&value).ok()))
 }
 
 /// The probe's verdict after a delete: done once the resource is gone.

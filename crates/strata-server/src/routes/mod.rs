@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use strata_core::context::CallCtx;
 use strata_core::error::Result as CoreResult;
 use strata_core::ids::{GlobalId, ResourceType};
-use strata_core::operation::{Operation, Probe};
+use strata_core::operation::{probe_settled, Operation, Probe, Settles};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -134,6 +134,22 @@ pub fn operation_response(op: &Operation) -> Response {
 
 /// The future a probe returns.
 pub type ProbeFuture = futures::future::BoxFuture<'static, CoreResult<Probe>>;
+
+/// How a probe reads the resource it watches (`|p, ctx, id| p.get_volume(ctx, id)`).
+pub type Read<T> =
+    for<'a> fn(&'a dyn Provider, &'a CallCtx, &'a GlobalId) -> request::VendorCall<'a, T>;
+
+/// A probe that settles once the resource `read` returns leaves its transitional status.
+pub fn settle<T: Settles + Send + 'static>(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    ctx: CallCtx,
+    read: Read<T>,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, ctx, move |p, id, ctx| async move {
+        probe_settled(read(p.as_ref(), &ctx, &id).await)
+    })
+}
 
 /// Builds a tracker probe that calls `f(provider, id, ctx)` on every poll.
 pub fn poller<F, Fut>(

@@ -8,7 +8,7 @@ use strata_core::catalogue::Op;
 use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, probe_resource, Operation};
+use strata_core::operation::{probe_deleted, Operation};
 use strata_core::provider::Provider;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -37,14 +37,7 @@ fn replica_probe(
     id: GlobalId,
     ctx: CallCtx,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static {
-    poller(p, id, ctx, |p, id, ctx| async move {
-        probe_resource(
-            p.get_replica(&ctx, &id).await,
-            |r| !r.status.is_transitional(),
-            |r| r.status == ReplicaStatus::Error,
-            ResourceType::Replica,
-        )
-    })
+    settle(p, id, ctx, |p, ctx, id| p.get_replica(ctx, id))
 }
 
 /// Lists a volume's replicas.

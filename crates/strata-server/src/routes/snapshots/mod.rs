@@ -10,7 +10,7 @@ use strata_core::catalogue::Op;
 use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, probe_resource, Operation};
+use strata_core::operation::{probe_deleted, Operation};
 use strata_core::paging::{effective_page_size, PageRequest};
 use strata_core::provider::Provider;
 use utoipa::ToSchema;
@@ -55,14 +55,7 @@ fn snapshot_probe(
     id: GlobalId,
     ctx: CallCtx,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static {
-    poller(p, id, ctx, |p, id, ctx| async move {
-        probe_resource(
-            p.get_snapshot(&ctx, &id).await,
-            |s| !s.status.is_transitional(),
-            |s| s.status == SnapshotStatus::Error,
-            ResourceType::Snapshot,
-        )
-    })
+    settle(p, id, ctx, |p, ctx, id| p.get_snapshot(ctx, id))
 }
 
 /// Lists a volume's snapshots.

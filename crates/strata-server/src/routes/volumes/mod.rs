@@ -10,7 +10,7 @@ use strata_core::catalogue::Op;
 use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, probe_resource, Operation};
+use strata_core::operation::{probe_deleted, Operation};
 use strata_core::paging::{effective_page_size, fingerprint, merge_pages};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
@@ -72,14 +72,7 @@ pub fn volume_probe(
     id: GlobalId,
     ctx: CallCtx,
 ) -> impl FnMut() -> ProbeFuture + Send + 'static {
-    poller(p, id, ctx, |p, id, ctx| async move {
-        probe_resource(
-            p.get_volume(&ctx, &id).await,
-            |v| !v.status.is_transitional(),
-            |v| v.status == VolumeStatus::Error,
-            ResourceType::Volume,
-        )
-    })
+    settle(p, id, ctx, |p, ctx, id| p.get_volume(ctx, id))
 }
 
 /// A probe that settles once the volume is gone.
