@@ -234,34 +234,7 @@ impl VolumeOps for FileStorage {
     }
 }
 
-#[async_trait]
-impl SnapshotOps for FileStorage {
-    async fn list_snapshots(
-        &self,
-        _ctx: &CallCtx,
-        volume: &GlobalId,
-        page: &PageRequest,
-    ) -> Result<Page<Snapshot>> {
-        self.svc.list_snapshots(volume, page).await
-    }
-
-    async fn get_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Snapshot> {
-        self.svc.get_snapshot(id).await
-    }
-
-    async fn create_snapshot(
-        &self,
-        _ctx: &CallCtx,
-        volume: &GlobalId,
-        req: &CreateSnapshot,
-    ) -> Result<Snapshot> {
-        self.svc.create_snapshot(volume, req).await
-    }
-
-    async fn delete_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
-        self.svc.delete_snapshot(id).await
-    }
-
+crate::shared::snapshot_ops!(FileStorage {
     /// In place: `PUT …/restore`. Into a new volume: `CreateVolume` with `snapshot_id`, same
     /// protocol and type as the source.
     async fn restore_snapshot(
@@ -367,7 +340,7 @@ impl SnapshotOps for FileStorage {
         }
         Ok(())
     }
-}
+});
 
 #[async_trait]
 impl ReplicaOps for FileStorage {

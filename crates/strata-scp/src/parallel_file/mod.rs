@@ -133,33 +133,6 @@ impl VolumeOps for ParallelFileStorage {
     }
 }
 
-#[async_trait]
-impl SnapshotOps for ParallelFileStorage {
-    async fn list_snapshots(
-        &self,
-        _ctx: &CallCtx,
-        volume: &GlobalId,
-        page: &PageRequest,
-    ) -> Result<Page<Snapshot>> {
-        self.svc.list_snapshots(volume, page).await
-    }
-
-    async fn get_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Snapshot> {
-        self.svc.get_snapshot(id).await
-    }
-
-    async fn create_snapshot(
-        &self,
-        _ctx: &CallCtx,
-        volume: &GlobalId,
-        req: &CreateSnapshot,
-    ) -> Result<Snapshot> {
-        self.svc.create_snapshot(volume, req).await
-    }
-
-    async fn delete_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
-        self.svc.delete_snapshot(id).await
-    }
-}
+crate::shared::snapshot_ops!(ParallelFileStorage {});
 
 impl ReplicaOps for ParallelFileStorage {}

@@ -19,6 +19,45 @@ use crate::client::ScpClient;
 pub(crate) use api::RulesAt;
 use wire::decode;
 
+/// `impl SnapshotOps for $service { … }` with the four snapshot operations both services
+/// answer the same way (through their [`VolumeService`] `svc`), plus the service's own
+/// methods given in the braces.
+macro_rules! snapshot_ops {
+    ($service:ty { $($own:tt)* }) => {
+        #[async_trait::async_trait]
+        impl SnapshotOps for $service {
+        async fn list_snapshots(
+            &self,
+            _ctx: &CallCtx,
+            volume: &GlobalId,
+            page: &PageRequest,
+        ) -> Result<Page<Snapshot>> {
+            self.svc.list_snapshots(volume, page).await
+        }
+
+        async fn get_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<Snapshot> {
+            self.svc.get_snapshot(id).await
+        }
+
+        async fn create_snapshot(
+            &self,
+            _ctx: &CallCtx,
+            volume: &GlobalId,
+            req: &CreateSnapshot,
+        ) -> Result<Snapshot> {
+            self.svc.create_snapshot(volume, req).await
+        }
+
+        async fn delete_snapshot(&self, _ctx: &CallCtx, id: &GlobalId) -> Result<()> {
+            self.svc.delete_snapshot(id).await
+        }
+
+        $($own)*
+        }
+    };
+}
+pub(crate) use snapshot_ops;
+
 /// Bytes per GiB.
 pub(crate) const GIB: u64 = 1 << 30;
 
