@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::api::{conflict, ts, Fail};
+use super::api::{conflict, not_found, ts, Fail};
 
 /// A change that completes at `until`.
 #[derive(Debug, Clone, Copy)]
@@ -121,6 +121,14 @@ impl Base {
         gone
     }
 
+    /// Where snapshot `sid` is in the volume's list (404 when it is not there).
+    pub fn snap_index(&self, sid: &str) -> Result<usize, Fail> {
+        self.snaps
+            .iter()
+            .position(|s| s.id == sid)
+            .ok_or_else(|| not_found("snapshot", sid))
+    }
+
     /// Mutations need an available volume (409 otherwise).
     pub fn available(&self) -> Result<(), Fail> {
         if self.state == "available" {
@@ -130,6 +138,25 @@ impl Base {
         }
     }
 }
+
+/// Lets a service's volume type (`$volume { base: Base, … }`) be used as its [`Base`].
+macro_rules! derefs_to_base {
+    ($volume:ty) => {
+        impl std::ops::Deref for $volume {
+            type Target = $crate::scp::base::Base;
+            fn deref(&self) -> &Self::Target {
+                &self.base
+            }
+        }
+
+        impl std::ops::DerefMut for $volume {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.base
+            }
+        }
+    };
+}
+pub(crate) use derefs_to_base;
 
 /// Settles every volume of a service, dropping the ones whose deletion completed.
 pub(crate) fn settle_volumes<V: std::ops::DerefMut<Target = Base>>(

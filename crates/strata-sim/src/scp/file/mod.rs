@@ -17,7 +17,6 @@ mod snapshots;
 mod volumes;
 
 use std::collections::BTreeMap;
-use std::ops::{Deref, DerefMut};
 use std::time::Instant;
 
 use axum::http::StatusCode;
@@ -25,7 +24,7 @@ use axum::routing::{get, put};
 use axum::Router;
 
 use crate::scp::api::{fail, invalid, not_found, Fail};
-use crate::scp::base::{settle_volumes, Base, Pending, Settle};
+use crate::scp::base::{derefs_to_base, settle_volumes, Base, Pending, Settle};
 use crate::scp::{lock, Ctx, Shared, World};
 use replications::Replication;
 use schedules::Sched;
@@ -43,18 +42,7 @@ struct FileVolume {
     retention: Option<u32>,
 }
 
-impl Deref for FileVolume {
-    type Target = Base;
-    fn deref(&self) -> &Base {
-        &self.base
-    }
-}
-
-impl DerefMut for FileVolume {
-    fn deref_mut(&mut self) -> &mut Base {
-        &mut self.base
-    }
-}
+derefs_to_base!(FileVolume);
 
 /// File Storage volumes of every region and the replications between them.
 #[derive(Default)]

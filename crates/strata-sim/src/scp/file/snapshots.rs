@@ -64,11 +64,7 @@ pub(super) async fn delete_snapshot(
     let vid = volume_id_param(&q)?;
     let mut w = world(&ctx);
     let v = volume(&mut w, &ctx.region, &vid)?;
-    let i = v
-        .snaps
-        .iter()
-        .position(|s| s.id == sid)
-        .ok_or_else(|| not_found("snapshot", &sid))?;
+    let i = v.snap_index(&sid)?;
     if v.state == "restoring" {
         return Err(conflict("a restore is running on the volume"));
     }

@@ -13,14 +13,13 @@ mod snapshots;
 mod volumes;
 
 use std::collections::BTreeMap;
-use std::ops::{Deref, DerefMut};
 
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 
 use crate::scp::api::{fail, not_found, Fail};
-use crate::scp::base::{settle_volumes, Base};
+use crate::scp::base::{derefs_to_base, settle_volumes, Base};
 use crate::scp::{lock, Ctx, Shared, World};
 
 struct ParallelVolume {
@@ -28,18 +27,7 @@ struct ParallelVolume {
     capacity_tb: u64,
 }
 
-impl Deref for ParallelVolume {
-    type Target = Base;
-    fn deref(&self) -> &Base {
-        &self.base
-    }
-}
-
-impl DerefMut for ParallelVolume {
-    fn deref_mut(&mut self) -> &mut Base {
-        &mut self.base
-    }
-}
+derefs_to_base!(ParallelVolume);
 
 /// Parallel File Storage volumes of every region.
 #[derive(Default)]

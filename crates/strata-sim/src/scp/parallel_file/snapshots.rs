@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{volume, world};
-use crate::scp::api::{accepted, conflict, not_found, ok, parse, volume_id_param, Reply, Q};
+use crate::scp::api::{accepted, conflict, ok, parse, volume_id_param, Reply, Q};
 use crate::scp::base::{Pending, Settle, Snap};
 use crate::scp::{new_id, Ctx};
 
@@ -57,11 +57,7 @@ pub(super) async fn delete_snapshot(
     let vid = volume_id_param(&q)?;
     let mut w = world(&ctx);
     let v = volume(&mut w, &ctx.region, &vid)?;
-    let i = v
-        .snaps
-        .iter()
-        .position(|s| s.id == sid)
-        .ok_or_else(|| not_found("snapshot", &sid))?;
+    let i = v.snap_index(&sid)?;
     if v.snaps[i].state != "available" {
         return Err(conflict(format!(
             "snapshot `{sid}` is {}",
