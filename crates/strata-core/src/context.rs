@@ -50,10 +50,19 @@ impl CallCtx {
     }
 
     /// Runs `fut` with this context's request id visible to adapters ([`request_id`]).
+    /// Inside the request that owns the id (the usual case) the id is already visible and
+    /// nothing is allocated; tracker probes, which run in tasks of their own, get it here.
     pub async fn scope<F: std::future::Future>(&self, fut: F) -> F::Output {
-        match &self.request_id {
-            Some(id) => REQUEST_ID.scope(id.to_string(), fut).await,
-            None => fut.await,
+        let Some(id) = &self.request_id else {
+            return fut.await;
+        };
+        let visible = REQUEST_ID
+            .try_with(|current| current.as_str() == id.as_ref())
+            .unwrap_or(false);
+        if visible {
+            fut.await
+        } else {
+            REQUEST_ID.scope(id.to_string(), fut).await
         }
     }
 }
