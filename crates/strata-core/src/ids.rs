@@ -89,7 +89,32 @@ impl ResourceType {
     fn from_prefix(prefix: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.prefix() == prefix)
     }
+
+    /// The documented form of this type's ids, as a JSON Schema pattern (with
+    /// [`MAX_ID_LEN`] as `maxLength`): the prefix, `_`, then unpadded base64url.
+    pub fn id_pattern(self) -> String {
+        format!("^{}_[A-Za-z0-9_-]+$", self.prefix())
+    }
+
+    /// Whether `raw` has the documented form of an id of this type ([`Self::id_pattern`],
+    /// at most [`MAX_ID_LEN`] characters). Such an id either names a resource or names
+    /// nothing (404); an id without this form is malformed (400).
+    pub fn has_id_form(self, raw: &str) -> bool {
+        raw.len() <= MAX_ID_LEN
+            && raw.strip_prefix(self.prefix()).is_some_and(|rest| {
+                rest.strip_prefix('_').is_some_and(|payload| {
+                    !payload.is_empty()
+                        && payload
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+                })
+            })
+    }
 }
+
+/// Longest global id the gateway reads, in characters: room for a provider id and a vendor
+/// id and parent of [`IdGrammar::MAX_LEN`] each.
+pub const MAX_ID_LEN: usize = 512;
 
 impl fmt::Display for ResourceType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -143,6 +168,24 @@ pub enum IdError {
     VendorId(&'static str),
 }
 
+impl IdError {
+    /// Whether an id of the documented form failed only because its payload decodes to
+    /// nothing this gateway issued (bad base64 length, unknown version or kind, truncated):
+    /// such an id names no resource. Crafted payloads whose vendor part breaks the token
+    /// grammar, and ids of another form, are malformed instead.
+    pub fn names_nothing(&self) -> bool {
+        matches!(
+            self,
+            IdError::Encoding
+                | IdError::Truncated
+                | IdError::Version(_)
+                | IdError::Kind(_)
+                | IdError::Trailing
+                | IdError::Utf8
+        )
+    }
+}
+
 /// What a vendor's own resource ids look like.
 ///
 /// A global id is client-supplied base64, so its vendor part is untrusted: it is checked
@@ -162,6 +205,10 @@ pub enum IdGrammar {
 impl IdGrammar {
     /// Longest vendor id any grammar accepts.
     pub const MAX_LEN: usize = 128;
+
+    /// [`IdGrammar::Token`] as a JSON Schema pattern (with `maxLength` [`Self::MAX_LEN`]):
+    /// the raw vendor ids a path may carry (mount targets, servers).
+    pub const TOKEN_PATTERN: &'static str = "^[A-Za-z0-9._-]*[A-Za-z0-9_-][A-Za-z0-9._-]*$";
 
     /// Whether `s` is a vendor id of this grammar.
     pub fn accepts(self, s: &str) -> bool {

@@ -180,3 +180,77 @@ fn provider_ids_route_other_regions_to_peers() {
         .unwrap();
     assert_eq!(snap.parent.as_deref(), Some("v1"));
 }
+
+#[test]
+fn documented_id_form_separates_malformed_from_naming_nothing() {
+    let t = ResourceType::Volume;
+    let good = GlobalId::new(t, "nhn-kr1", None, "v1").encode();
+    assert!(t.has_id_form(&good));
+    let pattern = regex::Regex::new(&t.id_pattern()).unwrap();
+    for raw in [good.as_str(), "vol_AAAA", "vol_-_", "vol_x"] {
+        assert!(t.has_id_form(raw), "{raw}");
+        assert!(pattern.is_match(raw), "{raw}");
+    }
+    for raw in [
+        "",
+        "vol",
+        "vol_",
+        "snap_AAAA",
+        "demo",
+        "vol_a/b",
+        "vol_a%2F",
+        "vol_a=",
+        "vol_ä",
+    ] {
+        assert!(!t.has_id_form(raw), "{raw}");
+        assert!(!pattern.is_match(raw), "{raw}");
+    }
+    assert!(!t.has_id_form(&format!("vol_{}", "A".repeat(MAX_ID_LEN))));
+    // The longest legal id still fits the documented length.
+    let long = "x".repeat(IdGrammar::MAX_LEN);
+    let longest = GlobalId::new(t, "p".repeat(63), Some(VolumeKind::File), long.clone())
+        .with_parent(long)
+        .encode();
+    assert!(t.has_id_form(&longest), "{} chars", longest.len());
+
+    // Of the documented form but decoding to nothing: names nothing (404), not malformed.
+    for raw in ["vol_AAAA", "vol_x", "vol_AQ"] {
+        let e = GlobalId::parse_as(raw, t).unwrap_err();
+        assert!(e.names_nothing(), "{raw}: {e:?}");
+    }
+    // A crafted payload whose vendor part could steer a URL stays malformed.
+    let crafted = format!(
+        "vol_{}",
+        URL_SAFE_NO_PAD.encode([1u8, 0, 1, b'p', 2, b'.', b'.', 0])
+    );
+    let e = GlobalId::parse_as(&crafted, t).unwrap_err();
+    assert!(!e.names_nothing(), "{e:?}");
+}
+
+#[test]
+fn token_pattern_is_the_token_grammar() {
+    let pattern = regex::Regex::new(IdGrammar::TOKEN_PATTERN).unwrap();
+    for s in [
+        "a",
+        "v-1",
+        "EXE-1",
+        ".a",
+        "a.",
+        "..a",
+        "_",
+        "mem-vol-000001",
+        "..",
+        ".",
+        "",
+        "a/b",
+        "a b",
+        "%2F",
+        "ä",
+    ] {
+        assert_eq!(
+            pattern.is_match(s) && s.len() <= IdGrammar::MAX_LEN,
+            IdGrammar::Token.accepts(s),
+            "{s:?}"
+        );
+    }
+}

@@ -76,7 +76,7 @@ pub struct Operation {
     pub error: Option<OperationError>,
     /// The settled resource, on success.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = result_schema)]
     pub result: Option<serde_json::Value>,
     /// Who started it (the token's subject).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +88,32 @@ pub struct Operation {
     /// When the operation finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<DateTime<Utc>>,
+}
+
+/// The schema of [`Operation::result`]: the settled resource of the operation's `kind`
+/// (`anyOf`, not `oneOf`: the resources share optional fields, so one value may match several).
+fn result_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+    use utoipa::openapi::Ref;
+    [
+        "Volume",
+        "Snapshot",
+        "Replica",
+        "MountTarget",
+        "SnapshotSchedule",
+    ]
+    .into_iter()
+    .fold(AnyOfBuilder::new(), |b, name| {
+        b.item(Ref::from_schema_name(name))
+    })
+    .item(ObjectBuilder::new().schema_type(Type::Null))
+    .description(Some(
+        "The settled resource, by `kind`: a `Volume` (`volume.*`), `Snapshot`, `Replica`, \
+             `MountTarget` or `SnapshotSchedule`; absent or null when the operation removed \
+             the resource or has not finished.",
+    ))
+    .build()
+    .into()
 }
 
 impl Operation {

@@ -23,27 +23,62 @@ fn every_v1_operation_is_secured_and_documents_problems() {
     let json = serde_json::to_value(&spec).unwrap();
     let paths = json["paths"].as_object().unwrap();
     assert!(paths.len() >= 20, "{} paths", paths.len());
+    let problem = |r: &serde_json::Value| r["content"]["application/problem+json"].is_object();
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
+            let at = format!("{method} {path}");
             let responses = op["responses"].as_object().unwrap();
+            // No catch-all: every status is named, so an undocumented one is a finding.
             assert!(
-                responses.contains_key("5XX"),
-                "{method} {path} lacks problem responses"
+                !responses.contains_key("5XX") && !responses.contains_key("default"),
+                "{at}"
             );
+            // 503: the gateway is shutting down (or the vendor unavailable), with Retry-After;
+            // `/readyz` answers its own body instead.
             assert!(
-                responses["400"]["content"]["application/problem+json"].is_object(),
-                "{method} {path}"
+                problem(&responses["503"])
+                    == responses["503"]["headers"]["Retry-After"].is_object(),
+                "{at}"
             );
-            if path.starts_with("/v1/") {
-                assert_eq!(
-                    op["security"],
-                    serde_json::json!([{"bearer": []}]),
-                    "{method} {path}"
-                );
+            for (status, r) in responses {
+                assert!(r["headers"]["X-Request-Id"].is_object(), "{at} {status}");
                 assert!(
-                    responses.contains_key("401") && responses.contains_key("403"),
-                    "{method} {path}"
+                    r["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{at} {status}"
                 );
+            }
+            let takes_input = op["parameters"].as_array().is_some_and(|p| !p.is_empty())
+                || op.get("requestBody").is_some();
+            assert_eq!(responses.contains_key("400"), takes_input, "{at}");
+            if takes_input {
+                assert!(problem(&responses["400"]), "{at}");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(
+                    problem(&responses["413"]) && problem(&responses["415"]),
+                    "{at}"
+                );
+            }
+            if let Some(accepted) = responses.get("202") {
+                assert!(accepted["headers"]["Location"].is_object(), "{at}");
+            }
+            let description = op["description"].as_str().unwrap_or_default();
+            if path.starts_with("/v1/") {
+                assert_eq!(op["security"], serde_json::json!([{"bearer": []}]), "{at}");
+                assert!(
+                    responses["401"]["headers"]["WWW-Authenticate"].is_object(),
+                    "{at}"
+                );
+                assert!(problem(&responses["403"]), "{at}");
+                let scope = if method == "get" {
+                    "storage.read"
+                } else {
+                    "storage.write"
+                };
+                assert!(description.contains(scope), "{at}: {description}");
+            } else {
+                assert_eq!(op["security"], serde_json::json!([{}]), "{at}");
+                assert!(!responses.contains_key("401"), "{at}");
             }
         }
     }

@@ -23,7 +23,7 @@ pub use request::{kind_check, provider_call, Mutation, Req, Target, VendorCall};
 use serde::{Deserialize, Serialize};
 use strata_core::context::CallCtx;
 use strata_core::error::Result as CoreResult;
-use strata_core::ids::{GlobalId, ResourceType};
+use strata_core::ids::{GlobalId, IdGrammar, ResourceType};
 use strata_core::operation::{probe_settled, Operation, Probe, Settles};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
@@ -67,15 +67,38 @@ pub type ApiResult = Result<Response, Problem>;
 
 /// Parses a global id of the expected type.
 pub fn parse_id(raw: &str, rtype: ResourceType) -> Result<GlobalId, Problem> {
-    GlobalId::parse_as(raw, rtype).map_err(|e| invalid_id(e, "id"))
+    GlobalId::parse_as(raw, rtype).map_err(|e| {
+        if e.names_nothing() && rtype.has_id_form(raw) {
+            // Of the documented form, so the client followed the contract: no such resource.
+            Problem::from(strata_core::Error::not_found(rtype, raw))
+        } else {
+            invalid_id(e, "id")
+        }
+    })
 }
 
 /// Checks a vendor id taken verbatim from the path (a mount target, a server) against the
-/// provider's id grammar, so it cannot steer the vendor call.
-pub fn vendor_ref(p: &Arc<dyn Provider>, raw: &str, field: &str) -> Result<(), Problem> {
-    p.id_grammar()
+/// provider's id grammar, so it cannot steer the vendor call: outside the documented token
+/// form it is malformed (400); a token the provider's own ids never look like (a non-UUID on
+/// NHN) names nothing there (404 `<what>_not_found`).
+pub fn vendor_ref(
+    p: &Arc<dyn Provider>,
+    raw: &str,
+    field: &str,
+    what: &str,
+) -> Result<(), Problem> {
+    IdGrammar::Token
         .check(raw, "vendor")
-        .map_err(|e| invalid_id(e, field))
+        .map_err(|e| invalid_id(e, field))?;
+    p.id_grammar().check(raw, "vendor").map_err(|_| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            &format!("{what}_not_found"),
+            "Not found",
+            format!("{} `{raw}` was not found", what.replace('_', " ")),
+        )
+        .with_provider(&p.info().id)
+    })
 }
 
 pub(crate) fn invalid_id(e: strata_core::IdError, field: &str) -> Problem {
@@ -88,31 +111,40 @@ pub(crate) fn invalid_id(e: strata_core::IdError, field: &str) -> Problem {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MutationParams {
-    /// Wait up to this long for the operation to finish (`30s`, `500ms`, `2m`); the answer is
-    /// `200` with the finished operation, or `202` if it is still running.
-    #[param(example = "30s")]
+    /// Wait up to this long for the operation to finish (`30s`, `500ms`, `2m`; a bare number
+    /// is seconds; capped at the gateway's `operations.max_wait_seconds`, 60 s by default).
+    /// The answer is `200` with the finished operation, or `202` if it is still running.
+    /// Without it the answer is `202` at once: poll the operation.
     pub wait: Option<String>,
 }
 
-/// Parses `30s`, `500ms`, `2m` or a bare number of seconds, capped at `max`.
+/// Parses `30s`, `500ms`, `2m` or a bare number of seconds (the documented
+/// [`WAIT_PATTERN`](crate::openapi::WAIT_PATTERN): 1–9 digits, optional unit), capped at
+/// `max`. Anything else, the empty string included, is refused rather than guessed at.
 pub fn parse_wait(raw: Option<&str>, max: Duration) -> Result<Option<Duration>, Problem> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(raw) = raw else {
         return Ok(None);
     };
     let bad = || {
         Problem::from(strata_core::Error::invalid(
             "wait",
-            format!("`wait` must look like 30s, 500ms or 2m, got `{raw}`"),
+            format!(
+                "`wait` must be 1–9 digits with an optional unit (ms, s, m), like 30s, 500ms \
+                 or 2m; got `{}`",
+                raw.chars().take(32).collect::<String>()
+            ),
         ))
     };
-    let (num, unit) = raw
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or((raw, "s"), |i| raw.split_at(i));
+    let digits = raw.bytes().take_while(u8::is_ascii_digit).count();
+    let (num, unit) = raw.split_at(digits);
+    if !(1..=9).contains(&digits) {
+        return Err(bad());
+    }
     let n: u64 = num.parse().map_err(|_| bad())?;
     let d = match unit {
         "ms" => Duration::from_millis(n),
-        "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n.saturating_mul(60)),
+        "" | "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
         _ => return Err(bad()),
     };
     Ok(Some(d.min(max)))
@@ -191,9 +223,21 @@ impl From<strata_core::paging::Unreachable> for UnreachableProvider {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Items per page (default 50, at most 500).
+    #[serde(default, deserialize_with = "page_size")]
     pub page_size: Option<u32>,
     /// `next_page_token` of the previous page.
     pub page_token: Option<String>,
+}
+
+/// Reads `page_size`, refusing values above the documented maximum (0 means the default).
+pub(crate) fn page_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    use strata_core::paging::MAX_PAGE_SIZE;
+    match Option::<u32>::deserialize(d)? {
+        Some(n) if n > MAX_PAGE_SIZE => Err(serde::de::Error::custom(format!(
+            "`page_size` must be at most {MAX_PAGE_SIZE}, got {n}"
+        ))),
+        n => Ok(n),
+    }
 }
 
 #[cfg(test)]
@@ -221,9 +265,41 @@ mod tests {
             parse_wait(Some("soon"), max).unwrap_err().code,
             "invalid_argument"
         );
-        assert_eq!(
-            parse_wait(Some("5h"), max).unwrap_err().code,
-            "invalid_argument"
-        );
+        // Exactly the documented pattern: no blanks, signs, empty values or 10+ digits.
+        for bad in [
+            "5h",
+            "",
+            " 30s",
+            "30s ",
+            "-1s",
+            "+1",
+            "1234567890",
+            "30S",
+            "1.5s",
+        ] {
+            assert_eq!(
+                parse_wait(Some(bad), max).unwrap_err().code,
+                "invalid_argument",
+                "{bad:?}"
+            );
+        }
+        let pattern = regex::Regex::new(crate::openapi::WAIT_PATTERN).unwrap();
+        for s in [
+            "0",
+            "7",
+            "30s",
+            "500ms",
+            "2m",
+            "999999999m",
+            "5h",
+            "",
+            "1234567890",
+        ] {
+            assert_eq!(
+                pattern.is_match(s),
+                parse_wait(Some(s), max).is_ok(),
+                "{s:?}"
+            );
+        }
     }
 }

@@ -100,8 +100,10 @@ impl Req {
     pub fn target(&self, raw: &str, rtype: ResourceType) -> Result<Target, Problem> {
         let id = parse_id(raw, rtype)?;
         let p = self.provider(&id.provider)?;
-        id.check_grammar(p.id_grammar())
-            .map_err(|e| invalid_id(e, "id"))?;
+        // A token the provider's own ids never look like names nothing there.
+        id.check_grammar(p.id_grammar()).map_err(|_| {
+            Problem::from(strata_core::Error::not_found(rtype, raw)).with_provider(&p.info().id)
+        })?;
         Ok(Target { id, p })
     }
 

@@ -22,7 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Prometheus metrics in the text format: HTTP requests by route template, vendor calls by
 /// provider, operation and outcome, retries, breaker state, cache lookups and evictions,
 /// operations.
-#[utoipa::path(get, path = "/metrics", tag = "operations-endpoints",
+#[utoipa::path(get, path = "/metrics", tag = "health",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
 pub async fn metrics(state: State<AppState>) -> axum::response::Response {
     crate::metrics::metrics(state).await
@@ -40,7 +40,7 @@ pub struct HealthStatus {
 }
 
 /// Liveness: the process is up and serving.
-#[utoipa::path(get, path = "/healthz", tag = "operations-endpoints", responses((status = 200, body = HealthStatus)))]
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = HealthStatus)))]
 pub async fn healthz() -> impl IntoResponse {
     axum::Json(HealthStatus {
         status: "ok",
@@ -51,7 +51,7 @@ pub async fn healthz() -> impl IntoResponse {
 /// Readiness: configuration loaded and providers registered. A vendor outage does not make
 /// the gateway unready (lists report unreachable providers instead), so a load balancer does
 /// not drop every replica at once.
-#[utoipa::path(get, path = "/readyz", tag = "operations-endpoints", responses((status = 200, body = HealthStatus), (status = 503, body = HealthStatus)))]
+#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = HealthStatus), (status = 503, body = HealthStatus)))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let n = state.registry.len();
     let status = if n > 0 {

@@ -35,6 +35,7 @@ pub struct OperationListParams {
     /// Only operations on this resource (global id).
     pub target: Option<String>,
     /// Items per page (default 50, at most 500).
+    #[serde(default, deserialize_with = "crate::routes::page_size")]
     pub page_size: Option<u32>,
     /// `next_page_token` of the previous page.
     pub page_token: Option<String>,

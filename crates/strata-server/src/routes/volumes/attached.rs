@@ -145,7 +145,7 @@ pub async fn delete_mount_target(
         &t,
         Op::MountTargetDelete,
         |t| {
-            vendor_ref(&t.p, &mt, "target")?;
+            vendor_ref(&t.p, &mt, "target", "mount_target")?;
             t.require(Feature::MountTargetManage)
         },
         |p, ctx, id| p.delete_mount_target(ctx, id, &mt),
@@ -200,7 +200,7 @@ pub async fn detach(m: Mutation, ApiPath((id, server)): ApiPath<(String, String)
         &t,
         Op::VolumeDetach,
         |t| {
-            vendor_ref(&t.p, &server, "server")?;
+            vendor_ref(&t.p, &server, "server", "server")?;
             t.require(Feature::Attachments)
         },
         |p, ctx, id| p.detach(ctx, id, &server),

@@ -1,0 +1,58 @@
+//! The OpenAPI document, derived from the handlers by utoipa.
+
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+
+use crate::problem::ProblemDetails;
+
+mod conventions;
+pub use conventions::{Conventions, WAIT_PATTERN};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Strata",
+        description = "One storage API across clouds: volumes (block, file, parallel file), snapshots and schedules, replicas, volume groups, backups and archives, translated to Samsung Cloud Platform and NHN Cloud.\n\nEvery `/v1` call needs `Authorization: Bearer <JWT>` with `storage.read` (reads) or `storage.write` (changes). Errors are RFC 9457 `application/problem+json` with a stable `code`. Changes answer `202 Accepted` with an operation; add `?wait=30s` to block until it is done.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "The Strata maintainers"),
+    ),
+    servers((url = "/", description = "This gateway")),
+    components(schemas(ProblemDetails, crate::routes::replicas::ReplicaAction)),
+    tags(
+        (name = "providers", description = "Configured providers and their capabilities"),
+        (name = "volumes", description = "Volumes of every kind, their access rules, mount targets and usage"),
+        (name = "snapshots", description = "Snapshots, restores and snapshot schedules"),
+        (name = "replicas", description = "Cross-region replication"),
+        (name = "operations", description = "Long-running operations"),
+        (name = "health", description = "Liveness, readiness and Prometheus metrics (no token needed)"),
+    )
+)]
+struct ApiDoc;
+
+pub use crate::routes::{open_router, v1_router};
+
+/// The complete OpenAPI document from the routers' own documents. The conventions are applied
+/// here, once all paths are in (the derive's `modifiers` run before any route is merged).
+pub fn document(parts: impl IntoIterator<Item = OpenApiDoc>) -> OpenApiDoc {
+    let mut doc = ApiDoc::openapi();
+    for part in parts {
+        doc.merge(part);
+    }
+    Conventions.modify(&mut doc);
+    doc
+}
+
+/// The complete OpenAPI document, without building an app.
+pub fn spec() -> OpenApiDoc {
+    document([
+        v1_router().split_for_parts().1,
+        open_router().split_for_parts().1,
+    ])
+}
+
+/// The document as YAML, as checked in at `openapi/strata.yaml`.
+pub fn spec_yaml() -> String {
+    spec()
+        .to_yaml()
+        .expect("the OpenAPI document serializes to YAML")
+}
