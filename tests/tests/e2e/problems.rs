@@ -131,6 +131,28 @@ async fn routing_and_body_errors() {
         400,
         "invalid_id",
     );
+    // Of the documented form (`vol_` + base64url) but decoding to nothing this gateway issued:
+    // the client kept the contract, and no such volume exists.
+    for id in ["vol_AAAA", "vol_x", "vol_AQ", "vol_-_-_"] {
+        let p = assert_problem(
+            &send(gw.req(Method::GET, &format!("/v1/volumes/{id}"))).await,
+            404,
+            "volume_not_found",
+        );
+        assert!(p["detail"].as_str().unwrap().contains(id), "{p}");
+    }
+    for bad in ["page_size=501", "wait=", "wait=5h", "page_size=-1"] {
+        let path = if bad.starts_with("wait") {
+            format!("/v1/operations/op_nope?{bad}")
+        } else {
+            format!("/v1/volumes?{bad}")
+        };
+        assert_problem(
+            &send(gw.req(Method::GET, &path)).await,
+            400,
+            "invalid_argument",
+        );
+    }
     let snap_as_vol = GlobalId::new(
         strata_core::ResourceType::Snapshot,
         "mem-a",
