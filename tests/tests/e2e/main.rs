@@ -6,6 +6,7 @@ mod auth_interop;
 mod cache;
 mod connections;
 mod dispatch;
+mod examples;
 mod hardening;
 mod layers;
 mod metrics;
