@@ -61,6 +61,9 @@ fn visible(principal: &Principal, op: &Operation) -> bool {
 }
 
 /// Lists operations started by this token's subject (all subjects with `storage.admin`).
+///
+/// Newest first. The gateway keeps the latest `operations.memory_capacity` records (10,000
+/// by default); older ones are forgotten.
 #[utoipa::path(get, path = "/v1/operations", tag = "operations", params(OperationListParams), responses((status = 200, body = OperationList)))]
 pub async fn list_operations(
     State(state): State<AppState>,
@@ -113,6 +116,9 @@ pub async fn list_operations(
 }
 
 /// One operation; `?wait=30s` blocks until it is done or the time is up.
+///
+/// `200` once the operation is `done` (`state` `succeeded` with its `result`, or `failed` with
+/// its `error`), `202` while it runs.
 #[utoipa::path(get, path = "/v1/operations/{id}", tag = "operations",
     params(("id" = String, Path, description = "Operation id"), MutationParams),
     responses((status = 200, body = Operation, description = "The operation is done"), (status = 202, body = Operation, description = "The operation is still running")))]

@@ -58,6 +58,10 @@ pub async fn list_providers(
 }
 
 /// A provider's capabilities (supported operations, limits, name rules) and health.
+///
+/// What the provider offers per volume kind: features, size rules, protocols, tiers, name
+/// rules, schedule and replication options. Requests outside these are answered `422`
+/// before any vendor call.
 #[utoipa::path(get, path = "/v1/providers/{id}", tag = "providers",
     params(("id" = String, Path, description = "Provider id")),
     responses((status = 200, body = ProviderDetail)))]

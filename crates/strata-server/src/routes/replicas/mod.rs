@@ -49,6 +49,9 @@ pub async fn list_replicas(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
 }
 
 /// Starts replicating a volume to another region.
+///
+/// The destination region must be one of the kind's `replication_regions`. The operation
+/// settles with the replica once the relationship is established.
 #[utoipa::path(post, path = "/v1/volumes/{id}/replicas", tag = "replicas", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = CreateReplica,
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn create_replica(
@@ -123,6 +126,9 @@ pub enum ReplicaAction {
 }
 
 /// Starts, stops or reverses replication.
+///
+/// `stop` pauses transfers, `start` resumes them, and `reverse` swaps source and destination
+/// (for a failover). The operation settles with the replica in its new state.
 #[utoipa::path(post, path = "/v1/replicas/{id}/{action}", tag = "replicas",
     params(("id" = String, Path, description = "Replica id"), ("action" = ReplicaAction, Path, description = "`start`, `stop` or `reverse`"), MutationParams),
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]

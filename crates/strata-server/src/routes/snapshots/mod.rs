@@ -78,6 +78,9 @@ pub async fn list_snapshots(
 }
 
 /// Takes a snapshot of a volume.
+///
+/// A point-in-time copy kept by the provider; the operation settles with the snapshot once
+/// it is `available`. Names are optional where the vendor names snapshots itself.
 #[utoipa::path(post, path = "/v1/volumes/{id}/snapshots", tag = "snapshots", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = CreateSnapshot,
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn create_snapshot(
@@ -124,6 +127,10 @@ pub async fn delete_snapshot(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiRe
 }
 
 /// Restores a snapshot in place, or into a new volume (`mode: new_volume`).
+///
+/// `in_place` (the default) rolls the source volume back to the snapshot: changes made since
+/// are lost. `new_volume` clones it into a new volume named `name`. The provider must offer
+/// the mode (`snapshot_restore_in_place`, `snapshot_clone` in its capabilities).
 #[utoipa::path(post, path = "/v1/snapshots/{id}/restore", tag = "snapshots", params(("id" = String, Path, description = "Snapshot id"), MutationParams), request_body = RestoreSnapshot,
     responses((status = 202, body = Operation, description = "Settles with the restored (or new) volume"), (status = 200, body = Operation)))]
 pub async fn restore_snapshot(

@@ -48,6 +48,9 @@ fn schedule_probe(
 }
 
 /// Sets (creates or replaces) the volume's snapshot schedule.
+///
+/// One schedule per volume: `PUT` replaces whatever was there. Frequencies, time zones and the
+/// retention limit are per provider (`schedule` in its capabilities).
 #[utoipa::path(put, path = "/v1/volumes/{id}/snapshot-schedule", tag = "snapshots", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = SnapshotSchedule,
     responses((status = 202, body = Operation, description = "Settles with the schedule in force"), (status = 200, body = Operation)))]
 pub async fn put_schedule(

@@ -39,6 +39,9 @@ pub async fn get_access_rules(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult
 }
 
 /// Replaces the volume's access rules.
+///
+/// The whole list is replaced: send every rule that should remain. Rule kinds and levels
+/// are per provider (`access_rule_kinds`, `access_levels`, `max_access_rules`).
 #[utoipa::path(put, path = "/v1/volumes/{id}/access-rules", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = AccessRules,
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn put_access_rules(
@@ -103,6 +106,9 @@ fn mount_target_probe(
 }
 
 /// Exposes the volume on another network (NHN: attaches an interface to a subnet).
+///
+/// `network` is the vendor's subnet or network id. The operation settles with the mount
+/// target once it is ready, with the address clients mount.
 #[utoipa::path(post, path = "/v1/volumes/{id}/mount-targets", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = CreateMountTarget,
     responses((status = 202, body = Operation, description = "Settles with the ready mount target"), (status = 200, body = Operation)))]
 pub async fn create_mount_target(

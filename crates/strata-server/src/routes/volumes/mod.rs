@@ -88,6 +88,11 @@ fn volume_gone_probe(
 }
 
 /// Lists volumes across every provider the token may use, merged by name.
+///
+/// Each provider is read a page at a time and the pages are merged by name; `next_page_token`
+/// resumes the merge where it stopped. A provider that does not answer within the list
+/// deadline is named under `unreachable` with its problem `code`, and the rest is answered.
+/// Filter with `provider`, `kind`, `status` or a `name` substring.
 #[utoipa::path(get, path = "/v1/volumes", tag = "volumes", params(VolumeListParams), responses((status = 200, body = VolumeList)))]
 pub async fn list_volumes(r: Req, ApiQuery(q): ApiQuery<VolumeListParams>) -> ApiResult {
     let Req {
@@ -157,6 +162,10 @@ pub async fn list_volumes(r: Req, ApiQuery(q): ApiQuery<VolumeListParams>) -> Ap
 }
 
 /// Creates a volume; answers with the operation that tracks it.
+///
+/// The body is checked against the provider's capabilities for the kind (size range and step,
+/// protocols, tiers, name rules, access rule kinds) before any vendor call. The operation's
+/// `result` is the volume once it is `available`.
 #[utoipa::path(post, path = "/v1/volumes", tag = "volumes", params(MutationParams), request_body = CreateVolume,
     responses((status = 202, body = Operation, description = "Accepted; poll the operation"), (status = 200, body = Operation, description = "Done within `wait`")))]
 pub async fn create_volume(m: Mutation, ApiJson(req): ApiJson<CreateVolume>) -> ApiResult {
@@ -168,6 +177,9 @@ pub async fn create_volume(m: Mutation, ApiJson(req): ApiJson<CreateVolume>) -> 
 }
 
 /// One volume.
+///
+/// Its size, protocol, mount paths, access rules and labels, in the same shape on every
+/// provider. May come from the gateway's short-lived cache (`Age` header).
 #[utoipa::path(get, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = Volume)))]
 pub async fn get_volume(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::Volume)?;
@@ -175,6 +187,9 @@ pub async fn get_volume(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
 }
 
 /// Resizes a volume or changes its description, labels or access rules.
+///
+/// Only the fields present change. A new size must fit the kind's size rules (see the
+/// provider's capabilities). The operation settles with the updated volume.
 #[utoipa::path(patch, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = UpdateVolume,
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn update_volume(
@@ -193,6 +208,10 @@ pub async fn update_volume(
 }
 
 /// Deletes a volume.
+///
+/// Where the vendor refuses to delete a volume that still has snapshots, replicas or mount
+/// targets, the answer is `409 failed_precondition`: remove those first. The operation
+/// finishes when the volume is gone.
 #[utoipa::path(delete, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams),
     responses((status = 202, body = Operation), (status = 200, body = Operation)))]
 pub async fn delete_volume(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResult {
