@@ -21,25 +21,32 @@ use crate::model::{Replica, ReplicaStatus, Snapshot, SnapshotStatus, Volume, Vol
 use crate::paging::{Page, PageRequest};
 
 /// Where an operation stands.
+///
+/// - `running`: still in progress.
+/// - `succeeded`: finished successfully; `result` holds the settled resource where there is
+///   one.
+/// - `failed`: finished in failure; `error` says why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OperationState {
-    /// Still in progress.
+    /// `running`: still in progress.
     Running,
-    /// Finished successfully; `result` holds the settled resource where there is one.
+    /// `succeeded`: finished successfully; `result` holds the settled resource where there
+    /// is one.
     Succeeded,
-    /// Finished in failure; `error` says why.
+    /// `failed`: finished in failure; `error` says why.
     Failed,
 }
 
 /// Why an operation failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OperationError {
-    /// The stable error code, as in problem details.
+    /// The stable error code, as in problem details (e.g. `vendor_error`,
+    /// `operation_timeout`).
     pub code: String,
-    /// What went wrong, safe to show a client.
+    /// What went wrong, in words safe to show a client.
     pub message: String,
-    /// The HTTP status the failure would have had as a direct answer.
+    /// The HTTP status code the failure would have had as a direct answer (e.g. 502).
     pub status: u16,
 }
 
@@ -56,36 +63,43 @@ impl From<&Error> for OperationError {
 /// A long-running operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Operation {
-    /// `op_` followed by a time-ordered UUID.
+    /// Id of the operation: `op_` followed by a time-ordered UUID; poll it at
+    /// `GET /v1/operations/{id}`.
     #[schema(example = "op_0192f5a0c4e37b1c9d2e3f4a5b6c7d8e")]
     pub id: String,
-    /// What is being done, e.g. `volume.create`.
+    /// What is being done: the catalogue name of the operation, e.g. `volume.create`,
+    /// `snapshot.restore`.
     #[schema(example = "volume.create")]
     pub kind: String,
-    /// Global id of the resource the operation acts on.
+    /// Global id of the resource the operation acts on (for a create, the new resource);
+    /// absent where there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// Provider id.
+    /// Id of the provider doing the work.
+    #[schema(example = "demo-kr1")]
     pub provider: String,
     /// Where the operation stands.
     pub state: OperationState,
-    /// `true` once the operation succeeded or failed.
+    /// `true` once the operation succeeded or failed (`state` is no longer `running`).
     pub done: bool,
-    /// Why the operation failed, once it has.
+    /// Why the operation failed; absent unless `state` is `failed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub error: Option<OperationError>,
-    /// The settled resource, on success.
+    /// The settled resource on success (a volume, snapshot, replica, mount target or
+    /// snapshot schedule, as the operation's kind implies); absent while running and on
+    /// failure, absent or `null` where nothing remains to show (deletes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = result_schema)]
     pub result: Option<serde_json::Value>,
-    /// Who started it (the token's subject).
+    /// Who started the operation: the subject (`sub`) of the caller's token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
-    /// When the operation started.
+    /// When the operation started (RFC 3339, UTC).
     pub create_time: DateTime<Utc>,
-    /// When the record last changed.
+    /// When the record last changed (RFC 3339, UTC).
     pub update_time: DateTime<Utc>,
-    /// When the operation finished.
+    /// When the operation finished (RFC 3339, UTC); absent while it runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<DateTime<Utc>>,
 }

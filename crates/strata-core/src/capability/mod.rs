@@ -17,7 +17,27 @@ use crate::model::{
     SnapshotSchedule, UpdateVolume, VolumeKind,
 };
 
-/// An operation a provider may support for a volume kind.
+/// An operation a provider may support for a volume kind; a kind's `features` lists those
+/// it supports, and a request for any other is answered `unsupported_by_provider` (422).
+///
+/// - `volume_create`, `volume_delete`: creating and deleting volumes.
+/// - `volume_resize`: growing a volume (`size_gib` of `PATCH /v1/volumes/{id}`).
+/// - `volume_shrink`: shrinking a volume to a smaller `size_gib` (needs `volume_resize` too).
+/// - `access_rules`: replacing a volume's access rules.
+/// - `mount_targets`: listing a volume's mount targets.
+/// - `mount_target_manage`: creating and deleting mount targets.
+/// - `usage`: reporting a volume's space usage.
+/// - `attachments`: attaching volumes to servers and detaching them.
+/// - `snapshot_create`, `snapshot_delete`: taking and deleting snapshots.
+/// - `snapshot_restore_in_place`: restoring a snapshot into its own volume.
+/// - `snapshot_clone`: restoring a snapshot into a new volume.
+/// - `restore_history`: listing past restores of a volume.
+/// - `snapshot_schedule`: setting a volume's snapshot schedule.
+/// - `replica_create`, `replica_delete`: creating and deleting replicas in another region.
+/// - `replica_start_stop`: starting and stopping replication.
+/// - `replica_reverse`: swapping a replica's source and destination.
+/// - `replica_update`: changing a replica's frequency.
+/// - `volume_groups`: consistency groups of block volumes.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
@@ -108,14 +128,16 @@ impl Feature {
     }
 }
 
-/// Size limits of a volume kind, in GiB.
+/// Size limits of a volume kind, in GiB: `size_gib` must be from `min_gib` to `max_gib` and a
+/// multiple of `step_gib`, unless the capacity is `elastic`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SizeLimits {
-    /// Smallest size, in GiB.
+    /// Smallest size, in GiB (0 for elastic kinds).
     pub min_gib: u64,
-    /// Largest size, in GiB.
+    /// Largest size, in GiB (0 for elastic kinds).
     pub max_gib: u64,
-    /// Sizes must be a multiple of this (counted from 0).
+    /// Sizes must be a multiple of this many GiB (counted from 0); 0 or 1: any whole number
+    /// of GiB.
     pub step_gib: u64,
     /// Capacity grows with the data (SCP File Storage): nothing is provisioned, so a create
     /// request leaves `size_gib` out (or 0) and volumes report `size_gib: 0`.
@@ -123,16 +145,19 @@ pub struct SizeLimits {
     pub elastic: bool,
 }
 
-/// Rules for resource names.
+/// Rules for resource names: a name must be `min_len` to `max_len` characters long and
+/// match `pattern` as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NameRules {
     /// Fewest characters a name may have.
     pub min_len: usize,
     /// Most characters a name may have.
     pub max_len: usize,
-    /// A regular expression (Rust `regex` syntax) the whole name must match.
+    /// A regular expression the whole name must match (it is anchored at both ends when
+    /// checked), e.g. `[A-Za-z0-9_-]+`.
+    #[schema(example = "[A-Za-z0-9_-]+")]
     pub pattern: String,
-    /// The rule in words, used in error messages.
+    /// The rule in words, as error messages state it.
     pub description: String,
 }
 
@@ -193,34 +218,40 @@ fn pattern_matches(pattern: &str, name: &str) -> Result<bool> {
 pub struct ScheduleLimits {
     /// Frequencies a snapshot schedule may use.
     pub frequencies: Vec<ScheduleFrequency>,
-    /// Whether the minute can be chosen (otherwise it must be 0).
+    /// Whether the minute can be chosen; when `false` the provider schedules on the hour
+    /// and `minute` must be 0.
     pub minutes: bool,
-    /// Largest `retention_count`, when the provider keeps a limited number.
+    /// Largest `retention_count`; absent when the provider sets no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_retention_count: Option<u32>,
-    /// Time zones the provider accepts for the hour.
+    /// IANA time zones the provider accepts in `timezone`, e.g. `Asia/Seoul`, `UTC`.
     pub timezones: Vec<String>,
 }
 
 /// Everything a provider supports for one volume kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct KindCapabilities {
-    /// Operations supported for this kind.
+    /// Operations supported for this kind; any other is answered `unsupported_by_provider`.
     pub features: BTreeSet<Feature>,
     /// Size limits of volumes of this kind.
     pub size: SizeLimits,
-    /// Protocols a file volume can use; the first is the default.
+    /// Protocols a volume of this kind can be mounted with; a create request must name one
+    /// when there are several. Empty for block volumes.
     #[serde(default)]
     pub protocols: Vec<Protocol>,
-    /// Disk or performance tiers accepted in `tier`; empty when there is no choice.
+    /// Disk or performance tiers accepted in `tier` (e.g. `HDD`, `SSD`); empty when there is
+    /// no choice, and `tier` is then refused.
     #[serde(default)]
     pub tiers: Vec<String>,
-    /// Rules for volume names, and for snapshot names where callers choose them.
+    /// Rules for the names of volumes of this kind (also a restore's `volume_name` and a
+    /// replica's `destination_name`), and of snapshots where callers choose them.
     pub name: NameRules,
-    /// Access rule kinds accepted.
+    /// Access rule kinds accepted in `kind` of an access rule; empty when access rules are
+    /// not offered.
     #[serde(default)]
     pub access_rule_kinds: Vec<AccessRuleKind>,
-    /// Most access rules a volume may have; absent when there is no limit.
+    /// Most access rules a volume may have; absent when the provider sets no limit (the
+    /// gateway's own limit, 256 per request, still applies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_access_rules: Option<usize>,
     /// Access levels a rule may grant; empty means every level.
@@ -234,17 +265,21 @@ pub struct KindCapabilities {
     /// `name` in the request is refused).
     #[serde(default = "yes")]
     pub snapshot_names: bool,
-    /// Whether the provider stores `labels` on volumes.
+    /// Whether the provider stores `labels` on volumes; when `false` a non-empty `labels`
+    /// map is refused.
     pub labels: bool,
     /// Snapshot schedule limits; absent when schedules are not offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub schedule: Option<ScheduleLimits>,
-    /// Regions replicas can be created in.
+    /// Regions (the vendor's region codes) replicas can be created in; empty when
+    /// replication is not offered.
     #[serde(default)]
     pub replication_regions: Vec<String>,
-    /// Whether encryption at rest can be requested.
+    /// Whether encryption at rest can be requested (`encrypted: true`).
     pub encryption: bool,
-    /// Options accepted in `CreateVolume.options`, with their meaning.
+    /// The keys accepted in `options` of a create request, each with its meaning in words;
+    /// empty when no options are accepted.
     #[serde(default)]
     pub options: BTreeMap<String, String>,
 }
@@ -258,9 +293,10 @@ fn yes() -> bool {
 pub struct BackupCapabilities {
     /// Longest retention of a backup policy, in days.
     pub max_retention_days: u32,
-    /// Frequencies a backup schedule may use (`daily`, `weekly`, `monthly`).
+    /// Frequencies a backup schedule may use, among `daily`, `weekly` and `monthly`.
     pub frequencies: Vec<String>,
-    /// Regions recovery points can be copied to.
+    /// Regions (the vendor's region codes) recovery points can be copied to; empty when
+    /// cross-region copies are not offered.
     pub replication_regions: Vec<String>,
 }
 
@@ -276,15 +312,18 @@ pub struct ArchiveCapabilities {
 /// The capability document of a provider.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Capabilities {
-    /// Per volume kind; a kind that is absent is not offered at all.
+    /// What the provider supports for each volume kind it offers, keyed by kind (`block`,
+    /// `file`, `parallel_file`); a kind that is absent is not offered at all.
     pub volumes: BTreeMap<VolumeKind, KindCapabilities>,
     /// Backup capabilities; absent when the provider offers no backups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub backups: Option<BackupCapabilities>,
     /// Archive capabilities; absent when the provider offers no archives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub archives: Option<ArchiveCapabilities>,
-    /// Largest page a list call asks the vendor for.
+    /// Largest page the provider serves: a list call's `page_size` is capped at it.
     pub max_page_size: u32,
 }
 

@@ -2,16 +2,17 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::common::whole;
 use super::{BackupStatus, JobStatus, VendorFields};
 
 /// An archive vault (an SCP Archive Storage bucket).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Archive {
-    /// Global id (opaque).
+    /// Global id of the archive (`arc_…`), assigned by the gateway; opaque.
     pub id: String,
-    /// Provider id.
+    /// Id of the provider the archive belongs to.
     pub provider: String,
-    /// Name of the archive.
+    /// Name of the archive, as given at creation.
     pub name: String,
     /// Normalized status of the archive.
     pub status: BackupStatus,
@@ -20,13 +21,15 @@ pub struct Archive {
     /// Number of archived objects, where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_count: Option<u64>,
-    /// Total size of the archived objects in bytes, where the vendor reports it.
+    /// Total size of the archived objects, in bytes, where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<u64>,
-    /// When the vendor created the archive.
+    /// When the vendor created the archive (RFC 3339, UTC); absent where the vendor does not
+    /// report it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<DateTime<Utc>>,
-    /// The vendor's untranslated fields.
+    /// The vendor's own fields that have no place in the model, untranslated (they differ
+    /// from vendor to vendor and are not part of the stable API).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub vendor: VendorFields,
@@ -36,11 +39,11 @@ pub struct Archive {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateArchive {
-    /// The provider to create the archive with.
+    /// Id of the provider to create the archive with.
     pub provider: String,
-    /// Name of the archive; must fit the provider's archive name rules.
+    /// Name of the archive; must fit the provider's archive `name` rules.
     pub name: String,
-    /// Ask for encryption at rest.
+    /// Ask for encryption at rest. Default `false`.
     #[serde(default)]
     pub encrypted: bool,
 }
@@ -51,11 +54,12 @@ pub struct CreateArchive {
 pub struct ArchivePolicy {
     /// Whether the policy is in force.
     pub enabled: bool,
-    /// Vendor id of the source bucket whose objects are archived.
+    /// The vendor's id of the source bucket whose objects are archived.
     pub source: String,
-    /// Archive objects older than this many days.
+    /// Archive objects older than this many days. Any JSON integer spelling is accepted.
+    #[serde(deserialize_with = "whole::deserialize")]
     pub after_days: u32,
-    /// Only objects under this prefix.
+    /// Only objects whose key starts with this prefix; absent: every object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
@@ -70,7 +74,7 @@ pub struct ArchiveObject {
     pub version_id: Option<String>,
     /// Size of the object, in bytes.
     pub size_bytes: u64,
-    /// When the object was archived.
+    /// When the object was archived (RFC 3339, UTC), where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<DateTime<Utc>>,
     /// Whether a recovered copy is currently readable.
@@ -83,31 +87,36 @@ pub struct ArchiveObject {
 pub struct RecoverObjects {
     /// Keys of the objects to recover.
     pub keys: Vec<String>,
-    /// Days the recovered copies stay readable.
+    /// How long the recovered copies stay readable, in days, up to the provider's
+    /// `max_recover_days`. Any JSON integer spelling is accepted.
+    #[serde(deserialize_with = "whole::deserialize")]
     pub days: u32,
 }
 
 /// An archiving or recovery job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ArchiveJob {
-    /// Global id (opaque).
+    /// Global id of the job (`ajob_…`), assigned by the gateway; opaque.
     pub id: String,
     /// Global id of the archive.
     pub archive_id: String,
-    /// `archive` or `recover`.
+    /// What the job does: `archive` (moving objects in) or `recover` (making copies
+    /// readable).
     pub kind: String,
     /// State of the job.
     pub status: JobStatus,
-    /// When the job started.
+    /// When the job started (RFC 3339, UTC), where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<DateTime<Utc>>,
-    /// When the job finished.
+    /// When the job finished (RFC 3339, UTC); absent until it has, or where the vendor does
+    /// not report it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<DateTime<Utc>>,
     /// Number of objects the job covers, where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_count: Option<u64>,
-    /// The vendor's untranslated fields.
+    /// The vendor's own fields that have no place in the model, untranslated (they differ
+    /// from vendor to vendor and are not part of the stable API).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub vendor: VendorFields,

@@ -2,25 +2,35 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::common::whole;
 use super::{VendorFields, Weekday};
 
-/// Normalized status of a backup policy.
+/// Normalized status of a backup policy (and of an archive); the vendor's own status is
+/// kept in `vendor`.
+///
+/// - `creating`: being created.
+/// - `active`: ready and in service.
+/// - `paused`: scheduled runs are suspended.
+/// - `updating`: a change is in progress.
+/// - `deleting`: being deleted.
+/// - `error`: the vendor reports an error.
+/// - `unknown`: the vendor reported a state Strata does not know; see `vendor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BackupStatus {
-    /// Being created.
+    /// `creating`: being created.
     Creating,
-    /// Ready and in service.
+    /// `active`: ready and in service.
     Active,
-    /// Scheduled runs are suspended.
+    /// `paused`: scheduled runs are suspended.
     Paused,
-    /// A change is in progress.
+    /// `updating`: a change is in progress.
     Updating,
-    /// Being deleted.
+    /// `deleting`: being deleted.
     Deleting,
-    /// The vendor reports an error.
+    /// `error`: the vendor reports an error.
     Error,
-    /// The vendor reported a state Strata does not know; see `vendor`.
+    /// `unknown`: the vendor reported a state Strata does not know; see `vendor`.
     Unknown,
 }
 
@@ -28,20 +38,27 @@ pub enum BackupStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupSchedule {
-    /// `daily`, `weekly` or `monthly`.
+    /// How often the entry runs: `daily`, `weekly` or `monthly` (the provider's backup
+    /// capabilities list those it offers).
     pub frequency: String,
-    /// Days of the week for weekly schedules.
+    /// The days of the week of a `weekly` entry; empty or absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub days: Vec<Weekday>,
-    /// Day of month for monthly schedules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The day of the month (1–31) of a `monthly` entry; absent otherwise. Any JSON integer
+    /// spelling is accepted.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole::option::deserialize"
+    )]
     pub day_of_month: Option<u8>,
-    /// Hour of day, 0–23.
+    /// Hour of the day the backup runs, 0–23. Any JSON integer spelling is accepted.
+    #[serde(deserialize_with = "whole::deserialize")]
     pub hour: u8,
     /// Minute of the hour, 0–59; 0 when absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::deserialize")]
     pub minute: u8,
-    /// `full` or `incremental`.
+    /// `full` (the default) or `incremental`.
     #[serde(default = "default_backup_type")]
     pub backup_type: String,
 }
@@ -53,28 +70,30 @@ fn default_backup_type() -> String {
 /// A backup policy: what is backed up, when, and for how long it is kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Backup {
-    /// Global id (opaque).
+    /// Global id of the policy (`bkp_…`), assigned by the gateway; opaque.
     pub id: String,
-    /// Provider id.
+    /// Id of the provider the policy belongs to.
     pub provider: String,
     /// Name of the policy.
     pub name: String,
     /// Normalized status; the vendor's own status is in `vendor`.
     pub status: BackupStatus,
-    /// Vendor id of the protected server or volume.
+    /// The vendor's id of the protected server or volume.
     pub source: String,
-    /// Days recovery points are kept.
+    /// How long recovery points are kept, in days.
     pub retention_days: u32,
-    /// When the policy runs.
+    /// When the policy runs; empty when it only runs on request.
     #[serde(default)]
     pub schedules: Vec<BackupSchedule>,
-    /// Region recovery points are copied to, when cross-region replication is on.
+    /// Region recovery points are copied to; absent when cross-region replication is off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replication_region: Option<String>,
-    /// When the vendor created the policy.
+    /// When the vendor created the policy (RFC 3339, UTC); absent where the vendor does not
+    /// report it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<DateTime<Utc>>,
-    /// The vendor's untranslated fields.
+    /// The vendor's own fields that have no place in the model, untranslated (they differ
+    /// from vendor to vendor and are not part of the stable API).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub vendor: VendorFields,
@@ -84,46 +103,61 @@ pub struct Backup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBackup {
-    /// The provider to create the policy with.
+    /// Id of the provider to create the policy with.
     pub provider: String,
     /// Name of the policy.
     pub name: String,
-    /// Vendor id of the server or volume to protect.
+    /// The vendor's id of the server or volume to protect.
     pub source: String,
-    /// Days recovery points are kept.
+    /// How long recovery points are kept, in days, up to the provider's
+    /// `max_retention_days`. Any JSON integer spelling is accepted.
+    #[serde(deserialize_with = "whole::deserialize")]
     pub retention_days: u32,
-    /// When the policy runs.
+    /// When the policy runs; absent or empty: only on request.
     #[serde(default)]
     pub schedules: Vec<BackupSchedule>,
 }
 
-/// Body of `PATCH /v1/backups/{id}`.
+/// Body of `PATCH /v1/backups/{id}`. Absent fields are left unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBackup {
-    /// New number of days recovery points are kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New retention of recovery points, in days, up to the provider's
+    /// `max_retention_days`. Any JSON integer spelling is accepted.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole::option::deserialize"
+    )]
     pub retention_days: Option<u32>,
-    /// Region to copy recovery points to; empty string turns replication off.
+    /// Region to copy recovery points to, one of the provider's backup
+    /// `replication_regions`; an empty string turns replication off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replication_region: Option<String>,
 }
 
-/// Normalized state of a backup or restore job.
+/// Normalized state of a backup, restore, archiving or recovery job.
+///
+/// - `queued`: waiting to start.
+/// - `running`: in progress.
+/// - `succeeded`: finished successfully.
+/// - `failed`: finished with an error.
+/// - `cancelled`: cancelled before it finished.
+/// - `unknown`: the vendor reported a state Strata does not know; see `vendor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
-    /// Waiting to start.
+    /// `queued`: waiting to start.
     Queued,
-    /// In progress.
+    /// `running`: in progress.
     Running,
-    /// Finished successfully.
+    /// `succeeded`: finished successfully.
     Succeeded,
-    /// Finished with an error.
+    /// `failed`: finished with an error.
     Failed,
-    /// Cancelled before it finished.
+    /// `cancelled`: cancelled before it finished.
     Cancelled,
-    /// The vendor reported a state Strata does not know; see `vendor`.
+    /// `unknown`: the vendor reported a state Strata does not know; see `vendor`.
     Unknown,
 }
 
@@ -132,20 +166,22 @@ pub enum JobStatus {
 pub struct BackupJob {
     /// Id of the job.
     pub id: String,
-    /// Global id of the backup policy.
+    /// Global id of the backup policy the job belongs to.
     pub backup_id: String,
     /// State of the job.
     pub status: JobStatus,
-    /// When the job started.
+    /// When the job started (RFC 3339, UTC), where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<DateTime<Utc>>,
-    /// When the job finished.
+    /// When the job finished (RFC 3339, UTC); absent until it has, or where the vendor does
+    /// not report it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<DateTime<Utc>>,
-    /// Size of the data the job handled in bytes, where the vendor reports it.
+    /// Size of the data the job handled, in bytes, where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<u64>,
-    /// The vendor's untranslated fields.
+    /// The vendor's own fields that have no place in the model, untranslated (they differ
+    /// from vendor to vendor and are not part of the stable API).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub vendor: VendorFields,
@@ -154,19 +190,20 @@ pub struct BackupJob {
 /// A point a backup can be restored to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RecoveryPoint {
-    /// Global id (opaque).
+    /// Global id of the recovery point (`rp_…`), assigned by the gateway; opaque.
     pub id: String,
-    /// Global id of the backup policy.
+    /// Global id of the backup policy that made it.
     pub backup_id: String,
-    /// When the recovery point was taken.
+    /// When the recovery point was taken (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
-    /// When the recovery point expires, where the vendor reports it.
+    /// When the recovery point expires (RFC 3339, UTC), where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
-    /// Size of the recovery point in bytes, where the vendor reports it.
+    /// Size of the recovery point, in bytes, where the vendor reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<u64>,
-    /// The vendor's untranslated fields.
+    /// The vendor's own fields that have no place in the model, untranslated (they differ
+    /// from vendor to vendor and are not part of the stable API).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub vendor: VendorFields,
@@ -176,9 +213,9 @@ pub struct RecoveryPoint {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreBackup {
-    /// Global id of the recovery point.
+    /// Global id of the recovery point to restore.
     pub recovery_point_id: String,
-    /// Vendor id of the server to restore to; the original source when absent.
+    /// The vendor's id of the server to restore to; absent: the policy's original source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }
