@@ -16,7 +16,8 @@ pub enum Error {
         /// The id the caller asked for.
         id: String,
     },
-    /// The request is malformed or outside the provider's limits. `field` names the offending
+    /// The request breaks the documented schema (a length, range, pattern or format, a
+    /// missing or unknown field): the same on every provider. `field` names the offending
     /// input in the request's own terms (`size_gib`, `protocol`, …) when there is one.
     #[error("{message}")]
     InvalidArgument {
@@ -28,19 +29,42 @@ pub enum Error {
     /// A string that should be a global id is not one.
     #[error("invalid id: {0}")]
     InvalidId(#[from] IdError),
+    /// The request is valid by the schema but asks for a value the target provider does not
+    /// offer (a tier, protocol, region, size, name form or option outside its capability
+    /// document, or outside a limit of the vendor's own).
+    #[error("{message}")]
+    UnsupportedValue {
+        /// The offending input, when there is one.
+        field: Option<String>,
+        /// What is not offered, and what is, for the client.
+        message: String,
+    },
+    /// A page token this list did not issue (garbled, from another list or another query).
+    #[error("the page token is not valid for this list")]
+    InvalidPageToken,
     /// The provider cannot perform this operation at all.
     #[error("the provider does not support {operation}")]
     Unsupported {
         /// The catalogue name of the operation, with its option after a `:` where there is one.
         operation: String,
     },
-    /// The request conflicts with the resource's current state or another request.
+    /// A resource with that name (or id) already exists. Retrying the same request cannot
+    /// succeed; a different name can.
     #[error("{message}")]
-    Conflict {
-        /// What conflicts, for the client.
+    AlreadyExists {
+        /// What already exists, for the client.
         message: String,
     },
-    /// The operation needs the resource in another state (e.g. delete a volume in use).
+    /// The resource is busy: in a transitional state (creating, deleting, resizing) or with
+    /// another operation in progress. The same request may succeed once it settles.
+    #[error("{message}")]
+    Conflict {
+        /// What the resource is busy with, for the client.
+        message: String,
+    },
+    /// The operation needs the resource in another state that the client must bring about
+    /// (the volume has replicas or snapshots, is attached, mounted or in use; the snapshot is
+    /// preserved). Retrying unchanged cannot succeed.
     #[error("{message}")]
     FailedPrecondition {
         /// Which state is needed, for the client.
@@ -180,6 +204,36 @@ impl Error {
         }
     }
 
+    /// An `UnsupportedValue` naming the offending field: valid by the schema, not offered by
+    /// the provider.
+    pub fn unsupported_value(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::UnsupportedValue {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// An `AlreadyExists` error.
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Error::AlreadyExists {
+            message: message.into(),
+        }
+    }
+
+    /// A `Conflict` error: the resource is busy, try again once it settles.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Error::Conflict {
+            message: message.into(),
+        }
+    }
+
+    /// A `FailedPrecondition` error: the client must change the resource's state first.
+    pub fn failed_precondition(message: impl Into<String>) -> Self {
+        Error::FailedPrecondition {
+            message: message.into(),
+        }
+    }
+
     /// An `Unsupported` error for the named operation.
     pub fn unsupported(operation: impl Into<String>) -> Self {
         Error::Unsupported {
@@ -227,23 +281,28 @@ impl Error {
     }
 
     /// The HTTP status this error is answered with.
+    ///
+    /// 400: the request breaks the schema, the same on every provider. 409: the request is
+    /// fine but the resource's state is not (a name taken, a resource busy, a state the client
+    /// must change first). 422: the request is well-formed but not something this provider
+    /// can do (a value or operation it does not offer, a token it did not issue, a refusal of
+    /// the vendor no adapter models more precisely).
     pub fn http_status(&self) -> u16 {
         match self {
             Error::NotFound { .. } => 404,
-            // Well-formed but outside what the provider accepts: 422. Malformed ids are 400.
-            Error::InvalidArgument { .. } => 422,
-            Error::InvalidId(_) => 400,
+            Error::InvalidArgument { .. } | Error::InvalidId(_) => 400,
+            Error::AlreadyExists { .. }
+            | Error::Conflict { .. }
+            | Error::FailedPrecondition { .. } => 409,
             // Asking a provider for what its capability document says it lacks is a client
             // mistake, not a gateway failure: 4xx, so it never pages anyone.
-            Error::Unsupported { .. } => 422,
-            Error::Conflict { .. } => 409,
-            Error::FailedPrecondition { .. } => 412,
-            Error::VendorRejected { vendor_status, .. } => match vendor_status {
-                404 => 404,
-                409 => 409,
-                429 => 503,
-                _ => 400,
-            },
+            Error::UnsupportedValue { .. } | Error::Unsupported { .. } => 422,
+            Error::InvalidPageToken => 422,
+            // Throttling is the vendor's passing state, not the client's mistake.
+            Error::VendorRejected {
+                vendor_status: 429, ..
+            } => 503,
+            Error::VendorRejected { .. } => 422,
             Error::VendorFailed { .. } | Error::VendorUnauthenticated => 502,
             Error::VendorUnavailable { .. } | Error::CircuitOpen { .. } => 503,
             Error::VendorTimeout | Error::Timeout => 504,
@@ -257,7 +316,10 @@ impl Error {
             Error::NotFound { resource, .. } => format!("{}_not_found", resource.name()),
             Error::InvalidArgument { .. } => "invalid_argument".into(),
             Error::InvalidId(_) => "invalid_id".into(),
+            Error::UnsupportedValue { .. } => "unsupported_value".into(),
+            Error::InvalidPageToken => "invalid_page_token".into(),
             Error::Unsupported { .. } => "unsupported_by_provider".into(),
+            Error::AlreadyExists { .. } => "already_exists".into(),
             Error::Conflict { .. } => "conflict".into(),
             Error::FailedPrecondition { .. } => "failed_precondition".into(),
             Error::VendorRejected { .. } => "vendor_rejected".into(),
@@ -295,7 +357,9 @@ impl Error {
         }
     }
 
-    /// Whether retrying the same request later may succeed.
+    /// Whether retrying the same request later may succeed: vendor and gateway failures,
+    /// throttling, and a busy resource (`Conflict`). A name taken or a state the client must
+    /// change (`AlreadyExists`, `FailedPrecondition`) are not.
     pub fn retryable(&self) -> bool {
         matches!(
             self,
@@ -336,7 +400,10 @@ impl Error {
     /// The offending request field, for validation errors.
     pub fn field(&self) -> Option<&str> {
         match self {
-            Error::InvalidArgument { field, .. } => field.as_deref(),
+            Error::InvalidArgument { field, .. } | Error::UnsupportedValue { field, .. } => {
+                field.as_deref()
+            }
+            Error::InvalidPageToken => Some("page_token"),
             _ => None,
         }
     }
@@ -369,8 +436,11 @@ impl Error {
             Error::NotFound { .. } => "Not found",
             Error::InvalidArgument { .. } => "Invalid argument",
             Error::InvalidId(_) => "Invalid id",
+            Error::UnsupportedValue { .. } => "Value not offered by the provider",
+            Error::InvalidPageToken => "Invalid page token",
             Error::Unsupported { .. } => "Unsupported by provider",
-            Error::Conflict { .. } => "Conflict",
+            Error::AlreadyExists { .. } => "Already exists",
+            Error::Conflict { .. } => "Resource busy",
             Error::FailedPrecondition { .. } => "Failed precondition",
             Error::VendorRejected { .. } => "Rejected by the vendor",
             Error::VendorFailed { .. } => "Vendor error",
@@ -441,70 +511,63 @@ mod tests {
     }
 
     #[test]
-    fn status_and_code_mapping() {
-        let cases: Vec<(Error, u16, &str)> = vec![
+    fn status_code_and_retryable_of_every_variant() {
+        let rejected = |vendor_status| Error::VendorRejected {
+            vendor_status,
+            vendor_code: None,
+            message: "no".into(),
+        };
+        let cases: Vec<(Error, u16, &str, bool)> = vec![
             (
                 Error::not_found(ResourceType::Volume, "x"),
                 404,
                 "volume_not_found",
+                false,
             ),
             (
                 Error::not_found(ResourceType::VolumeGroup, "x"),
                 404,
                 "volume_group_not_found",
+                false,
             ),
             (
-                Error::invalid("size_gib", "too small"),
-                422,
+                Error::invalid("size_gib", "too long"),
+                400,
                 "invalid_argument",
+                false,
             ),
-            (Error::InvalidId(IdError::Empty), 400, "invalid_id"),
+            (Error::InvalidId(IdError::Empty), 400, "invalid_id", false),
+            (
+                Error::already_exists("a volume named `a` already exists"),
+                409,
+                "already_exists",
+                false,
+            ),
+            (Error::conflict("busy"), 409, "conflict", true),
+            (
+                Error::failed_precondition("has replicas"),
+                409,
+                "failed_precondition",
+                false,
+            ),
+            (
+                Error::unsupported_value("tier", "not offered"),
+                422,
+                "unsupported_value",
+                false,
+            ),
             (
                 Error::unsupported("replica.reverse"),
                 422,
                 "unsupported_by_provider",
+                false,
             ),
-            (
-                Error::Conflict {
-                    message: "busy".into(),
-                },
-                409,
-                "conflict",
-            ),
-            (
-                Error::FailedPrecondition {
-                    message: "in use".into(),
-                },
-                412,
-                "failed_precondition",
-            ),
-            (
-                Error::VendorRejected {
-                    vendor_status: 400,
-                    vendor_code: None,
-                    message: "no".into(),
-                },
-                400,
-                "vendor_rejected",
-            ),
-            (
-                Error::VendorRejected {
-                    vendor_status: 404,
-                    vendor_code: None,
-                    message: "no".into(),
-                },
-                404,
-                "vendor_rejected",
-            ),
-            (
-                Error::VendorRejected {
-                    vendor_status: 429,
-                    vendor_code: None,
-                    message: "slow".into(),
-                },
-                503,
-                "vendor_rejected",
-            ),
+            (Error::InvalidPageToken, 422, "invalid_page_token", false),
+            // A vendor refusal no adapter mapped more precisely, whatever its status.
+            (rejected(400), 422, "vendor_rejected", false),
+            (rejected(404), 422, "vendor_rejected", false),
+            (rejected(409), 422, "vendor_rejected", false),
+            (rejected(429), 503, "vendor_rejected", true),
             (
                 Error::VendorFailed {
                     vendor_status: Some(500),
@@ -513,6 +576,7 @@ mod tests {
                 },
                 502,
                 "vendor_error",
+                true,
             ),
             (
                 Error::VendorUnavailable {
@@ -520,16 +584,60 @@ mod tests {
                 },
                 503,
                 "vendor_unavailable",
+                true,
             ),
-            (Error::VendorTimeout, 504, "vendor_timeout"),
-            (Error::VendorUnauthenticated, 502, "vendor_unauthenticated"),
-            (Error::Timeout, 504, "operation_timeout"),
-            (Error::Internal("secret detail".into()), 500, "internal"),
+            (
+                Error::CircuitOpen {
+                    retry_after_secs: 5,
+                },
+                503,
+                "vendor_unavailable",
+                true,
+            ),
+            (Error::VendorTimeout, 504, "vendor_timeout", true),
+            (
+                Error::VendorUnauthenticated,
+                502,
+                "vendor_unauthenticated",
+                false,
+            ),
+            (Error::Timeout, 504, "operation_timeout", true),
+            (
+                Error::Internal("secret detail".into()),
+                500,
+                "internal",
+                false,
+            ),
         ];
-        for (err, status, code) in cases {
+        for (err, status, code, retryable) in cases {
             assert_eq!(err.http_status(), status, "{err:?}");
             assert_eq!(err.code(), code, "{err:?}");
+            assert_eq!(err.retryable(), retryable, "{err:?}");
+            assert!(!err.title().is_empty(), "{err:?}");
         }
+    }
+
+    #[test]
+    fn vendor_404s_become_not_found_of_the_asked_resource() {
+        let nf = Error::vendor_404_as(ResourceType::Volume, "vol_x")(Error::VendorRejected {
+            vendor_status: 404,
+            vendor_code: None,
+            message: "Volume not found".into(),
+        });
+        assert_eq!(
+            (nf.http_status(), nf.code()),
+            (404, "volume_not_found".into())
+        );
+        let other = Error::vendor_404_as(ResourceType::Volume, "vol_x")(Error::conflict("busy"));
+        assert_eq!(other.code(), "conflict");
+    }
+
+    #[test]
+    fn validation_errors_name_their_field() {
+        assert_eq!(Error::invalid("name", "x").field(), Some("name"));
+        assert_eq!(Error::unsupported_value("tier", "x").field(), Some("tier"));
+        assert_eq!(Error::InvalidPageToken.field(), Some("page_token"));
+        assert_eq!(Error::already_exists("x").field(), None);
     }
 
     #[test]

@@ -56,23 +56,31 @@ impl Modify for Conventions {
         };
         for (path, item) in doc.paths.paths.iter_mut() {
             let secured = path.starts_with("/v1/");
-            let ops: [&mut Option<Operation>; 5] = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
+            let ops: [(bool, &mut Option<Operation>); 5] = [
+                (false, &mut item.get),
+                (true, &mut item.post),
+                (true, &mut item.put),
+                (true, &mut item.patch),
+                (true, &mut item.delete),
             ];
-            for op in ops.into_iter().flatten() {
+            for (mutation, op) in ops
+                .into_iter()
+                .filter_map(|(m, op)| Some((m, op.as_mut()?)))
+            {
                 let r = &mut op.responses.responses;
                 for (status, desc) in [
-                    ("400", "Invalid request"),
+                    ("400", "The request breaks the schema (`invalid_argument`, `invalid_id`, …)"),
                     ("404", "Not found"),
-                    ("422", "Unsupported by the provider"),
+                    ("422", "Not offered by the provider (`unsupported_value`, `unsupported_by_provider`), a page token this list did not issue (`invalid_page_token`), or refused by the vendor (`vendor_rejected`)"),
                     ("5XX", "Gateway or vendor failure"),
                 ] {
                     r.entry(status.into())
                         .or_insert_with(|| RefOr::T(problem(desc)));
+                }
+                if mutation {
+                    r.entry("409".into()).or_insert_with(|| {
+                        RefOr::T(problem("The name is taken (`already_exists`), the resource is busy (`conflict`, retryable) or must first be brought into another state (`failed_precondition`)"))
+                    });
                 }
                 if secured {
                     r.entry("401".into())

@@ -156,8 +156,8 @@ mod tests {
 
     #[test]
     fn status_classes() {
-        assert_eq!(vendor_error(400, "bad".into()).http_status(), 400);
-        assert_eq!(vendor_error(404, "x".into()).http_status(), 404);
+        assert_eq!(vendor_error(400, "bad".into()).http_status(), 422);
+        assert_eq!(vendor_error(404, "x".into()).code(), "vendor_rejected");
         assert_eq!(
             vendor_error(405, "x".into()).code(),
             "unsupported_by_provider"

@@ -210,9 +210,9 @@ mod tests {
 
     #[test]
     fn statuses_map_to_core_errors() {
-        assert_eq!(vendor_error(400, "[]").http_status(), 400);
+        assert_eq!(vendor_error(400, "[]").http_status(), 422);
         assert_eq!(vendor_error(401, "").code(), "vendor_unauthenticated");
-        assert_eq!(vendor_error(409, "{}").http_status(), 409);
+        assert_eq!(vendor_error(409, "{}").code(), "vendor_rejected");
         assert_eq!(vendor_error(503, "").http_status(), 502);
         let nf = Error::vendor_404_as(ResourceType::Snapshot, "snap_x")(vendor_error(404, ""));
         assert_eq!(nf.code(), "snapshot_not_found");
