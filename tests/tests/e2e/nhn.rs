@@ -248,9 +248,11 @@ async fn a_volume_lives_its_whole_life_through_the_gateway() {
         ),
         (Some("reverse"), Some("active"))
     );
-    // A volume with a replica cannot be deleted yet: the vendor says so, as a 400.
+    // A volume with a replica cannot be deleted yet: the vendor says so in a 400's message,
+    // which the adapter reads as a state the client must change.
     let resp = send(gw.req(Method::DELETE, &v)).await;
-    assert_problem(&resp, 422, "vendor_rejected");
+    let p = assert_problem(&resp, 409, "failed_precondition");
+    assert_eq!(p["retryable"], false);
 
     // Tear everything down.
     settle(
