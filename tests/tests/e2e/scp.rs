@@ -572,7 +572,7 @@ async fn vendor_failures_map_to_clear_problems_and_request_ids_are_forwarded() {
     assert_problem(&send(fresh(&gw, &v)).await, 502, "vendor_unauthenticated");
     files.clear();
 
-    // A vendor 409 (the volume has a replication) the adapter does not read more precisely.
+    // A vendor 409 saying the volume has a replication is a state the client must change.
     op(
         &gw,
         Method::POST,
@@ -582,10 +582,10 @@ async fn vendor_failures_map_to_clear_problems_and_request_ids_are_forwarded() {
     .await;
     let p = assert_problem(
         &send(gw.req(Method::DELETE, &v)).await,
-        422,
-        "vendor_rejected",
+        409,
+        "failed_precondition",
     );
-    assert_eq!(p["vendor_status"], 409);
+    assert_eq!(p["retryable"], false);
     assert!(p["detail"].as_str().unwrap().contains("replication"), "{p}");
 }
 
