@@ -16,7 +16,8 @@ pub enum Error {
         /// The id the caller asked for.
         id: String,
     },
-    /// The request is malformed or outside the provider's limits. `field` names the offending
+    /// The request breaks the documented schema (a length, range, pattern or format, a
+    /// missing or unknown field): the same on every provider. `field` names the offending
     /// input in the request's own terms (`size_gib`, `protocol`, …) when there is one.
     #[error("{message}")]
     InvalidArgument {
@@ -28,19 +29,42 @@ pub enum Error {
     /// A string that should be a global id is not one.
     #[error("invalid id: {0}")]
     InvalidId(#[from] IdError),
+    /// The request is valid by the schema but asks for a value the target provider does not
+    /// offer (a tier, protocol, region, size, name form or option outside its capability
+    /// document, or outside a limit of the vendor's own).
+    #[error("{message}")]
+    UnsupportedValue {
+        /// The offending input, when there is one.
+        field: Option<String>,
+        /// What is not offered, and what is, for the client.
+        message: String,
+    },
+    /// A page token this list did not issue (garbled, from another list or another query).
+    #[error("the page token is not valid for this list")]
+    InvalidPageToken,
     /// The provider cannot perform this operation at all.
     #[error("the provider does not support {operation}")]
     Unsupported {
         /// The catalogue name of the operation, with its option after a `:` where there is one.
         operation: String,
     },
-    /// The request conflicts with the resource's current state or another request.
+    /// A resource with that name (or id) already exists. Retrying the same request cannot
+    /// succeed; a different name can.
     #[error("{message}")]
-    Conflict {
-        /// What conflicts, for the client.
+    AlreadyExists {
+        /// What already exists, for the client.
         message: String,
     },
-    /// The operation needs the resource in another state (e.g. delete a volume in use).
+    /// The resource is busy: in a transitional state (creating, deleting, resizing) or with
+    /// another operation in progress. The same request may succeed once it settles.
+    #[error("{message}")]
+    Conflict {
+        /// What the resource is busy with, for the client.
+        message: String,
+    },
+    /// The operation needs the resource in another state that the client must bring about
+    /// (the volume has replicas or snapshots, is attached, mounted or in use; the snapshot is
+    /// preserved). Retrying unchanged cannot succeed.
     #[error("{message}")]
     FailedPrecondition {
         /// Which state is needed, for the client.
@@ -180,6 +204,36 @@ impl Error {
         }
     }
 
+    /// An `UnsupportedValue` naming the offending field: valid by the schema, not offered by
+    /// the provider.
+    pub fn unsupported_value(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::UnsupportedValue {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// An `AlreadyExists` error.
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Error::AlreadyExists {
+            message: message.into(),
+        }
+    }
+
+    /// A `Conflict` error: the resource is busy, try again once it settles.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Error::Conflict {
+            message: message.into(),
+        }
+    }
+
+    /// A `FailedPrecondition` error: the client must change the resource's state first.
+    pub fn failed_precondition(message: impl Into<String>) -> Self {
+        Error::FailedPrecondition {
+            message: message.into(),
+        }
+    }
+
     /// An `Unsupported` error for the named operation.
     pub fn unsupported(operation: impl Into<String>) -> Self {
         Error::Unsupported {
@@ -227,23 +281,28 @@ impl Error {
     }
 
     /// The HTTP status this error is answered with.
+    ///
+    /// 400: the request breaks the schema, the same on every provider. 409: the request is
+    /// fine but the resource's state is not (a name taken, a resource busy, a state the client
+    /// must change first). 422: the request is well-formed but not something this provider
+    /// can do (a value or operation it does not offer, a token it did not issue, a refusal of
+    /// the vendor no adapter models more precisely).
     pub fn http_status(&self) -> u16 {
         match self {
             Error::NotFound { .. } => 404,
-            // Well-formed but outside what the provider accepts: 422. Malformed ids are 400.
-            Error::InvalidArgument { .. } => 422,
-            Error::InvalidId(_) => 400,
+            Error::InvalidArgument { .. } | Error::InvalidId(_) => 400,
+            Error::AlreadyExists { .. }
+            | Error::Conflict { .. }
+            | Error::FailedPrecondition { .. } => 409,
             // Asking a provider for what its capability document says it lacks is a client
             // mistake, not a gateway failure: 4xx, so it never pages anyone.
-            Error::Unsupported { .. } => 422,
-            Error::Conflict { .. } => 409,
-            Error::FailedPrecondition { .. } => 412,
-            Error::VendorRejected { vendor_status, .. } => match vendor_status {
-                404 => 404,
-                409 => 409,
-                429 => 503,
-                _ => 400,
-            },
+            Error::UnsupportedValue { .. } | Error::Unsupported { .. } => 422,
+            Error::InvalidPageToken => 422,
+            // Throttling is the vendor's passing state, not the client's mistake.
+            Error::VendorRejected {
+                vendor_status: 429, ..
+            } => 503,
+            Error::VendorRejected { .. } => 422,
             Error::VendorFailed { .. } | Error::VendorUnauthenticated => 502,
             Error::VendorUnavailable { .. } | Error::CircuitOpen { .. } => 503,
             Error::VendorTimeout | Error::Timeout => 504,
@@ -257,7 +316,10 @@ impl Error {
             Error::NotFound { resource, .. } => format!("{}_not_found", resource.name()),
             Error::InvalidArgument { .. } => "invalid_argument".into(),
             Error::InvalidId(_) => "invalid_id".into(),
+            Error::UnsupportedValue { .. } => "unsupported_value".into(),
+            Error::InvalidPageToken => "invalid_page_token".into(),
             Error::Unsupported { .. } => "unsupported_by_provider".into(),
+            Error::AlreadyExists { .. } => "already_exists".into(),
             Error::Conflict { .. } => "conflict".into(),
             Error::FailedPrecondition { .. } => "failed_precondition".into(),
             Error::VendorRejected { .. } => "vendor_rejected".into(),
@@ -295,7 +357,9 @@ impl Error {
         }
     }
 
-    /// Whether retrying the same request later may succeed.
+    /// Whether retrying the same request later may succeed: vendor and gateway failures,
+    /// throttling, and a busy resource (`Conflict`). A name taken or a state the client must
+    /// change (`AlreadyExists`, `FailedPrecondition`) are not.
     pub fn retryable(&self) -> bool {
         matches!(
             self,
@@ -336,7 +400,10 @@ impl Error {
     /// The offending request field, for validation errors.
     pub fn field(&self) -> Option<&str> {
         match self {
-            Error::InvalidArgument { field, .. } => field.as_deref(),
+            Error::InvalidArgument { field, .. } | Error::UnsupportedValue { field, .. } => {
+                field.as_deref()
+            }
+            Error::InvalidPageToken => Some("page_token"),
             _ => None,
         }
     }
@@ -369,8 +436,11 @@ impl Error {
             Error::NotFound { .. } => "Not found",
             Error::InvalidArgument { .. } => "Invalid argument",
             Error::InvalidId(_) => "Invalid id",
+            Error::UnsupportedValue { .. } => "Value not offered by the provider",
+            Error::InvalidPageToken => "Invalid page token",
             Error::Unsupported { .. } => "Unsupported by provider",
-            Error::Conflict { .. } => "Conflict",
+            Error::AlreadyExists { .. } => "Already exists",
+            Error::Conflict { .. } => "Resource busy",
             Error::FailedPrecondition { .. } => "Failed precondition",
             Error::VendorRejected { .. } => "Rejected by the vendor",
             Error::VendorFailed { .. } => "Vendor error",
@@ -384,159 +454,5 @@ impl Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn vendor_text_is_sanitized_and_bounded() {
-        let cases = [
-            (
-                "NullPointerException at com.vendor.Api.handle(Api.java:42)\n\tat com.vendor.Main",
-                "NullPointerException at [host](Api.java:42)",
-            ),
-            (
-                "cannot reach db-01.internal.example.net:5432 (10.0.3.7:5432)",
-                "cannot reach [host] ([address])",
-            ),
-            (
-                "login failed password=hunter2 for admin",
-                "login failed password=[redacted] for admin",
-            ),
-            ("see https://intranet/x?y=1 now", "see [url] now"),
-            (
-                "key AKIAIOSFODNN7EXAMPLEAKIAIOSFODNN7 leaked",
-                "key [redacted] leaked",
-            ),
-            (
-                "body.name: string does not match regex",
-                "body.name: string does not match regex",
-            ),
-            (
-                "query.limit.0: bad; body.rules.object_id: x",
-                "query.limit.0: bad; body.rules.object_id: x",
-            ),
-            (
-                "size must be 1.5 times 300 at 12:30:00",
-                "size must be 1.5 times 300 at 12:30:00",
-            ),
-            (
-                "volume 0fdd87aa-b8cb-46f5-9b7c-1f81ed03fb3e is busy",
-                "volume 0fdd87aa-b8cb-46f5-9b7c-1f81ed03fb3e is busy",
-            ),
-            ("\u{1b}[31mred\u{7}  text", "[31mred text"),
-            ("", "no readable message"),
-        ];
-        for (raw, want) in cases {
-            assert_eq!(sanitize_vendor_text(raw), want, "{raw:?}");
-        }
-        let long = sanitize_vendor_text(&"word ".repeat(500));
-        assert_eq!(long.chars().count(), MAX_VENDOR_TEXT);
-        let e = Error::VendorFailed {
-            vendor_status: Some(500),
-            vendor_code: None,
-            message: "Traceback: password: s3cr3t at 192.168.1.10".into(),
-        };
-        let d = e.public_detail();
-        assert!(!d.contains("s3cr3t") && !d.contains("192.168"), "{d}");
-    }
-
-    #[test]
-    fn status_and_code_mapping() {
-        let cases: Vec<(Error, u16, &str)> = vec![
-            (
-                Error::not_found(ResourceType::Volume, "x"),
-                404,
-                "volume_not_found",
-            ),
-            (
-                Error::not_found(ResourceType::VolumeGroup, "x"),
-                404,
-                "volume_group_not_found",
-            ),
-            (
-                Error::invalid("size_gib", "too small"),
-                422,
-                "invalid_argument",
-            ),
-            (Error::InvalidId(IdError::Empty), 400, "invalid_id"),
-            (
-                Error::unsupported("replica.reverse"),
-                422,
-                "unsupported_by_provider",
-            ),
-            (
-                Error::Conflict {
-                    message: "busy".into(),
-                },
-                409,
-                "conflict",
-            ),
-            (
-                Error::FailedPrecondition {
-                    message: "in use".into(),
-                },
-                412,
-                "failed_precondition",
-            ),
-            (
-                Error::VendorRejected {
-                    vendor_status: 400,
-                    vendor_code: None,
-                    message: "no".into(),
-                },
-                400,
-                "vendor_rejected",
-            ),
-            (
-                Error::VendorRejected {
-                    vendor_status: 404,
-                    vendor_code: None,
-                    message: "no".into(),
-                },
-                404,
-                "vendor_rejected",
-            ),
-            (
-                Error::VendorRejected {
-                    vendor_status: 429,
-                    vendor_code: None,
-                    message: "slow".into(),
-                },
-                503,
-                "vendor_rejected",
-            ),
-            (
-                Error::VendorFailed {
-                    vendor_status: Some(500),
-                    vendor_code: None,
-                    message: "boom".into(),
-                },
-                502,
-                "vendor_error",
-            ),
-            (
-                Error::VendorUnavailable {
-                    message: "refused".into(),
-                },
-                503,
-                "vendor_unavailable",
-            ),
-            (Error::VendorTimeout, 504, "vendor_timeout"),
-            (Error::VendorUnauthenticated, 502, "vendor_unauthenticated"),
-            (Error::Timeout, 504, "operation_timeout"),
-            (Error::Internal("secret detail".into()), 500, "internal"),
-        ];
-        for (err, status, code) in cases {
-            assert_eq!(err.http_status(), status, "{err:?}");
-            assert_eq!(err.code(), code, "{err:?}");
-        }
-    }
-
-    #[test]
-    fn internal_details_are_not_public() {
-        let e = Error::Internal("db password=hunter2".into());
-        assert!(!e.public_detail().contains("hunter2"));
-        assert!(Error::VendorTimeout.retryable());
-        assert!(!Error::invalid("x", "y").retryable());
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

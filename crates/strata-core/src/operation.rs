@@ -257,12 +257,7 @@ impl OperationStore for MemoryOperationStore {
         let size = page.page_size.max(1) as usize;
         let upper = match &page.page_token {
             Some(t) if t.starts_with("op_") => std::ops::Bound::Excluded(t.clone()),
-            Some(_) => {
-                return Err(Error::invalid(
-                    "page_token",
-                    "the page token is not valid for this list",
-                ))
-            }
+            Some(_) => return Err(Error::InvalidPageToken),
             None => std::ops::Bound::Unbounded,
         };
         let mut items: Vec<Operation> = ops

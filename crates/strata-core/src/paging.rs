@@ -54,9 +54,7 @@ pub fn effective_page_size(requested: Option<u32>) -> u32 {
 pub fn page_slice<T: Clone>(all: &[T], req: &PageRequest) -> Result<Page<T>> {
     let start = match &req.page_token {
         None => 0,
-        Some(t) => t
-            .parse::<usize>()
-            .map_err(|_| Error::invalid("page_token", "the page token is not valid"))?,
+        Some(t) => t.parse::<usize>().map_err(|_| Error::InvalidPageToken)?,
     };
     let size = req.page_size.max(1) as usize;
     let end = (start + size).min(all.len());
@@ -126,11 +124,12 @@ fn hex_prefix(bytes: &[u8]) -> String {
 }
 
 fn decode_token(token: &str, fp: &str) -> Result<BTreeMap<String, Cursor>> {
-    let bad = || Error::invalid("page_token", "the page token is not valid for this list");
-    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
-    let t: Token = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| Error::InvalidPageToken)?;
+    let t: Token = serde_json::from_slice(&bytes).map_err(|_| Error::InvalidPageToken)?;
     if t.v != 1 || t.f != fp {
-        return Err(bad());
+        return Err(Error::InvalidPageToken);
     }
     Ok(t.c)
 }
@@ -222,7 +221,7 @@ where
                 });
             }
             // Invalid tokens are the client's fault and must not be hidden as "unreachable".
-            Err(e @ Error::InvalidArgument { .. }) => return Err(e),
+            Err(e @ (Error::InvalidPageToken | Error::InvalidArgument { .. })) => return Err(e),
             Err(error) => unreachable.push(Unreachable { provider, error }),
         }
     }
@@ -386,11 +385,37 @@ mod tests {
         let err = merge_pages(&providers, Some(&token), 3, "q2", fetch, |x| *x)
             .await
             .unwrap_err();
+        assert_eq!(err, Error::InvalidPageToken);
         assert_eq!(err.field(), Some("page_token"));
         let err = merge_pages(&providers, Some("garbage!"), 3, "q1", fetch, |x| *x)
             .await
             .unwrap_err();
-        assert_eq!(err.code(), "invalid_argument");
+        assert_eq!(
+            (err.http_status(), err.code()),
+            (422, "invalid_page_token".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_provider_token_refused_by_its_provider_fails_the_list() {
+        // The merged token decodes, but the provider does not recognise its own part: that is
+        // the client's token, not an unreachable provider.
+        let providers = vec!["a".to_string()];
+        let cursors = BTreeMap::from([(
+            "a".to_string(),
+            Cursor {
+                token: Some("not-an-offset".into()),
+                ..Cursor::default()
+            },
+        )]);
+        let token = encode_token("q", cursors);
+        let fetch = |_p: String, req: PageRequest| async move {
+            page_slice(&(0..10).collect::<Vec<u32>>(), &req)
+        };
+        let err = merge_pages(&providers, Some(&token), 3, "q", fetch, |x| *x)
+            .await
+            .unwrap_err();
+        assert_eq!(err, Error::InvalidPageToken);
     }
 
     #[test]

@@ -175,7 +175,7 @@ pub(crate) fn zone_to_offset(zone: &str) -> Result<&'static str> {
     match zone {
         "Asia/Seoul" => Ok("+09:00"),
         "UTC" => Ok("+00:00"),
-        other => Err(Error::invalid(
+        other => Err(Error::unsupported_value(
             "timezone",
             format!("time zone `{other}` is not accepted (allowed: Asia/Seoul, UTC)"),
         )),

@@ -76,7 +76,7 @@ impl ReplicaOps for NhnProvider {
     ) -> Result<Replica> {
         let vid = self.own(volume)?;
         if req.frequency.is_some() {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "frequency",
                 "NHN replicates every change; a frequency cannot be chosen",
             ));

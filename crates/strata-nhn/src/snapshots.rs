@@ -57,7 +57,7 @@ impl SnapshotOps for NhnProvider {
     ) -> Result<Snapshot> {
         let vid = self.own(volume)?;
         if req.description.is_some() {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "description",
                 "NHN snapshots have no description",
             ));
@@ -67,7 +67,7 @@ impl SnapshotOps for NhnProvider {
             .clone()
             .unwrap_or_else(|| format!("snap-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
         if name.trim().is_empty() || name.len() > 255 || name.contains('/') {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "name",
                 "a snapshot name is 1–255 characters without `/`",
             ));
@@ -86,9 +86,9 @@ impl SnapshotOps for NhnProvider {
     async fn delete_snapshot(&self, ctx: &CallCtx, id: &GlobalId) -> Result<()> {
         let vid = self.parent(id)?;
         if self.get_snapshot(ctx, id).await?.preserved {
-            return Err(Error::FailedPrecondition {
-                message: "the snapshot is preserved by replication and cannot be deleted".into(),
-            });
+            return Err(Error::failed_precondition(
+                "the snapshot is preserved by replication and cannot be deleted",
+            ));
         }
         self.nas(
             Method::DELETE,

@@ -22,7 +22,9 @@ fn strings(field: &str, v: &Value) -> Result<Vec<String>> {
                 .map(|x| x.as_str().map(str::to_string))
                 .collect::<Option<Vec<_>>>()
         })
-        .ok_or_else(|| Error::invalid(field, format!("`{field}` must be an array of strings")))
+        .ok_or_else(|| {
+            Error::unsupported_value(field, format!("`{field}` must be an array of strings"))
+        })
 }
 
 /// The provider's page token: `limit:page`, so a changed client page size cannot shift pages.
@@ -33,7 +35,7 @@ fn page_cursor(req: &PageRequest, max: u32) -> Result<(u32, u32)> {
             .split_once(':')
             .and_then(|(l, p)| Some((l.parse().ok()?, p.parse().ok()?)))
             .filter(|(l, p)| *l >= 1 && *l <= max && *p >= 1)
-            .ok_or_else(|| Error::invalid("page_token", "the page token is not valid")),
+            .ok_or(Error::InvalidPageToken),
     }
 }
 
@@ -101,7 +103,7 @@ impl VolumeOps for NhnProvider {
         if let Some(v) = req.options.get(OPT_SUBNETS) {
             let subnets = strings(&format!("options.{OPT_SUBNETS}"), v)?;
             if subnets.len() > 3 {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     format!("options.{OPT_SUBNETS}"),
                     "at most 3 subnets can be given",
                 ));
@@ -110,7 +112,7 @@ impl VolumeOps for NhnProvider {
         }
         if let Some(v) = req.options.get(OPT_CIFS) {
             if protocol != Protocol::Cifs {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     format!("options.{OPT_CIFS}"),
                     "CIFS credentials apply to cifs volumes only",
                 ));
@@ -120,7 +122,7 @@ impl VolumeOps for NhnProvider {
         }
         if let Some(v) = req.options.get(OPT_RESERVE) {
             let pct = v.as_u64().filter(|p| *p <= 100).ok_or_else(|| {
-                Error::invalid(
+                Error::unsupported_value(
                     format!("options.{OPT_RESERVE}"),
                     "must be a whole number from 0 to 100",
                 )

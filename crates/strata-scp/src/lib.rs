@@ -221,7 +221,7 @@ impl VolumeOps for ScpProvider {
                 })();
                 parsed
                     .filter(|(l, _, n)| services.iter().any(|s| s.0 == *l) && (1..=max).contains(n))
-                    .ok_or_else(|| Error::invalid("page_token", "the page token is not valid"))?
+                    .ok_or(Error::InvalidPageToken)?
             }
         };
         let pos = services.iter().position(|s| s.0 == letter).unwrap_or(0);

@@ -37,19 +37,19 @@ impl std::ops::DerefMut for Problem {
 pub struct ProblemDetails {
     /// A URI naming the problem type; stable per `code`.
     #[serde(rename = "type")]
-    #[schema(example = "urn:strata:problem:invalid_argument")]
+    #[schema(example = "urn:strata:problem:unsupported_value")]
     pub type_uri: String,
     /// A short summary of the problem type.
-    #[schema(example = "Invalid argument")]
+    #[schema(example = "Value not offered by the provider")]
     pub title: String,
     /// The HTTP status.
-    #[schema(example = 400)]
+    #[schema(example = 422)]
     pub status: u16,
     /// What went wrong, for a person (never internal details).
     #[schema(example = "`size_gib` must be between 300 and 10000 GiB in steps of 100, got 250")]
     pub detail: String,
     /// Stable, machine-readable code: switch on this, never on `detail`.
-    #[schema(example = "invalid_argument")]
+    #[schema(example = "unsupported_value")]
     pub code: String,
     /// The request path.
     #[serde(skip_serializing_if = "Option::is_none")]

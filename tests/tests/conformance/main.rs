@@ -12,6 +12,9 @@ use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::VolumeKind;
 use strata_tests::*;
 
+/// How long the providers' simulated changes take: short, so the behaviours run fast.
+const SETTLE: Duration = Duration::from_millis(30);
+
 /// A provider under test, behind a running gateway.
 struct Target {
     gw: TestGateway,
@@ -42,22 +45,25 @@ async fn target(
     }
 }
 
-async fn memory() -> Target {
-    target(TestGateway::start().await, "mem-a", "file", vec![]).await
+// Each target's changes (create, resize, delete…) settle after `settle`.
+
+async fn memory(settle: Duration) -> Target {
+    let gw = TestGateway::start_with(test_config(), memory_registry(settle)).await;
+    target(gw, "mem-a", "file", vec![]).await
 }
 
-async fn nhn() -> Target {
-    let (gw, sim) = start_nhn(Duration::from_millis(30), Duration::from_secs(3600)).await;
+async fn nhn(settle: Duration) -> Target {
+    let (gw, sim) = start_nhn(settle, Duration::from_secs(3600)).await;
     target(gw, "nhn-kr1", "file", vec![Box::new(sim)]).await
 }
 
-async fn scp_file() -> Target {
-    let (gw, sim) = start_scp(Duration::from_millis(30)).await;
+async fn scp_file(settle: Duration) -> Target {
+    let (gw, sim) = start_scp(settle).await;
     target(gw, "scp-kr-west1", "file", vec![Box::new(sim)]).await
 }
 
-async fn scp_parallel_file() -> Target {
-    let (gw, sim) = start_scp(Duration::from_millis(30)).await;
+async fn scp_parallel_file(settle: Duration) -> Target {
+    let (gw, sim) = start_scp(settle).await;
     target(gw, "scp-kr-west1", "parallel_file", vec![Box::new(sim)]).await
 }
 
@@ -157,26 +163,31 @@ impl Target {
 }
 
 /// Runs each behaviour (a fn taking a [`Target`]) on each provider under test, as
-/// `<family>::<provider>::<behaviour>`.
+/// `<family>::<provider>::<behaviour>`. `settle = <path to a Duration>;` first makes the
+/// providers' changes take that long instead of [`SETTLE`] (to catch a resource mid-change).
 macro_rules! suite {
     ($($behaviour:ident),+ $(,)?) => {
-        suite!(@targets [$($behaviour),+] memory nhn scp_file scp_parallel_file);
+        suite!(settle = crate::SETTLE; $($behaviour),+);
     };
-    (@targets $behaviours:tt $($target:ident)+) => {
-        $( suite!(@one $target $behaviours); )+
+    (settle = $settle:path; $($behaviour:ident),+ $(,)?) => {
+        suite!(@targets $settle; [$($behaviour),+] memory nhn scp_file scp_parallel_file);
     };
-    (@one $target:ident [$($behaviour:ident),+]) => {
+    (@targets $settle:path; $behaviours:tt $($target:ident)+) => {
+        $( suite!(@one $settle; $target $behaviours); )+
+    };
+    (@one $settle:path; $target:ident [$($behaviour:ident),+]) => {
         mod $target {
             $(
                 #[tokio::test]
                 async fn $behaviour() {
-                    super::$behaviour(crate::$target().await).await
+                    super::$behaviour(crate::$target($settle).await).await
                 }
             )+
         }
     };
 }
 
+mod errors;
 mod replicas;
 mod snapshots;
 mod volumes;

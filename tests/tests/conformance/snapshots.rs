@@ -12,7 +12,7 @@ async fn snapshots_are_created_listed_and_deleted(t: Target) {
         let p = assert_problem(
             &send(t.req(Method::POST, &path).json(&json!({"name": "mine"}))).await,
             422,
-            "invalid_argument",
+            "unsupported_value",
         );
         assert_eq!(p["field"], "name");
     }

@@ -27,14 +27,14 @@ async fn volume_lifecycle(t: Target) {
     assert_problem(&send(t.req(Method::GET, &v)).await, 404, "volume_not_found");
 }
 
-async fn requests_outside_the_limits_are_422(t: Target) {
+async fn requests_outside_the_limits_are_422_unsupported_value(t: Target) {
     let mut small = t.create_body("conf_small");
     // Elastic capacity takes no size at all; provisioned capacity has a floor.
     small["size_gib"] = json!(if t.elastic() { 100 } else { t.min_size() - 1 });
     let p = assert_problem(
         &send(t.req(Method::POST, "/v1/volumes").json(&small)).await,
         422,
-        "invalid_argument",
+        "unsupported_value",
     );
     assert_eq!(p["field"], "size_gib");
     let long = "n".repeat(t.caps["name"]["max_len"].as_u64().unwrap() as usize + 1);
@@ -45,7 +45,7 @@ async fn requests_outside_the_limits_are_422(t: Target) {
         )
         .await,
         422,
-        "invalid_argument",
+        "unsupported_value",
     );
     assert_eq!(p["field"], "name");
 }
@@ -78,7 +78,7 @@ async fn access_rules_round_trip(t: Target) {
 
 suite!(
     volume_lifecycle,
-    requests_outside_the_limits_are_422,
+    requests_outside_the_limits_are_422_unsupported_value,
     unknown_volumes_are_404,
     access_rules_round_trip
 );

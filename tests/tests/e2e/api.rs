@@ -54,8 +54,9 @@ async fn volume_lifecycle_through_the_gateway() {
             .json(&json!({"size_gib": 400})),
     )
     .await;
+    // Shrinking is not offered here.
     assert_eq!(
-        assert_problem(&r, 422, "invalid_argument")["field"],
+        assert_problem(&r, 422, "unsupported_value")["field"],
         "size_gib"
     );
 
@@ -126,7 +127,7 @@ async fn volume_lifecycle_through_the_gateway() {
             .json(&json!({"frequency": "weekly", "hour": 3})),
     )
     .await;
-    assert_eq!(assert_problem(&r, 422, "invalid_argument")["field"], "days");
+    assert_eq!(assert_problem(&r, 400, "invalid_argument")["field"], "days");
     let op = settle(
         &gw,
         gw.req(
@@ -149,7 +150,7 @@ async fn volume_lifecycle_through_the_gateway() {
     )
     .await;
     assert_eq!(
-        assert_problem(&r, 422, "invalid_argument")["field"],
+        assert_problem(&r, 422, "unsupported_value")["field"],
         "destination_region"
     );
     let op = settle(
@@ -183,11 +184,12 @@ async fn volume_lifecycle_through_the_gateway() {
         "invalid_argument",
     );
     // The volume cannot go while it replicates.
-    assert_problem(
+    let p = assert_problem(
         &send(gw.req(Method::DELETE, &format!("/v1/volumes/{id}"))).await,
-        412,
+        409,
         "failed_precondition",
     );
+    assert_eq!(p["retryable"], false);
     settle(&gw, gw.req(Method::DELETE, &format!("/v1/replicas/{rep}"))).await;
 
     // Delete everything.
@@ -313,7 +315,7 @@ async fn paging_across_providers_is_complete_and_stable() {
         ))
         .await,
         422,
-        "invalid_argument",
+        "invalid_page_token",
     );
     let (_, _, b) = send(gw.req(Method::GET, "/v1/volumes?name=vol-01&page_size=500")).await;
     assert_eq!(b["volumes"].as_array().unwrap().len(), 20);

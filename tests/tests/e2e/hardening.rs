@@ -423,7 +423,7 @@ async fn bodies_are_objects_within_bounds() {
     for (body, field) in cases {
         let resp = send(gw.req(Method::POST, "/v1/volumes").json(&body)).await;
         assert_eq!(
-            assert_problem(&resp, 422, "invalid_argument")["field"],
+            assert_problem(&resp, 400, "invalid_argument")["field"],
             field
         );
     }

@@ -68,7 +68,7 @@ async fn a_volume_lives_its_whole_life_through_the_gateway() {
     let before = sim.nas_faults().request_count();
     let ro = json!({"rules": [{"kind": "ip", "value": "10.0.0.1", "access": "read_only"}]});
     let resp = send(gw.req(Method::PUT, &format!("{v}/access-rules")).json(&ro)).await;
-    assert_problem(&resp, 422, "invalid_argument");
+    assert_problem(&resp, 422, "unsupported_value");
     assert_eq!(sim.nas_faults().request_count(), before);
 
     // Mount targets: the one from create, plus one more.
@@ -178,7 +178,7 @@ async fn a_volume_lives_its_whole_life_through_the_gateway() {
             .json(&json!({"frequency": "daily", "hour": 1, "retention_count": 31})),
     )
     .await;
-    assert_problem(&resp, 422, "invalid_argument");
+    assert_problem(&resp, 422, "unsupported_value");
     let op = settle(
         &gw,
         send(gw.req(Method::DELETE, &format!("{v}/snapshot-schedule"))).await,
@@ -231,7 +231,7 @@ async fn a_volume_lives_its_whole_life_through_the_gateway() {
             &format!("/v1/snapshots/{}", mirror_snap["id"].as_str().unwrap()),
         ))
         .await,
-        412,
+        409,
         "failed_precondition",
     );
 
@@ -248,9 +248,11 @@ async fn a_volume_lives_its_whole_life_through_the_gateway() {
         ),
         (Some("reverse"), Some("active"))
     );
-    // A volume with a replica cannot be deleted yet: the vendor says so, as a 400.
+    // A volume with a replica cannot be deleted yet: the vendor says so in a 400's message,
+    // which the adapter reads as a state the client must change.
     let resp = send(gw.req(Method::DELETE, &v)).await;
-    assert_problem(&resp, 400, "vendor_rejected");
+    let p = assert_problem(&resp, 409, "failed_precondition");
+    assert_eq!(p["retryable"], false);
 
     // Tear everything down.
     settle(
@@ -307,7 +309,7 @@ async fn token_expiry_and_revocation_mid_run_are_invisible_to_clients() {
 }
 
 #[tokio::test]
-async fn invalid_sizes_and_protocols_are_422_without_a_vendor_call() {
+async fn sizes_and_protocols_not_offered_are_422_without_a_vendor_call() {
     let (gw, sim) = start_nhn(FAST, HOUR).await;
     let before = sim.nas_faults().request_count();
     let base = json!({"provider": "nhn-kr1", "kind": "file", "name": "bad", "size_gib": 300, "protocol": "nfs"});
@@ -333,7 +335,7 @@ async fn invalid_sizes_and_protocols_are_422_without_a_vendor_call() {
             if field == "kind" {
                 "unsupported_by_provider"
             } else {
-                "invalid_argument"
+                "unsupported_value"
             },
         );
         assert!(
@@ -347,7 +349,7 @@ async fn invalid_sizes_and_protocols_are_422_without_a_vendor_call() {
     let p = assert_problem(
         &send(gw.req(Method::POST, "/v1/volumes").json(&no_protocol)).await,
         422,
-        "invalid_argument",
+        "unsupported_value",
     );
     assert_eq!(p["field"], "protocol");
     assert_eq!(

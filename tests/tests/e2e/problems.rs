@@ -177,10 +177,14 @@ async fn routing_and_body_errors() {
         400,
         "invalid_argument",
     );
-    assert_problem(
+    let p = assert_problem(
         &send(gw.req(Method::GET, "/v1/volumes?page_token=forged")).await,
         422,
-        "invalid_argument",
+        "invalid_page_token",
+    );
+    assert_eq!(
+        (p["field"].as_str(), p["retryable"].as_bool()),
+        (Some("page_token"), Some(false))
     );
     assert_problem(
         &send(gw.req(Method::GET, &format!("/v1/volumes/{}", vol_id("nowhere")))).await,
@@ -201,7 +205,7 @@ async fn routing_and_body_errors() {
     // Every query parameter is validated before anything else is looked at.
     assert_problem(
         &send(gw.req(Method::GET, "/v1/operations/op_nope?wait=forever")).await,
-        422,
+        400,
         "invalid_argument",
     );
 
@@ -210,7 +214,7 @@ async fn routing_and_body_errors() {
         &json!({"provider":"mem-a","kind":"file","name":"x","size_gib":250,"protocol":"nfs"}),
     ))
     .await;
-    let p = assert_problem(&r, 422, "invalid_argument");
+    let p = assert_problem(&r, 422, "unsupported_value");
     assert_eq!(p["field"], "size_gib");
     assert!(
         p["detail"].as_str().unwrap().contains("steps of 100"),
@@ -218,7 +222,7 @@ async fn routing_and_body_errors() {
     );
     let r = send(post().json(&json!({"provider":"mem-a","kind":"file","name":"x","size_gib":300,"protocol":"parallel_fs"}))).await;
     assert_eq!(
-        assert_problem(&r, 422, "invalid_argument")["field"],
+        assert_problem(&r, 422, "unsupported_value")["field"],
         "protocol"
     );
     let r =
@@ -230,7 +234,7 @@ async fn routing_and_body_errors() {
             &json!({"provider":"mem-a","kind":"file","name":"x","size_gib":300,"protocol":"nfs"}),
         ))
         .await,
-        422,
+        400,
         "invalid_argument",
     );
 

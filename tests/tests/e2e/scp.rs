@@ -377,7 +377,7 @@ async fn parallel_file_storage_resizes_in_terabytes_and_refuses_what_it_cannot_d
             ))
             .await,
             422,
-            "invalid_argument",
+            "unsupported_value",
         );
     assert_eq!(p["field"], "access_rules[0].server_type");
 
@@ -458,10 +458,11 @@ async fn invalid_requests_are_refused_before_any_vendor_call() {
         for (k, v) in patch.as_object().unwrap() {
             body[k] = v.clone();
         }
+        // Valid by the schema, not offered by SCP.
         let p = assert_problem(
             &send(gw.req(Method::POST, "/v1/volumes").json(&body)).await,
             422,
-            "invalid_argument",
+            "unsupported_value",
         );
         assert_eq!(p["field"], field, "{body}");
     }
@@ -571,7 +572,7 @@ async fn vendor_failures_map_to_clear_problems_and_request_ids_are_forwarded() {
     assert_problem(&send(fresh(&gw, &v)).await, 502, "vendor_unauthenticated");
     files.clear();
 
-    // A vendor 409 (the volume has a replication) stays a conflict.
+    // A vendor 409 saying the volume has a replication is a state the client must change.
     op(
         &gw,
         Method::POST,
@@ -582,9 +583,9 @@ async fn vendor_failures_map_to_clear_problems_and_request_ids_are_forwarded() {
     let p = assert_problem(
         &send(gw.req(Method::DELETE, &v)).await,
         409,
-        "vendor_rejected",
+        "failed_precondition",
     );
-    assert_eq!(p["vendor_status"], 409);
+    assert_eq!(p["retryable"], false);
     assert!(p["detail"].as_str().unwrap().contains("replication"), "{p}");
 }
 

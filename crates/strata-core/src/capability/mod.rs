@@ -173,11 +173,12 @@ impl NameRules {
         }
     }
 
-    /// Checks a name; `field` names the input in errors.
+    /// Checks a name; `field` names the input in errors. The rules are the provider's own
+    /// (the schema only bounds a name's length), so a name they refuse is `unsupported_value`.
     pub fn check(&self, field: &str, name: &str) -> Result<()> {
         let len = name.chars().count();
         if len < self.min_len || len > self.max_len {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 field,
                 format!(
                     "`{field}` must be {}–{} characters long, got {len}: {}",
@@ -186,7 +187,7 @@ impl NameRules {
             ));
         }
         if !pattern_matches(&self.pattern, name)? {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 field,
                 format!("`{field}` `{name}` is not allowed: {}", self.description),
             ));

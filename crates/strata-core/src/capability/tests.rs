@@ -238,3 +238,117 @@ fn elastic_sizes_server_rules_and_vendor_named_snapshots() {
     );
     assert_eq!(field_of(c.validate_snapshot_name("mine")), "name");
 }
+
+/// What the provider does not offer is `unsupported_value` (422); what breaks the schema on
+/// every provider is `invalid_argument` (400).
+#[test]
+fn capability_refusals_are_unsupported_value_and_schema_breaks_invalid_argument() {
+    let mut c = caps();
+    c.tiers = vec!["ssd".into()];
+    let code = |r: Result<()>| {
+        let e = r.unwrap_err();
+        (
+            e.field().unwrap_or("-").to_string(),
+            e.code(),
+            e.http_status(),
+        )
+    };
+    let offered = |field: &str| (field.to_string(), "unsupported_value".to_string(), 422);
+    let schema = |field: &str| (field.to_string(), "invalid_argument".to_string(), 400);
+    let create = |f: &dyn Fn(&mut CreateVolume)| {
+        let mut r = req();
+        f(&mut r);
+        c.validate_create(&r)
+    };
+    assert_eq!(code(create(&|r| r.size_gib = 10_100)), offered("size_gib"));
+    assert_eq!(code(create(&|r| r.size_gib = 250)), offered("size_gib"));
+    assert_eq!(
+        code(create(&|r| r.protocol = Some(Protocol::ParallelFs))),
+        offered("protocol")
+    );
+    assert_eq!(code(create(&|r| r.protocol = None)), offered("protocol"));
+    assert_eq!(
+        code(create(&|r| r.tier = Some("gold".into()))),
+        offered("tier")
+    );
+    assert_eq!(
+        code(create(&|r| r.name = "bad name".into())),
+        offered("name")
+    );
+    assert_eq!(
+        code(create(
+            &|r| r.labels = [("k".to_string(), "v".to_string())].into()
+        )),
+        offered("labels")
+    );
+    assert_eq!(
+        code(create(&|r| r.options = serde_json::Map::from_iter([(
+            "x".to_string(),
+            serde_json::json!(1)
+        )]))),
+        offered("options.x")
+    );
+    let rule = |v: &str| AccessRule {
+        kind: AccessRuleKind::Cidr,
+        value: v.into(),
+        server_type: None,
+        access: AccessLevel::ReadWrite,
+    };
+    assert_eq!(
+        code(c.validate_access_rules(&[rule("10.0.0.0/33")])),
+        schema("access_rules[0].value")
+    );
+    assert_eq!(
+        code(c.validate_access_rules(&[rule("a"), rule("b"), rule("c")])),
+        offered("access_rules")
+    );
+    assert_eq!(
+        code(c.validate_update(
+            500,
+            &UpdateVolume {
+                size_gib: Some(400),
+                ..Default::default()
+            }
+        )),
+        offered("size_gib")
+    );
+    let s = SnapshotSchedule {
+        frequency: ScheduleFrequency::Weekly,
+        days: vec![Weekday::Monday],
+        hour: 3,
+        minute: 0,
+        timezone: "Asia/Seoul".into(),
+        retention_count: Some(30),
+    };
+    let sched = |f: &dyn Fn(&mut SnapshotSchedule)| {
+        let mut x = s.clone();
+        f(&mut x);
+        c.validate_schedule(&x)
+    };
+    assert_eq!(code(sched(&|x| x.hour = 24)), schema("hour"));
+    assert_eq!(code(sched(&|x| x.minute = 60)), schema("minute"));
+    assert_eq!(code(sched(&|x| x.minute = 30)), offered("minute"));
+    assert_eq!(code(sched(&|x| x.days.clear())), schema("days"));
+    assert_eq!(
+        code(sched(&|x| x.retention_count = Some(0))),
+        schema("retention_count")
+    );
+    assert_eq!(
+        code(sched(&|x| x.retention_count = Some(31))),
+        offered("retention_count")
+    );
+    assert_eq!(
+        code(sched(&|x| x.timezone = "UTC".into())),
+        offered("timezone")
+    );
+    assert_eq!(
+        code(sched(&|x| x.frequency = ScheduleFrequency::Daily)),
+        offered("frequency")
+    );
+    let mut c = caps();
+    c.features.insert(Feature::ReplicaCreate);
+    assert_eq!(
+        code(c.validate_replica_region("KR3")),
+        offered("destination_region")
+    );
+}

@@ -1,4 +1,9 @@
 //! Validation of requests against a kind's capabilities, before any vendor call.
+//!
+//! What a provider does not offer (a size outside its limits, a tier, protocol, region,
+//! name form or option it lacks) is `unsupported_value` (422): the request is valid by the
+//! schema, the provider cannot serve it. What breaks the schema itself, the same on every
+//! provider (an hour past 23, a malformed address), stays `invalid_argument` (400).
 
 use super::*;
 
@@ -26,7 +31,7 @@ impl KindCapabilities {
         } = self.size;
         if elastic {
             if size != 0 {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     field,
                     format!("capacity is elastic here: leave `{field}` out, got {size}"),
                 ));
@@ -39,7 +44,7 @@ impl KindCapabilities {
             } else {
                 String::new()
             };
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 field,
                 format!("`{field}` must be between {min_gib} and {max_gib} GiB{step}, got {size}"),
             ));
@@ -49,7 +54,7 @@ impl KindCapabilities {
 
     fn check_labels(&self, given: bool) -> Result<()> {
         if given && !self.labels {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "labels",
                 "this provider cannot store labels on volumes",
             ));
@@ -64,7 +69,7 @@ impl KindCapabilities {
         self.require(Feature::AccessRules)?;
         if let Some(max) = self.max_access_rules {
             if rules.len() > max {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     "access_rules",
                     format!(
                         "at most {max} access rules are allowed, got {}",
@@ -76,7 +81,7 @@ impl KindCapabilities {
         for (i, r) in rules.iter().enumerate() {
             let field = format!("access_rules[{i}]");
             if !self.access_rule_kinds.contains(&r.kind) {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     field,
                     format!(
                         "access rule kind `{:?}` is not supported here (allowed: {:?})",
@@ -86,7 +91,7 @@ impl KindCapabilities {
                 ));
             }
             if !self.access_levels.is_empty() && !self.access_levels.contains(&r.access) {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     format!("{field}.access"),
                     format!(
                         "access `{:?}` is not offered here (allowed: {:?})",
@@ -100,7 +105,7 @@ impl KindCapabilities {
                 match r.server_type.as_deref() {
                     Some(t) if self.server_types.iter().any(|x| x == t) => {}
                     _ => {
-                        return Err(Error::invalid(
+                        return Err(Error::unsupported_value(
                             format!("{field}.server_type"),
                             format!(
                                 "a server rule needs `server_type`, one of: {}",
@@ -117,7 +122,7 @@ impl KindCapabilities {
     /// Validates a snapshot name given by the caller.
     pub fn validate_snapshot_name(&self, name: &str) -> Result<()> {
         if !self.snapshot_names {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "name",
                 "this provider names snapshots itself; leave `name` out",
             ));
@@ -132,7 +137,7 @@ impl KindCapabilities {
         self.check_size("size_gib", req.size_gib)?;
         match req.protocol {
             Some(p) if !self.protocols.contains(&p) => {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     "protocol",
                     format!(
                         "protocol `{}` is not offered for {} volumes here (allowed: {})",
@@ -142,8 +147,9 @@ impl KindCapabilities {
                     ),
                 ))
             }
+            // The schema leaves `protocol` out; a provider with several needs to be told.
             None if self.protocols.len() > 1 => {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     "protocol",
                     format!(
                         "`protocol` is required (one of: {})",
@@ -155,7 +161,7 @@ impl KindCapabilities {
         }
         if let Some(t) = &req.tier {
             if !self.tiers.iter().any(|x| x == t) {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     "tier",
                     format!(
                         "tier `{t}` is not offered (allowed: {})",
@@ -165,13 +171,14 @@ impl KindCapabilities {
             }
         }
         if req.encrypted && !self.encryption {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "encrypted",
                 "encryption at rest is not offered for this kind",
             ));
         }
+        // `options` are the provider's own: an unknown key is one this provider lacks.
         if let Some(k) = req.options.keys().find(|k| !self.options.contains_key(*k)) {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 format!("options.{k}"),
                 format!(
                     "unknown option `{k}` (allowed: {})",
@@ -193,7 +200,7 @@ impl KindCapabilities {
                 self.require(Feature::VolumeResize)?;
                 self.check_size("size_gib", size)?;
                 if size < current_size_gib && !self.supports(Feature::VolumeShrink) {
-                    return Err(Error::invalid("size_gib", format!("volumes can only grow: {size} GiB is smaller than the current {current_size_gib} GiB")));
+                    return Err(Error::unsupported_value("size_gib", format!("volumes can only grow: {size} GiB is smaller than the current {current_size_gib} GiB")));
                 }
             }
         }
@@ -221,7 +228,7 @@ impl KindCapabilities {
             .as_ref()
             .ok_or_else(|| Error::unsupported(Feature::SnapshotSchedule.operation()))?;
         if !limits.frequencies.contains(&s.frequency) {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "frequency",
                 format!("frequency `{:?}` is not offered", s.frequency).to_lowercase(),
             ));
@@ -232,15 +239,19 @@ impl KindCapabilities {
                 format!("`hour` must be 0–23, got {}", s.hour),
             ));
         }
-        if s.minute > 59 || (!limits.minutes && s.minute != 0) {
-            let allowed = if limits.minutes {
-                "0–59"
-            } else {
-                "0 (this provider schedules on the hour)"
-            };
+        if s.minute > 59 {
             return Err(Error::invalid(
                 "minute",
-                format!("`minute` must be {allowed}, got {}", s.minute),
+                format!("`minute` must be 0–59, got {}", s.minute),
+            ));
+        }
+        if !limits.minutes && s.minute != 0 {
+            return Err(Error::unsupported_value(
+                "minute",
+                format!(
+                    "`minute` must be 0 (this provider schedules on the hour), got {}",
+                    s.minute
+                ),
             ));
         }
         match s.frequency {
@@ -256,7 +267,7 @@ impl KindCapabilities {
             _ => {}
         }
         if !limits.timezones.iter().any(|t| t == &s.timezone) {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "timezone",
                 format!(
                     "time zone `{}` is not accepted (allowed: {})",
@@ -270,7 +281,7 @@ impl KindCapabilities {
                 "retention_count",
                 "`retention_count` must be at least 1",
             )),
-            (Some(n), Some(max)) if n > max => Err(Error::invalid(
+            (Some(n), Some(max)) if n > max => Err(Error::unsupported_value(
                 "retention_count",
                 format!("`retention_count` must be at most {max}, got {n}"),
             )),
@@ -282,7 +293,7 @@ impl KindCapabilities {
     pub fn validate_replica_region(&self, region: &str) -> Result<()> {
         self.require(Feature::ReplicaCreate)?;
         if !self.replication_regions.iter().any(|r| r == region) {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "destination_region",
                 format!(
                     "cannot replicate to `{region}` (allowed: {})",
@@ -303,11 +314,12 @@ fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// The schema allows 1024 bytes; what providers store is shorter.
 fn check_description(d: &str) -> Result<()> {
     if d.chars().count() > 255 {
-        return Err(Error::invalid(
+        return Err(Error::unsupported_value(
             "description",
-            "`description` must be at most 255 characters",
+            "`description` must be at most 255 characters here",
         ));
     }
     Ok(())

@@ -1,7 +1,9 @@
 //! How the adapter reaches NHN Cloud: the IaaS [token] client (issued tokens cached until
 //! shortly before expiry) and the [nas] client (token header, `header` envelope, error
-//! mapping, one re-issue on 401), with the bits both share in [transport].
+//! mapping, one re-issue on 401), with the bits both share in [transport]; `errors` reads
+//! a failed NAS answer into a core error.
 
+mod errors;
 pub mod nas;
 pub mod token;
 pub mod transport;

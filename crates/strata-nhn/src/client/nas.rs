@@ -6,25 +6,9 @@ use reqwest::Method;
 use serde_json::Value;
 use strata_core::error::{Error, Result};
 
+use super::errors::vendor_error;
 use super::token::TokenClient;
 use super::transport::transport_error;
-
-/// Classifies a failed NAS answer by HTTP status (NHN documents no error sub-codes).
-fn vendor_error(status: u16, message: String) -> Error {
-    match status {
-        405 => Error::unsupported(format!("vendor method ({message})")),
-        500..=599 => Error::VendorFailed {
-            vendor_status: Some(status),
-            vendor_code: None,
-            message,
-        },
-        _ => Error::VendorRejected {
-            vendor_status: status,
-            vendor_code: None,
-            message,
-        },
-    }
-}
 
 /// Talks to one region's NAS endpoint.
 pub struct NasClient {
@@ -146,25 +130,5 @@ impl NasClient {
                 (_, _) => Err(vendor_error(status, message)),
             };
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use strata_core::ids::ResourceType;
-
-    #[test]
-    fn status_classes() {
-        assert_eq!(vendor_error(400, "bad".into()).http_status(), 400);
-        assert_eq!(vendor_error(404, "x".into()).http_status(), 404);
-        assert_eq!(
-            vendor_error(405, "x".into()).code(),
-            "unsupported_by_provider"
-        );
-        assert_eq!(vendor_error(500, "x".into()).http_status(), 502);
-        assert_eq!(vendor_error(503, "x".into()).code(), "vendor_error");
-        let nf = Error::vendor_404_as(ResourceType::Volume, "vol_x")(vendor_error(404, "x".into()));
-        assert_eq!(nf.code(), "volume_not_found");
     }
 }

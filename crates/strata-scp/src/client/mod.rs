@@ -1,8 +1,10 @@
 //! What every SCP service module shares to reach the vendor: the request [signer] and the
 //! signed HTTP [transport] (URL building from path segments, `Scp-Api-Version`, request-id
-//! forwarding, error mapping). SCP's list calls page by `offset`/`limit`, which callers pass
-//! as query values; there is no other paging helper to share.
+//! forwarding), whose failed answers `errors` reads into core errors. SCP's list calls page
+//! by `offset`/`limit`, which callers pass as query values; there is no other paging helper
+//! to share.
 
+mod errors;
 pub mod signer;
 pub mod transport;
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 use strata_core::error::{Error, Result};
 use strata_core::vendor_path;
 
+use super::errors::vendor_error;
 use super::signer::Signer;
 
 /// Per-request timeout for vendor calls.
@@ -21,67 +22,6 @@ pub fn default_base_url(service: &str, region: &str, environment: &str) -> Strin
 /// Maps a transport failure (no HTTP answer) to the core error, without the URL or headers.
 fn transport_error(e: reqwest::Error) -> Error {
     Error::transport(e.is_timeout(), e.is_connect())
-}
-
-/// A readable message from an SCP error body: the FastAPI-style `ValidationErrorModel[]`
-/// (`[{loc, msg}]`) of the official spec, a `{message}`/`{msg}`/`{detail}` object, or the raw
-/// text (shortened).
-pub(crate) fn error_message(text: &str) -> String {
-    let parsed: Option<Value> = serde_json::from_str(text).ok();
-    let from_json = parsed.as_ref().and_then(|v| match v {
-        Value::Array(items) => {
-            let parts: Vec<String> = items
-                .iter()
-                .filter_map(|e| {
-                    let msg = e["msg"].as_str()?;
-                    let loc: Vec<String> = e["loc"]
-                        .as_array()
-                        .map(|l| {
-                            l.iter()
-                                .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    Some(if loc.is_empty() {
-                        msg.to_string()
-                    } else {
-                        format!("{}: {msg}", loc.join("."))
-                    })
-                })
-                .collect();
-            (!parts.is_empty()).then(|| parts.join("; "))
-        }
-        Value::Object(o) => ["message", "msg", "detail", "error"]
-            .iter()
-            .find_map(|k| o.get(*k).and_then(Value::as_str).map(str::to_string)),
-        _ => None,
-    });
-    from_json.unwrap_or_else(|| {
-        let t = text.trim();
-        if t.is_empty() {
-            "no error body".into()
-        } else {
-            t.chars().take(300).collect()
-        }
-    })
-}
-
-/// Classifies a failed answer by status (SCP documents no error codes beyond the status).
-pub(crate) fn vendor_error(status: u16, text: &str) -> Error {
-    let message = error_message(text);
-    match status {
-        401 => Error::VendorUnauthenticated,
-        500..=599 => Error::VendorFailed {
-            vendor_status: Some(status),
-            vendor_code: None,
-            message,
-        },
-        _ => Error::VendorRejected {
-            vendor_status: status,
-            vendor_code: None,
-            message,
-        },
-    }
 }
 
 /// Talks to one SCP service in one region.
@@ -191,32 +131,6 @@ impl ScpClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use strata_core::ids::ResourceType;
-
-    #[test]
-    fn validation_error_models_become_one_message() {
-        let body = r#"[{"loc":["body","name"],"msg":"string does not match regex","type_":"value_error"},{"loc":["query","limit",0],"msg":"bad"}]"#;
-        assert_eq!(
-            error_message(body),
-            "body.name: string does not match regex; query.limit.0: bad"
-        );
-        assert_eq!(
-            error_message(r#"{"code":"Conflict","message":"busy"}"#),
-            "busy"
-        );
-        assert_eq!(error_message(""), "no error body");
-        assert_eq!(error_message("<html>oops</html>"), "<html>oops</html>");
-    }
-
-    #[test]
-    fn statuses_map_to_core_errors() {
-        assert_eq!(vendor_error(400, "[]").http_status(), 400);
-        assert_eq!(vendor_error(401, "").code(), "vendor_unauthenticated");
-        assert_eq!(vendor_error(409, "{}").http_status(), 409);
-        assert_eq!(vendor_error(503, "").http_status(), 502);
-        let nf = Error::vendor_404_as(ResourceType::Snapshot, "snap_x")(vendor_error(404, ""));
-        assert_eq!(nf.code(), "snapshot_not_found");
-    }
 
     #[test]
     fn documented_host_pattern() {

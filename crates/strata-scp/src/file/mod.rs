@@ -106,9 +106,9 @@ impl FileStorage {
                 return Ok(());
             }
             if std::time::Instant::now() >= deadline {
-                return Err(Error::Conflict {
-                    message: "the replication did not pause in time; try the delete again".into(),
-                });
+                return Err(Error::conflict(
+                    "the replication did not pause in time; try the delete again",
+                ));
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
@@ -136,9 +136,9 @@ impl VolumeOps for FileStorage {
             let field = format!("options.{OPT_CIFS_PASSWORD}");
             let p = p
                 .as_str()
-                .ok_or_else(|| Error::invalid(&field, "must be a string"))?;
+                .ok_or_else(|| Error::unsupported_value(&field, "must be a string"))?;
             if protocol != Protocol::Cifs {
-                return Err(Error::invalid(
+                return Err(Error::unsupported_value(
                     field,
                     "a CIFS password applies to cifs volumes only",
                 ));
@@ -408,7 +408,7 @@ impl ReplicaOps for FileStorage {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         if !allowed.contains(&req.destination_region.as_str()) {
-            return Err(Error::invalid(
+            return Err(Error::unsupported_value(
                 "destination_region",
                 format!(
                     "SCP does not replicate {type_name} volumes from {} to `{}` (allowed: {})",

@@ -102,7 +102,7 @@ pub(crate) fn child_not_found(
 /// SCP storage resources have no description field.
 pub(crate) fn refuse_description(d: Option<&str>) -> Result<()> {
     match d {
-        Some(_) => Err(Error::invalid(
+        Some(_) => Err(Error::unsupported_value(
             "description",
             "SCP storage resources have no description",
         )),
@@ -115,7 +115,7 @@ pub(crate) fn refuse_initial_rules(rules: &[AccessRule]) -> Result<()> {
     if rules.is_empty() {
         Ok(())
     } else {
-        Err(Error::invalid(
+        Err(Error::unsupported_value(
             "access_rules",
             "SCP grants access once the volume is available: set the rules with PUT /v1/volumes/{id}/access-rules after the create settles",
         ))

@@ -250,10 +250,9 @@ impl MemoryProvider {
 
     fn settled(rec: &VolumeRec) -> Result<()> {
         if Self::view(rec).status.is_transitional() {
-            return Err(Error::Conflict {
-                message: "the volume is busy with another change; retry when it is available"
-                    .into(),
-            });
+            return Err(Error::conflict(
+                "the volume is busy with another change; retry when it is available",
+            ));
         }
         Ok(())
     }
@@ -284,9 +283,7 @@ impl MemoryProvider {
             .get_mut(&id.vendor_id)
             .ok_or_else(|| Error::not_found(ResourceType::Replica, id.encode()))?;
         if Instant::now() < rec.ready_at {
-            return Err(Error::Conflict {
-                message: "the replica is still being created".into(),
-            });
+            return Err(Error::conflict("the replica is still being created"));
         }
         rec.rep.status = status;
         Ok(Self::rep_view(rec))

@@ -82,9 +82,9 @@ impl SnapshotOps for MemoryProvider {
         let mut st = self.lock();
         match st.snapshots.get(&id.vendor_id) {
             None => Err(Error::not_found(ResourceType::Snapshot, id.encode())),
-            Some(s) if s.snap.preserved => Err(Error::FailedPrecondition {
-                message: "preserved snapshots cannot be deleted".into(),
-            }),
+            Some(s) if s.snap.preserved => Err(Error::failed_precondition(
+                "preserved snapshots cannot be deleted",
+            )),
             Some(_) => {
                 st.snapshots.remove(&id.vendor_id);
                 Ok(())
@@ -100,9 +100,7 @@ impl SnapshotOps for MemoryProvider {
     ) -> Result<Volume> {
         let snap = self.get_snapshot(ctx, id).await?;
         if snap.status != SnapshotStatus::Available {
-            return Err(Error::Conflict {
-                message: "the snapshot is not available yet".into(),
-            });
+            return Err(Error::conflict("the snapshot is not available yet"));
         }
         let vol_id = GlobalId::parse_as(&snap.volume_id, ResourceType::Volume)?;
         let mut st = self.lock();

@@ -58,9 +58,10 @@ async fn refuses_what_its_capabilities_refuse() {
         .unwrap_err();
     assert_eq!(e.field(), Some("size_gib"));
     p.create_volume(CTX, &create("a")).await.unwrap();
+    let dup = p.create_volume(CTX, &create("a")).await.unwrap_err();
     assert_eq!(
-        p.create_volume(CTX, &create("a")).await.unwrap_err().code(),
-        "conflict"
+        (dup.http_status(), dup.code(), dup.retryable()),
+        (409, "already_exists".into(), false)
     );
     let id: GlobalId = p
         .list_volumes(

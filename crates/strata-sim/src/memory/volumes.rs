@@ -45,9 +45,10 @@ impl VolumeOps for MemoryProvider {
             .values()
             .any(|r| r.vol.name == req.name && r.deleting_until.is_none())
         {
-            return Err(Error::Conflict {
-                message: format!("a volume named `{}` already exists", req.name),
-            });
+            return Err(Error::already_exists(format!(
+                "a volume named `{}` already exists",
+                req.name
+            )));
         }
         let id = self.insert_volume(&mut st, req, Some(Instant::now() + self.delay));
         Ok(Self::view(&st.volumes[&id]))
@@ -96,9 +97,9 @@ impl VolumeOps for MemoryProvider {
         }
         Self::settled(rec)?;
         if has_replicas {
-            return Err(Error::FailedPrecondition {
-                message: "delete the volume's replicas first".into(),
-            });
+            return Err(Error::failed_precondition(
+                "delete the volume's replicas first",
+            ));
         }
         rec.deleting_until = Some(Instant::now() + self.delay);
         Ok(())

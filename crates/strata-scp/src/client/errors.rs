@@ -1,0 +1,264 @@
+//! How a failed SCP answer becomes a core error.
+//!
+//! SCP documents no error codes beyond the HTTP status (references §2.5 of both services):
+//! `400` for validation (a FastAPI `ValidationErrorModel[]` in the official spec), `404` for
+//! unknown ids, `409` for state conflicts (a name already used, a volume that is not
+//! `available`, something still in use), with no documented body. So the status classifies
+//! first (401 is the gateway's own credentials; 404 becomes the asked resource's
+//! `*_not_found` at the call site, through `Error::vendor_404_as`; 5xx a vendor failure),
+//! and a 400/409 is then read by its message:
+//!
+//! | the message says | core error |
+//! |---|---|
+//! | `… already exists`, `… already has access`, `duplicate`, a name `in use` or `taken` | `AlreadyExists` |
+//! | `is creating/editing/updating/deleting/restoring/…`, `is running`, `in progress`, `busy` | `Conflict` (retryable) |
+//! | `… them/it first`, `before deleting`, `cannot be replicated`, `in use`, `attached`, `mounted`, `has snapshots/replications/access rules` | `FailedPrecondition` |
+//! | anything else | `VendorRejected` (422 `vendor_rejected`) |
+//!
+//! SCP documents none of these texts. The patterns are generic phrasings of each condition,
+//! matched case-insensitively; they cover the messages the simulator answers with and should
+//! be checked against the live service's. A 409 that says none of them stays
+//! `vendor_rejected`: guessing it retryable could make clients retry forever. The client
+//! sees the message sanitized, never raw.
+
+use serde_json::Value;
+use strata_core::error::{sanitize_vendor_text, Error};
+
+/// Transitional volume, snapshot, rule and replication states.
+const BUSY_STATES: &[&str] = &[
+    "creating",
+    "editing",
+    "updating",
+    "deleting",
+    "restoring",
+    "adding",
+    "removing",
+    "pending",
+    "running",
+];
+
+/// A readable message from an SCP error body: the FastAPI-style `ValidationErrorModel[]`
+/// (`[{loc, msg}]`) of the official spec, a `{message}`/`{msg}`/`{detail}` object, or the raw
+/// text (shortened).
+pub(crate) fn error_message(text: &str) -> String {
+    let parsed: Option<Value> = serde_json::from_str(text).ok();
+    let from_json = parsed.as_ref().and_then(|v| match v {
+        Value::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|e| {
+                    let msg = e["msg"].as_str()?;
+                    let loc: Vec<String> = e["loc"]
+                        .as_array()
+                        .map(|l| {
+                            l.iter()
+                                .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Some(if loc.is_empty() {
+                        msg.to_string()
+                    } else {
+                        format!("{}: {msg}", loc.join("."))
+                    })
+                })
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
+        Value::Object(o) => ["message", "msg", "detail", "error"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_str).map(str::to_string)),
+        _ => None,
+    });
+    from_json.unwrap_or_else(|| {
+        let t = text.trim();
+        if t.is_empty() {
+            "no error body".into()
+        } else {
+            t.chars().take(300).collect()
+        }
+    })
+}
+
+/// Classifies a failed answer by its status, then a 400/409 by its message.
+pub(crate) fn vendor_error(status: u16, text: &str) -> Error {
+    let message = error_message(text);
+    match status {
+        401 => Error::VendorUnauthenticated,
+        500..=599 => Error::VendorFailed {
+            vendor_status: Some(status),
+            vendor_code: None,
+            message,
+        },
+        400 | 409 => by_message(&message).unwrap_or(Error::VendorRejected {
+            vendor_status: status,
+            vendor_code: None,
+            message,
+        }),
+        _ => Error::VendorRejected {
+            vendor_status: status,
+            vendor_code: None,
+            message,
+        },
+    }
+}
+
+/// The condition a refusal's message names, when it names one the core models.
+fn by_message(message: &str) -> Option<Error> {
+    let text = message.to_ascii_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let follows = |first: &str, then: &[&str]| {
+        words
+            .windows(2)
+            .any(|w| w[0] == first && then.contains(&w[1]))
+    };
+    let says = |any: &[&str]| any.iter().any(|p| text.contains(p));
+    let shown = || sanitize_vendor_text(message);
+    let name_taken = text.contains("name") && says(&["in use", "taken"]);
+    if name_taken || says(&["already exists", "already has access", "duplicate"]) {
+        return Some(Error::already_exists(shown()));
+    }
+    if follows("is", BUSY_STATES) || says(&["in progress", "busy"]) {
+        return Some(Error::conflict(shown()));
+    }
+    if follows(
+        "has",
+        &[
+            "snapshots",
+            "replications",
+            "replication",
+            "access",
+            "rules",
+        ],
+    ) || says(&[
+        "them first",
+        "it first",
+        "before deleting",
+        "cannot be replicated",
+        "in use",
+        "attached",
+        "mounted",
+    ]) {
+        return Some(Error::failed_precondition(shown()));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_core::ids::ResourceType;
+
+    fn code(status: u16, body: &str) -> (u16, String, bool) {
+        let e = vendor_error(status, body);
+        (e.http_status(), e.code(), e.retryable())
+    }
+
+    fn conflict(message: &str) -> String {
+        serde_json::json!({"code": "Conflict", "message": message}).to_string()
+    }
+
+    #[test]
+    fn validation_error_models_become_one_message() {
+        let body = r#"[{"loc":["body","name"],"msg":"string does not match regex","type_":"value_error"},{"loc":["query","limit",0],"msg":"bad"}]"#;
+        assert_eq!(
+            error_message(body),
+            "body.name: string does not match regex; query.limit.0: bad"
+        );
+        assert_eq!(
+            error_message(r#"{"code":"Conflict","message":"busy"}"#),
+            "busy"
+        );
+        assert_eq!(error_message(""), "no error body");
+        assert_eq!(error_message("<html>oops</html>"), "<html>oops</html>");
+    }
+
+    #[test]
+    fn statuses_map_to_core_errors() {
+        assert_eq!(code(400, "[]"), (422, "vendor_rejected".into(), false));
+        assert_eq!(code(401, "").1, "vendor_unauthenticated");
+        assert_eq!(code(409, "{}"), (422, "vendor_rejected".into(), false));
+        assert_eq!(code(429, ""), (503, "vendor_rejected".into(), true));
+        assert_eq!(code(503, ""), (502, "vendor_error".into(), true));
+        let nf = Error::vendor_404_as(ResourceType::Snapshot, "snap_x")(vendor_error(404, ""));
+        assert_eq!(
+            (nf.http_status(), nf.code()),
+            (404, "snapshot_not_found".into())
+        );
+    }
+
+    #[test]
+    fn duplicates_already_exist() {
+        for m in [
+            "a volume named `data` already exists",
+            "a volume named `data_replica` already exists in kr-east1",
+            "the object already has access",
+            "GPU node `n1` already has access",
+            "the same schedule already exists",
+            "The volume name is already in use",
+        ] {
+            assert_eq!(
+                code(409, &conflict(m)),
+                (409, "already_exists".into(), false),
+                "{m}"
+            );
+        }
+    }
+
+    #[test]
+    fn transitional_states_are_busy() {
+        for m in [
+            "volume `v1` is creating",
+            "volume `v1` is editing",
+            "volume `v1` is restoring",
+            "snapshot `s1` is creating",
+            "replication `r1` is deleting",
+            "a restore is running on the volume",
+            "another request is in progress",
+        ] {
+            assert_eq!(
+                code(409, &conflict(m)),
+                (409, "conflict".into(), true),
+                "{m}"
+            );
+        }
+    }
+
+    #[test]
+    fn states_the_client_must_change_are_failed_preconditions() {
+        for m in [
+            "the volume has replications; delete them first",
+            "pause the replication before deleting it",
+            "a replica volume cannot be replicated",
+            "the volume has access rules",
+            "the volume is in use",
+        ] {
+            assert_eq!(
+                code(409, &conflict(m)),
+                (409, "failed_precondition".into(), false),
+                "{m}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_refusals_stay_vendor_rejected() {
+        let vem = r#"[{"loc":["body","capacity_tb"],"msg":"capacity can only grow: 1 TB is not more than the current 2 TB"}]"#;
+        assert_eq!(code(400, vem), (422, "vendor_rejected".into(), false));
+        assert_eq!(
+            code(409, &conflict("something we have never seen")),
+            (422, "vendor_rejected".into(), false)
+        );
+        let e = vendor_error(
+            409,
+            &conflict("a volume named `x` already exists at 10.1.2.3"),
+        );
+        assert_eq!(
+            e.public_detail(),
+            "a volume named `x` already exists at [address]"
+        );
+    }
+}
