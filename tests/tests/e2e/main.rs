@@ -10,6 +10,7 @@ mod hardening;
 mod layers;
 mod metrics;
 mod nhn;
+mod paging;
 mod problems;
 mod scp;
 mod spec;
