@@ -6,6 +6,7 @@ mod auth_interop;
 mod cache;
 mod connections;
 mod dispatch;
+mod docs;
 mod hardening;
 mod layers;
 mod metrics;
