@@ -53,20 +53,24 @@ pub struct ScpProvider {
 
 /// Most vendor calls one page of [`ScpProvider::list_volumes`] makes.
 ///
-/// A page is filled from where its token points (or the first service): each call asks the
-/// current service for what the page still needs plus one, or for the largest vendor page
-/// ([`Capabilities::max_page_size`]) when a status or name filter may drop volumes here, and an
-/// exhausted service hands over to the next one. The page ends
-/// - full, with a token pointing at the next matching volume (the one past the page, found
-///   by looking ahead, or known to exist from the vendor's count when nothing is filtered
-///   here): a page never ends inside a vendor page at a guess, so nothing is lost or repeated;
-/// - without a token, when every service is listed to its end (the page may be short or, for
-///   a filter nothing matches, empty);
-/// - after this many calls, with a token at the scan position. Only then is a page with a
-///   token short, or empty: the latter takes `MAX_LIST_CALLS` × 100 volumes in a row that the
-///   filter drops. Without a filter, and with a vendor that answers the pages it is asked for, a
-///   page takes at most 2 calls (one per service it reaches, the look ahead included); the bound keeps a page within the gateway's list deadline, and the token makes
-///   progress, where an unbounded scan could time out and be retried from the same place.
+/// A page is filled from where its token points (or from the first service): each call asks
+/// the current service for what the page still needs plus one, or for the largest vendor page
+/// ([`Capabilities::max_page_size`]) when a status or name filter may drop volumes here; a
+/// service listed to its end hands over to the next one. The page ends
+/// - full, with a token at the next matching volume, found by looking one past the page (or
+///   known to exist from the vendor's count when nothing is filtered here). The token holds
+///   that volume's offset in its service, which may lie inside a vendor page: nothing is lost
+///   or repeated;
+/// - without a token, when every service is listed to its end (the page may then be short,
+///   or empty when nothing matches);
+/// - after `MAX_LIST_CALLS` calls, with a token at the scan position. This is the only way a
+///   page with a token is short, or empty: the latter takes `MAX_LIST_CALLS` × 100 volumes in
+///   a row that the filter drops.
+///
+/// Without a filter, and with a vendor that answers the pages it is asked for, a page takes at
+/// most 2 calls (one per service it reaches, the look-ahead included). The bound keeps a page
+/// within the gateway's list deadline, and its token makes progress, where an unbounded scan
+/// could time out and be retried from the same place forever.
 const MAX_LIST_CALLS: usize = 4;
 
 /// What one service module implements (the trait defaults answer `unsupported_by_provider`).
