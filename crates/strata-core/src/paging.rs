@@ -143,10 +143,18 @@ fn encode_token(fp: &str, cursors: BTreeMap<String, Cursor>) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&t).expect("token serializes"))
 }
 
+/// Most times one provider's lane is refilled with its next page within one merged page (see
+/// [`merge_pages`]): enough for a page of [`MAX_PAGE_SIZE`] from providers whose own pages
+/// hold 100, with room for a few short ones.
+pub const MAX_REFILLS: usize = 8;
+
 /// Merges one page across providers.
 ///
 /// `fetch(provider, request)` lists one provider page; `key` orders items across providers
-/// (within a provider the vendor's order is kept). `fingerprint` must change whenever the
+/// (within a provider the vendor's order is kept). The page holds `page_size` items unless
+/// every provider is exhausted, a provider failed (reported in `unreachable`), or a refill
+/// failed or hit [`MAX_REFILLS`]: a provider whose page runs out while it has more is asked
+/// for its next page within the same merged page. `fingerprint` must change whenever the
 /// filters change (see [`fingerprint`]).
 pub async fn merge_pages<T, K, F, Fut>(
     providers: &[String],
@@ -197,6 +205,7 @@ where
         size: u32,
         token: Option<String>,
         next: Option<String>,
+        refills: usize,
     }
     let mut lanes = Vec::new();
     let mut unreachable = Vec::new();
@@ -218,6 +227,7 @@ where
                     },
                     token: cursor.token,
                     next: page.next_page_token,
+                    refills: 0,
                 });
             }
             // Invalid tokens are the client's fault and must not be hidden as "unreachable".
@@ -227,9 +237,58 @@ where
     }
 
     // K-way merge of the lanes' heads: each lane is consumed as a prefix, which is what makes
-    // the saved (token, skip) cursor exact.
+    // the saved (token, skip) cursor exact. A lane that runs dry while its provider has more
+    // is refilled with the provider's next page before the next pick, so the page fills up
+    // (a provider's pages may be short: its own page limit, items it filtered out) and stays
+    // ordered by the key. When a refill fails, or a lane has been refilled MAX_REFILLS times
+    // in this page, the page ends there, short, rather than out of order; the lane resumes
+    // from its next token on the next page (a provider that is really down is reported
+    // unreachable then).
     let mut items = Vec::with_capacity(page_size as usize);
-    while items.len() < page_size as usize {
+    'merge: while items.len() < page_size as usize {
+        let dry: Vec<usize> = lanes
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.items.is_empty() && l.next.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        if !dry.is_empty() {
+            if dry.iter().any(|&i| lanes[i].refills == MAX_REFILLS) {
+                break 'merge;
+            }
+            let pages = futures::future::join_all(dry.iter().map(|&i| {
+                fetch(
+                    lanes[i].provider.clone(),
+                    PageRequest {
+                        page_size,
+                        page_token: lanes[i].next.clone(),
+                    },
+                )
+            }))
+            .await;
+            let mut failed = false;
+            for (&i, result) in dry.iter().zip(pages) {
+                let lane = &mut lanes[i];
+                lane.refills += 1;
+                match result {
+                    Ok(page) => {
+                        lane.items = page.items.into();
+                        lane.token = lane.next.take();
+                        lane.consumed = 0;
+                        lane.skip = 0;
+                        lane.size = page_size;
+                        lane.next = page.next_page_token;
+                    }
+                    Err(e @ Error::InvalidArgument { .. }) => return Err(e),
+                    Err(_) => failed = true,
+                }
+            }
+            if failed {
+                break 'merge;
+            }
+            // Refilled lanes may come back empty with yet another token: look again.
+            continue;
+        }
         let best = lanes
             .iter()
             .enumerate()
@@ -416,6 +475,154 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err, Error::InvalidPageToken);
+    }
+
+    /// A provider whose pages hold at most `cap` rows, and that drops the rows `hide` refuses
+    /// (as a provider filtering locally does), leaving short or empty pages with tokens.
+    fn short_pages(
+        rows: &[u32],
+        req: &PageRequest,
+        cap: u32,
+        hide: impl Fn(u32) -> bool,
+    ) -> Result<Page<u32>> {
+        let page = page_slice(
+            rows,
+            &PageRequest {
+                page_size: req.page_size.min(cap),
+                page_token: req.page_token.clone(),
+            },
+        )?;
+        Ok(Page {
+            items: page.items.into_iter().filter(|x| !hide(*x)).collect(),
+            next_page_token: page.next_page_token,
+        })
+    }
+
+    /// Every merged page for `size`, with the provider fetch `fetch`.
+    async fn all_pages<F, Fut>(providers: &[String], size: u32, fetch: F) -> Vec<MergedPage<u32>>
+    where
+        F: Fn(String, PageRequest) -> Fut + Copy,
+        Fut: Future<Output = Result<Page<u32>>>,
+    {
+        let mut pages: Vec<MergedPage<u32>> = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let page = merge_pages(providers, token.as_deref(), size, "fp", fetch, |x| *x)
+                .await
+                .unwrap();
+            token = page.next_page_token.clone();
+            pages.push(page);
+            if token.is_none() {
+                return pages;
+            }
+            assert!(pages.len() < 1000, "paging does not terminate");
+        }
+    }
+
+    #[tokio::test]
+    async fn short_provider_pages_are_refilled_into_full_ordered_pages() {
+        let data = data();
+        let providers: Vec<String> = vec!["a".into(), "b".into(), "c".into()];
+        // Pages of at most 4 rows; `c` drops most rows, so it answers empty pages too.
+        let fetch = |p: String, req: PageRequest| {
+            let rows = data[&p].clone();
+            async move {
+                short_pages(&rows, &req, 4, |x| {
+                    p == "c" && x % 5 != 0 && (50..110).contains(&x)
+                })
+            }
+        };
+        let mut expected: Vec<u32> = data
+            .iter()
+            .flat_map(|(p, rows)| {
+                rows.iter()
+                    .copied()
+                    .filter(move |x| !(p == "c" && x % 5 != 0 && (50..110).contains(x)))
+            })
+            .collect();
+        expected.sort();
+        for size in [1, 2, 3, 5, 7, 10, 13, 50] {
+            let pages = all_pages(&providers, size, fetch).await;
+            let (last, rest) = pages.split_last().unwrap();
+            for p in rest {
+                assert_eq!(p.items.len(), size as usize, "page size {size}");
+            }
+            assert!(!last.items.is_empty(), "page size {size}: empty last page");
+            let all: Vec<u32> = pages.into_iter().flat_map(|p| p.items).collect();
+            assert_eq!(all, expected, "page size {size}: complete, once, in order");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_refill_ends_the_page_short_and_loses_nothing() {
+        let providers: Vec<String> = vec!["a".into(), "b".into()];
+        let calls = AtomicUsize::new(0);
+        let fetch = |p: String, req: PageRequest| {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                // The third call (`a`'s first refill) fails.
+                if n == 2 {
+                    return Err(Error::VendorTimeout);
+                }
+                let rows: Vec<u32> = if p == "a" {
+                    (0..10).map(|i| i * 2).collect()
+                } else {
+                    (0..10).map(|i| i * 2 + 1).collect()
+                };
+                short_pages(&rows, &req, 3, |_| false)
+            }
+        };
+        let first = merge_pages(&providers, None, 8, "fp", fetch, |x| *x)
+            .await
+            .unwrap();
+        assert_eq!(first.items, vec![0, 1, 2, 3, 4]);
+        assert!(first.unreachable.is_empty());
+        let token = first.next_page_token.expect("more to come");
+        let mut all = first.items;
+        let rest = all_pages_from(&providers, token, 8, fetch).await;
+        all.extend(rest);
+        assert_eq!(all, (0..20).collect::<Vec<_>>());
+    }
+
+    async fn all_pages_from<F, Fut>(
+        providers: &[String],
+        token: String,
+        size: u32,
+        fetch: F,
+    ) -> Vec<u32>
+    where
+        F: Fn(String, PageRequest) -> Fut + Copy,
+        Fut: Future<Output = Result<Page<u32>>>,
+    {
+        let mut token = Some(token);
+        let mut all = vec![];
+        while let Some(t) = token {
+            let page = merge_pages(providers, Some(&t), size, "fp", fetch, |x| *x)
+                .await
+                .unwrap();
+            all.extend(page.items);
+            token = page.next_page_token;
+        }
+        all
+    }
+
+    #[tokio::test]
+    async fn refills_are_bounded_per_page() {
+        // A provider whose first 20 pages are empty (all filtered out), then one item.
+        let providers = vec!["a".to_string()];
+        let calls = AtomicUsize::new(0);
+        let fetch = |_p: String, req: PageRequest| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let rows: Vec<u32> = (0..21).collect();
+            async move { short_pages(&rows, &req, 1, |x| x < 20) }
+        };
+        let first = merge_pages(&providers, None, 5, "fp", fetch, |x| *x)
+            .await
+            .unwrap();
+        assert!(first.items.is_empty());
+        assert_eq!(calls.load(Ordering::SeqCst), 1 + MAX_REFILLS);
+        let rest = all_pages_from(&providers, first.next_page_token.unwrap(), 5, fetch).await;
+        assert_eq!(rest, vec![20]);
     }
 
     #[test]

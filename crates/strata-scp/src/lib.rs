@@ -14,6 +14,8 @@ mod file;
 mod parallel_file;
 mod service;
 mod shared;
+#[cfg(test)]
+mod tests;
 
 use async_trait::async_trait;
 use strata_core::capability::*;
@@ -48,6 +50,28 @@ pub struct ScpProvider {
     file: Option<FileStorage>,
     pfs: Option<ParallelFileStorage>,
 }
+
+/// Most vendor calls one page of [`ScpProvider::list_volumes`] makes.
+///
+/// A page is filled from where its token points (or from the first service): each call asks
+/// the current service for what the page still needs plus one, or for the largest vendor page
+/// ([`Capabilities::max_page_size`]) when a status or name filter may drop volumes here; a
+/// service listed to its end hands over to the next one. The page ends
+/// - full, with a token at the next matching volume, found by looking one past the page (or
+///   known to exist from the vendor's count when nothing is filtered here). The token holds
+///   that volume's offset in its service, which may lie inside a vendor page: nothing is lost
+///   or repeated;
+/// - without a token, when every service is listed to its end (the page may then be short,
+///   or empty when nothing matches);
+/// - after `MAX_LIST_CALLS` calls, with a token at the scan position. This is the only way a
+///   page with a token is short, or empty: the latter takes `MAX_LIST_CALLS` × 100 volumes in
+///   a row that the filter drops.
+///
+/// Without a filter, and with a vendor that answers the pages it is asked for, a page takes at
+/// most 2 calls (one per service it reaches, the look-ahead included). The bound keeps a page
+/// within the gateway's list deadline, and its token makes progress, where an unbounded scan
+/// could time out and be retried from the same place forever.
+const MAX_LIST_CALLS: usize = 4;
 
 /// What one service module implements (the trait defaults answer `unsupported_by_provider`).
 trait KindOps: VolumeOps + SnapshotOps + ReplicaOps {}
@@ -190,7 +214,9 @@ impl ScpProvider {
 #[deny(clippy::missing_trait_methods)]
 impl VolumeOps for ScpProvider {
     /// File volumes first, then parallel file volumes, each in the vendor's name order. The
-    /// page token is `<service letter>:<offset>:<limit>`.
+    /// page token is `<service letter>:<offset>:<limit>`: the service and the vendor offset in
+    /// it of the page's first volume, and the page size the listing started with. See
+    /// [`MAX_LIST_CALLS`] for how a page is filled.
     async fn list_volumes(
         &self,
         _ctx: &CallCtx,
@@ -224,25 +250,68 @@ impl VolumeOps for ScpProvider {
                     .ok_or(Error::InvalidPageToken)?
             }
         };
-        let pos = services.iter().position(|s| s.0 == letter).unwrap_or(0);
-        let kind = services[pos].1;
-        let (raw, total) = self
-            .service_page(kind, filter.name.as_deref(), offset, limit)
-            .await?;
-        let seen = offset + raw.len() as u64;
-        // Status is filtered here (the vendor cannot); pages may come up short.
-        let items = raw
-            .into_iter()
-            .filter(|v| filter.matches(v))
-            .collect::<Vec<_>>();
-        let next = if seen < total && seen > offset {
-            Some(format!("{letter}:{seen}:{limit}"))
-        } else {
-            services.get(pos + 1).map(|(l, _)| format!("{l}:0:{limit}"))
-        };
+        let mut pos = services.iter().position(|s| s.0 == letter).unwrap_or(0);
+        let mut offset = offset;
+        let size = limit as usize;
+        // Items the vendor returns but the filter may drop here: the status (the vendor has no
+        // status filter) and, to be safe, the name (the vendor's match is not documented).
+        let drops = filter.status.is_some() || filter.name.is_some();
+        let token = |pos: usize, offset: u64| format!("{}:{offset}:{limit}", services[pos].0);
+        let mut items: Vec<Volume> = Vec::with_capacity(size);
+        // The vendor's count of the current service, once a call has told it.
+        let mut total: Option<u64> = None;
+        let mut calls = 0;
+        loop {
+            let Some(&(_, kind)) = services.get(pos) else {
+                // Every service is listed to its end.
+                return Ok(Page {
+                    items,
+                    next_page_token: None,
+                });
+            };
+            if items.len() == size && !drops && total.is_some_and(|t| offset < t) {
+                // Full, and the vendor's count says volumes follow (each of them matches).
+                break;
+            }
+            if calls == MAX_LIST_CALLS {
+                break;
+            }
+            let need = size - items.len();
+            let ask = if drops {
+                max
+            } else {
+                (need as u32 + 1).min(max)
+            };
+            let (raw, count) = self
+                .service_page(kind, filter.name.as_deref(), offset, ask)
+                .await?;
+            calls += 1;
+            let got = raw.len() as u64;
+            for (i, v) in raw.into_iter().enumerate() {
+                if !filter.matches(&v) {
+                    continue;
+                }
+                if items.len() == size {
+                    // The first volume of the next page: resume exactly there.
+                    return Ok(Page {
+                        items,
+                        next_page_token: Some(token(pos, offset + i as u64)),
+                    });
+                }
+                items.push(v);
+            }
+            offset += got;
+            if got == 0 || offset >= count {
+                pos += 1;
+                offset = 0;
+                total = None;
+            } else {
+                total = Some(count);
+            }
+        }
         Ok(Page {
             items,
-            next_page_token: next,
+            next_page_token: Some(token(pos, offset)),
         })
     }
     async fn get_volume(&self, ctx: &CallCtx, id: &GlobalId) -> Result<Volume> {

@@ -11,7 +11,6 @@ use axum::Router;
 use strata_core::operation::{Backoff, MemoryOperationStore, Tracker};
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::{require_auth, Authenticator};
 use crate::config::Config;
@@ -83,9 +82,10 @@ impl Gateway {
         Router::new()
             .merge(v1)
             .merge(open)
-            .merge(
-                SwaggerUi::new("/docs").url("/openapi.json", openapi::document([v1_doc, open_doc])),
-            )
+            .merge(openapi::document_router(openapi::document([
+                v1_doc, open_doc,
+            ])))
+            .merge(openapi::swagger_ui())
             .fallback(route_not_found)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(DefaultBodyLimit::max(self.state.config.max_body_bytes))

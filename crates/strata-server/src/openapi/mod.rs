@@ -1,7 +1,12 @@
 //! The OpenAPI document, derived from the handlers by utoipa.
 
+use axum::body::Bytes;
+use axum::http::header::CONTENT_TYPE;
+use axum::routing::get;
+use axum::Router;
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::problem::ProblemDetails;
 
@@ -40,6 +45,37 @@ pub fn document(parts: impl IntoIterator<Item = OpenApiDoc>) -> OpenApiDoc {
     }
     Conventions.modify(&mut doc);
     doc
+}
+
+/// Where the gateway serves its OpenAPI document (JSON).
+pub const DOCUMENT_PATH: &str = "/openapi.json";
+
+/// Serves `doc` at [`DOCUMENT_PATH`], serialized once.
+pub fn document_router<S: Clone + Send + Sync + 'static>(doc: OpenApiDoc) -> Router<S> {
+    let json = Bytes::from(serde_json::to_vec(&doc).expect("the OpenAPI document serializes"));
+    Router::new().route(
+        DOCUMENT_PATH,
+        get(move || {
+            let json = json.clone();
+            async move { ([(CONTENT_TYPE, "application/json")], json) }
+        }),
+    )
+}
+
+/// Swagger UI at `/docs/`, from the assets vendored into `utoipa-swagger-ui`, for the document
+/// at [`DOCUMENT_PATH`]. Every setting of the page is here.
+pub fn swagger_ui() -> SwaggerUi {
+    SwaggerUi::new("/docs").config(
+        Config::new([DOCUMENT_PATH])
+            // Never send the document to swagger.io's online validator (Swagger UI does for
+            // any page not served from localhost), nor show its badge.
+            .validator_url("none")
+            // Keep the bearer token of "Authorize" across page reloads (the browser's local
+            // storage of this origin).
+            .persist_authorization(true)
+            // "Try it out" is chosen per operation: the calls are real, against real providers.
+            .try_it_out_enabled(false),
+    )
 }
 
 /// The complete OpenAPI document, without building an app.

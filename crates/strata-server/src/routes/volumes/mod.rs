@@ -127,14 +127,15 @@ pub async fn list_volumes(r: Req, ApiQuery(q): ApiQuery<VolumeListParams>) -> Ap
         q.name.as_deref().unwrap_or(""),
     ]);
     let size = effective_page_size(q.page_size);
-    let list_deadline = state.config.layers.list_deadline();
+    // Each provider answers its part within the list deadline, or is reported under
+    // `unreachable` while the rest of the list is answered. The deadline is the request's,
+    // not each call's: the pages the merge asks for to fill the page share it.
+    let deadline = tokio::time::Instant::now() + state.config.layers.list_deadline();
     let fetch = |pid: String, mut req: strata_core::paging::PageRequest| {
         let p = providers.iter().find(|p| p.info().id == pid).cloned();
         let filter = filter.clone();
-        // Each provider answers its part within the list deadline, or is reported under
-        // `unreachable` while the rest of the list is answered.
         let ctx = CallCtx {
-            deadline: Some(tokio::time::Instant::now() + list_deadline),
+            deadline: Some(deadline),
             ..ctx.clone()
         };
         async move {
