@@ -326,15 +326,12 @@ fn check_description(d: &str) -> Result<()> {
 }
 
 fn check_rule_value(field: &str, r: &AccessRule) -> Result<()> {
+    use crate::model::rules;
+    // The documented forms (model::rules), also published as schema conditions.
     let ok = match r.kind {
-        AccessRuleKind::Ip => r.value.parse::<std::net::Ipv4Addr>().is_ok(),
-        AccessRuleKind::Cidr => match r.value.split_once('/') {
-            Some((ip, len)) => {
-                ip.parse::<std::net::Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 32)
-            }
-            None => false,
-        },
-        AccessRuleKind::Server => !r.value.trim().is_empty() && r.value.len() <= 128,
+        AccessRuleKind::Ip => rules::is_ipv4(&r.value),
+        AccessRuleKind::Cidr => rules::is_cidr(&r.value),
+        AccessRuleKind::Server => rules::is_server_id(&r.value),
     };
     if ok {
         Ok(())

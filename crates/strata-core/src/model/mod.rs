@@ -10,6 +10,7 @@ pub mod bounds;
 mod common;
 mod group;
 mod replica;
+pub mod rules;
 mod snapshot;
 mod volume;
 

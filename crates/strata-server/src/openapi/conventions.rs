@@ -117,6 +117,25 @@ impl Modify for Conventions {
             }
         }
         links(doc);
+        conditions(doc);
+    }
+}
+
+/// Publishes the rules that tie one field to another (core `model::rules`) on their schemas,
+/// as `allOf` of `if`/`then` (utoipa has no attribute for them: they go in as the one
+/// extension key, which serializes beside the schema's other keywords).
+fn conditions(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::extensions::Extensions;
+    use utoipa::openapi::Schema;
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (name, all_of) in strata_core::model::rules::schema_conditions() {
+        if let Some(RefOr::T(Schema::Object(obj))) = components.schemas.get_mut(name) {
+            obj.extensions
+                .get_or_insert_with(Extensions::default)
+                .insert("allOf".into(), all_of);
+        }
     }
 }
 
