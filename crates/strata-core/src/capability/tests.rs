@@ -352,3 +352,34 @@ fn capability_refusals_are_unsupported_value_and_schema_breaks_invalid_argument(
         offered("destination_region")
     );
 }
+
+#[test]
+fn refusals_spell_values_as_clients_write_them() {
+    let c = caps();
+    let rule = |kind: &str, access: &str| -> AccessRule {
+        serde_json::from_value(
+            serde_json::json!({"kind": kind, "value": "10.0.0.0/24", "access": access}),
+        )
+        .unwrap()
+    };
+    let detail = |r: Result<()>| r.unwrap_err().to_string();
+    let level = detail(c.validate_access_rules(&[rule("cidr", "read_only")]));
+    assert!(
+        level.contains("`read_only`") && level.contains("allowed: read_write"),
+        "{level}"
+    );
+    let kind = detail(c.validate_access_rules(&[AccessRule {
+        value: "10.0.0.1".into(),
+        ..rule("ip", "read_write")
+    }]));
+    assert!(
+        kind.contains("`ip`") && kind.contains("allowed: cidr"),
+        "{kind}"
+    );
+    let schedule: SnapshotSchedule = serde_json::from_value(
+        serde_json::json!({"frequency": "daily", "hour": 1, "timezone": "Asia/Seoul"}),
+    )
+    .unwrap();
+    let freq = detail(c.validate_schedule(&schedule));
+    assert!(freq.contains("`daily`"), "{freq}");
+}

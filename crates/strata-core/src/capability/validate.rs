@@ -84,20 +84,20 @@ impl KindCapabilities {
                 return Err(Error::unsupported_value(
                     field,
                     format!(
-                        "access rule kind `{:?}` is not supported here (allowed: {:?})",
-                        r.kind, self.access_rule_kinds
-                    )
-                    .to_lowercase(),
+                        "access rule kind `{}` is not supported here (allowed: {})",
+                        wire(&r.kind),
+                        join(self.access_rule_kinds.iter().map(wire))
+                    ),
                 ));
             }
             if !self.access_levels.is_empty() && !self.access_levels.contains(&r.access) {
                 return Err(Error::unsupported_value(
                     format!("{field}.access"),
                     format!(
-                        "access `{:?}` is not offered here (allowed: {:?})",
-                        r.access, self.access_levels
-                    )
-                    .to_lowercase(),
+                        "access `{}` is not offered here (allowed: {})",
+                        wire(&r.access),
+                        join(self.access_levels.iter().map(wire))
+                    ),
                 ));
             }
             check_rule_value(&field, r)?;
@@ -230,7 +230,7 @@ impl KindCapabilities {
         if !limits.frequencies.contains(&s.frequency) {
             return Err(Error::unsupported_value(
                 "frequency",
-                format!("frequency `{:?}` is not offered", s.frequency).to_lowercase(),
+                format!("frequency `{}` is not offered", wire(&s.frequency)),
             ));
         }
         if s.hour > 23 {
@@ -305,12 +305,20 @@ impl KindCapabilities {
     }
 }
 
-fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let v: Vec<&str> = items.collect();
+/// An enum value as clients write it (`read_write`, not `ReadWrite`): its serde name.
+fn wire(v: &impl serde::Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::from("?"),
+    }
+}
+
+fn join<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let v: Vec<S> = items.into_iter().collect();
     if v.is_empty() {
         "none".into()
     } else {
-        v.join(", ")
+        v.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ")
     }
 }
 
