@@ -148,7 +148,6 @@ pub struct CreateReplica {
     /// How often to transfer. Absent: the provider's default (`hourly` on SCP and the demo
     /// provider). NHN Cloud replicates every change and refuses a frequency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub frequency: Option<ReplicaFrequency>,
 }
 
@@ -159,6 +158,5 @@ pub struct CreateReplica {
 pub struct UpdateReplica {
     /// New transfer frequency; absent: unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub frequency: Option<ReplicaFrequency>,
 }

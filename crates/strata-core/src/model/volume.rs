@@ -238,7 +238,6 @@ pub struct CreateVolume {
     /// Protocol to mount the volume with, one of the kind's `protocols`. Required when the
     /// kind offers more than one; absent: the only one offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub protocol: Option<Protocol>,
     /// Disk or performance tier, one of the kind's `tiers` (refused where the list is empty);
     /// absent: the vendor's default (`HDD` on SCP File Storage).
