@@ -9,6 +9,7 @@
 //! that would depend on this one's answer cannot be shown without guessing; the log says so.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -155,6 +156,7 @@ pub struct DryRunLog {
     calls: Mutex<Vec<(String, String)>>,
     requests: Mutex<Vec<VendorRequest>>,
     notes: Mutex<Vec<String>>,
+    stopped: AtomicBool,
 }
 
 impl DryRunLog {
@@ -193,20 +195,28 @@ impl DryRunLog {
                 .to_string()
         };
         self.requests.lock().expect("dry-run log").push(req);
-        self.notes.lock().expect("dry-run log").push(note);
+        self.note(note);
+        self.stopped.store(true, Ordering::Release);
         Error::DryRun
+    }
+
+    /// Adds something the document cannot show exactly (e.g. a host name that comes from a
+    /// vendor answer the dry run did not fetch).
+    pub fn note(&self, text: impl Into<String>) {
+        self.notes.lock().expect("dry-run log").push(text.into());
     }
 
     /// Ends a call that has no vendor request to show (a provider that keeps its state in
     /// process), with why.
     pub fn stop_without_request(&self, note: impl Into<String>) -> Error {
-        self.notes.lock().expect("dry-run log").push(note.into());
+        self.note(note);
+        self.stopped.store(true, Ordering::Release);
         Error::DryRun
     }
 
     /// Whether a call was stopped: the request went as far as a vendor call.
     pub fn stopped(&self) -> bool {
-        !self.notes.lock().expect("dry-run log").is_empty()
+        self.stopped.load(Ordering::Acquire)
     }
 
     /// The dry-run document of what was recorded.

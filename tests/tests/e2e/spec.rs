@@ -69,7 +69,10 @@ fn every_v1_operation_is_secured_and_documents_problems() {
             assert_eq!(dry_run, method != "get" && path.starts_with("/v1/"), "{at}");
             if dry_run {
                 let ok = &responses["200"]["content"]["application/json"]["schema"]["oneOf"];
-                assert!(ok.to_string().contains("#/components/schemas/DryRun"), "{at}: {ok}");
+                assert!(
+                    ok.to_string().contains("#/components/schemas/DryRun"),
+                    "{at}: {ok}"
+                );
             }
             let description = op["description"].as_str().unwrap_or_default();
             if path.starts_with("/v1/") {

@@ -89,6 +89,13 @@ impl NasClient {
                 req = req.json(b);
             }
             if let Some(log) = &dry_run {
+                if token.is_none() && self.base_override.is_none() {
+                    log.note(
+                        "the NAS endpoint comes from the identity service's catalog, which the \
+                         gateway has not fetched yet (a dry run issues no token): the URL shows \
+                         the documented host",
+                    );
+                }
                 // Recorded exactly as built, instead of sent.
                 let r = req.build().map_err(transport_error)?;
                 let body = r.body().and_then(|b| b.as_bytes());
