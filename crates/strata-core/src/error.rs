@@ -111,6 +111,10 @@ pub enum Error {
     /// A long-running operation did not settle before its deadline.
     #[error("the operation did not finish in time")]
     Timeout,
+    /// A dry run (`?validate_only=true`) recorded the vendor request instead of sending it
+    /// ([`crate::dry_run`]). The gateway answers with the dry-run document, never with this.
+    #[error("a dry run stopped the call before the vendor")]
+    DryRun,
     /// A bug or invariant failure inside the gateway. The message is logged, never returned.
     #[error("internal error: {0}")]
     Internal(String),
@@ -306,7 +310,8 @@ impl Error {
             Error::VendorFailed { .. } | Error::VendorUnauthenticated => 502,
             Error::VendorUnavailable { .. } | Error::CircuitOpen { .. } => 503,
             Error::VendorTimeout | Error::Timeout => 504,
-            Error::Internal(_) => 500,
+            // Never answered as such: the dry-run document replaces it.
+            Error::Internal(_) | Error::DryRun => 500,
         }
     }
 
@@ -331,6 +336,7 @@ impl Error {
             Error::VendorUnauthenticated => "vendor_unauthenticated".into(),
             Error::Timeout => "operation_timeout".into(),
             Error::Internal(_) => "internal".into(),
+            Error::DryRun => "dry_run".into(),
         }
     }
 
@@ -449,6 +455,7 @@ impl Error {
             Error::VendorUnauthenticated => "Vendor refused credentials",
             Error::Timeout => "Operation timeout",
             Error::Internal(_) => "Internal error",
+            Error::DryRun => "Dry run",
         }
     }
 }

@@ -130,6 +130,9 @@ impl<L: Layer> Provider for Layered<L> {
     fn id_grammar(&self) -> IdGrammar {
         self.0.inner().id_grammar()
     }
+    fn records_dry_runs(&self) -> bool {
+        self.0.inner().records_dry_runs()
+    }
     async fn health(&self) -> Health {
         self.0.inner().health().await
     }
@@ -150,6 +153,39 @@ impl Layer for RequestScope {
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
         Box::pin(info.ctx.scope(call()))
+    }
+}
+
+/// In a dry run, notes every provider call in the log, and stops a mutation of a provider whose
+/// transport does not record vendor requests ([`Provider::records_dry_runs`]) before it
+/// changes anything.
+pub struct DryRunGuard(pub Arc<dyn Provider>);
+
+impl Layer for DryRunGuard {
+    fn inner(&self) -> &Arc<dyn Provider> {
+        &self.0
+    }
+
+    fn around<'a, T: Answer>(
+        &'a self,
+        info: &'a CallInfo<'a>,
+        call: Call<'a, T>,
+    ) -> BoxFuture<'a, Result<T>> {
+        let log = crate::dry_run::active();
+        if let Some(log) = &log {
+            log.enter(&self.0.info().id, info.op.name());
+        }
+        match log {
+            Some(log) if info.op.is_mutation() && !self.0.records_dry_runs() => {
+                let note = format!(
+                    "`{}` keeps its state in the gateway's memory: it has no vendor request to \
+                     show, and nothing was changed",
+                    self.0.info().id
+                );
+                Box::pin(async move { Err(log.stop_without_request(note)) })
+            }
+            _ => call(),
+        }
     }
 }
 

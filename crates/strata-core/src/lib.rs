@@ -8,6 +8,7 @@
 pub mod capability;
 pub mod catalogue;
 pub mod context;
+pub mod dry_run;
 pub mod error;
 pub mod ids;
 pub mod layer;

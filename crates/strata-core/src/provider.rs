@@ -69,6 +69,14 @@ pub trait Provider:
     fn id_grammar(&self) -> IdGrammar {
         IdGrammar::Token
     }
+    /// Whether the provider's transport records its vendor requests in a dry run
+    /// ([`crate::dry_run`]) instead of sending them. A provider that does not (one keeping
+    /// its state in process) has its mutations stopped before they run ([`DryRunGuard`]).
+    ///
+    /// [`DryRunGuard`]: crate::layer::DryRunGuard
+    fn records_dry_runs(&self) -> bool {
+        false
+    }
     /// A cheap reachability check of the vendor.
     async fn health(&self) -> Health {
         Health {

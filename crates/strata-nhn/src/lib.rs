@@ -172,6 +172,10 @@ impl Provider for NhnProvider {
     fn id_grammar(&self) -> IdGrammar {
         IdGrammar::Uuid
     }
+    /// The NAS client records its requests in a dry run (`client::nas`).
+    fn records_dry_runs(&self) -> bool {
+        true
+    }
     /// Healthy when a token can be had (cached or freshly issued).
     async fn health(&self) -> Health {
         match self.nas.tokens().token().await {

@@ -471,6 +471,10 @@ impl Provider for ScpProvider {
     fn info(&self) -> &ProviderInfo {
         &self.info
     }
+    /// The signed transport records its requests in a dry run (`client::transport`).
+    fn records_dry_runs(&self) -> bool {
+        true
+    }
     fn capabilities(&self) -> &Capabilities {
         &self.caps
     }

@@ -75,10 +75,13 @@ impl Gateway {
     pub fn router(&self) -> Router {
         let (v1, v1_doc) = openapi::v1_router().split_for_parts();
         let (open, open_doc) = openapi::open_router().split_for_parts();
-        let v1 = v1.route_layer(middleware::from_fn_with_state(
-            self.auth.clone(),
-            require_auth,
-        ));
+        // Auth first, then a change may become a dry run.
+        let v1 = v1
+            .route_layer(middleware::from_fn(crate::routes::dry_run::dry_run))
+            .route_layer(middleware::from_fn_with_state(
+                self.auth.clone(),
+                require_auth,
+            ));
         Router::new()
             .merge(v1)
             .merge(open)

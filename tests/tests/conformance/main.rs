@@ -10,6 +10,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::VolumeKind;
+use strata_sim::faults::Faults;
+use strata_sim::scp::{ScpSim, Service};
 use strata_tests::*;
 
 /// How long the providers' simulated changes take: short, so the behaviours run fast.
@@ -22,6 +24,8 @@ struct Target {
     /// The volume kind under test.
     kind: &'static str,
     caps: Value,
+    /// The request logs of the vendor services behind the provider, by service id.
+    logs: Vec<(&'static str, Faults)>,
     /// Keeps vendor simulators alive.
     _sims: Vec<Box<dyn std::any::Any + Send>>,
 }
@@ -30,6 +34,7 @@ async fn target(
     gw: TestGateway,
     provider: &'static str,
     kind: &'static str,
+    logs: Vec<(&'static str, Faults)>,
     sims: Vec<Box<dyn std::any::Any + Send>>,
 ) -> Target {
     let (s, _, body) = send(gw.req(Method::GET, &format!("/v1/providers/{provider}"))).await;
@@ -41,6 +46,7 @@ async fn target(
         gw,
         provider,
         kind,
+        logs,
         _sims: sims,
     }
 }
@@ -49,22 +55,47 @@ async fn target(
 
 async fn memory(settle: Duration) -> Target {
     let gw = TestGateway::start_with(test_config(), memory_registry(settle)).await;
-    target(gw, "mem-a", "file", vec![]).await
+    target(gw, "mem-a", "file", vec![], vec![]).await
 }
 
 async fn nhn(settle: Duration) -> Target {
     let (gw, sim) = start_nhn(settle, Duration::from_secs(3600)).await;
-    target(gw, "nhn-kr1", "file", vec![Box::new(sim)]).await
+    let logs = vec![
+        ("nas", sim.nas_faults().clone()),
+        ("identity", sim.identity_faults().clone()),
+    ];
+    target(gw, "nhn-kr1", "file", logs, vec![Box::new(sim)]).await
 }
 
 async fn scp_file(settle: Duration) -> Target {
     let (gw, sim) = start_scp(settle).await;
-    target(gw, "scp-kr-west1", "file", vec![Box::new(sim)]).await
+    target(
+        gw,
+        "scp-kr-west1",
+        "file",
+        scp_logs(&sim),
+        vec![Box::new(sim)],
+    )
+    .await
 }
 
 async fn scp_parallel_file(settle: Duration) -> Target {
     let (gw, sim) = start_scp(settle).await;
-    target(gw, "scp-kr-west1", "parallel_file", vec![Box::new(sim)]).await
+    let logs = scp_logs(&sim);
+    target(
+        gw,
+        "scp-kr-west1",
+        "parallel_file",
+        logs,
+        vec![Box::new(sim)],
+    )
+    .await
+}
+
+fn scp_logs(sim: &ScpSim) -> Vec<(&'static str, Faults)> {
+    [Service::FileStorage, Service::ParallelFileStorage]
+        .map(|s| (s.id(), sim.faults(s).clone()))
+        .into()
 }
 
 impl Target {
@@ -187,6 +218,7 @@ macro_rules! suite {
     };
 }
 
+mod dry_run;
 mod errors;
 mod replicas;
 mod snapshots;

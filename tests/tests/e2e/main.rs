@@ -7,6 +7,7 @@ mod cache;
 mod connections;
 mod dispatch;
 mod docs;
+mod dry_run;
 mod examples;
 mod hardening;
 mod layers;

@@ -62,6 +62,18 @@ fn every_v1_operation_is_secured_and_documents_problems() {
             if let Some(accepted) = responses.get("202") {
                 assert!(accepted["headers"]["Location"].is_object(), "{at}");
             }
+            // Every change can be dry-run, and says what a dry run answers.
+            let dry_run = op["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["name"] == "validate_only"));
+            assert_eq!(dry_run, method != "get" && path.starts_with("/v1/"), "{at}");
+            if dry_run {
+                let ok = &responses["200"]["content"]["application/json"]["schema"]["oneOf"];
+                assert!(
+                    ok.to_string().contains("#/components/schemas/DryRun"),
+                    "{at}: {ok}"
+                );
+            }
             let description = op["description"].as_str().unwrap_or_default();
             if path.starts_with("/v1/") {
                 assert_eq!(op["security"], serde_json::json!([{"bearer": []}]), "{at}");

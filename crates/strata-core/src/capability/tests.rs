@@ -130,8 +130,19 @@ fn create_validation_names_the_field() {
 #[test]
 fn update_and_schedule_validation() {
     let c = caps();
+    // Before the volume is read, only the new size's own form is checked.
+    let shrink = UpdateVolume {
+        size_gib: Some(400),
+        ..Default::default()
+    };
+    c.validate_update(None, &shrink).unwrap();
+    let off_step = UpdateVolume {
+        size_gib: Some(450),
+        ..Default::default()
+    };
+    assert_eq!(field_of(c.validate_update(None, &off_step)), "size_gib");
     c.validate_update(
-        500,
+        Some(500),
         &UpdateVolume {
             size_gib: Some(600),
             ..Default::default()
@@ -140,7 +151,7 @@ fn update_and_schedule_validation() {
     .unwrap();
     assert_eq!(
         field_of(c.validate_update(
-            500,
+            Some(500),
             &UpdateVolume {
                 size_gib: Some(400),
                 ..Default::default()
@@ -304,7 +315,7 @@ fn capability_refusals_are_unsupported_value_and_schema_breaks_invalid_argument(
     );
     assert_eq!(
         code(c.validate_update(
-            500,
+            Some(500),
             &UpdateVolume {
                 size_gib: Some(400),
                 ..Default::default()

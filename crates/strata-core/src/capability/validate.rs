@@ -194,15 +194,19 @@ impl KindCapabilities {
     }
 
     /// Validates an update request against the current size.
-    pub fn validate_update(&self, current_size_gib: u64, req: &UpdateVolume) -> Result<()> {
-        if let Some(size) = req.size_gib {
-            if size != current_size_gib {
+    pub fn validate_update(&self, current_size_gib: Option<u64>, req: &UpdateVolume) -> Result<()> {
+        // Without the current size (checked before reading the volume, so a dry run refuses
+        // what it can before its first vendor call) only the size's own form is checked.
+        match (req.size_gib, current_size_gib) {
+            (Some(size), None) => self.check_size("size_gib", size)?,
+            (Some(size), Some(current)) if size != current => {
                 self.require(Feature::VolumeResize)?;
                 self.check_size("size_gib", size)?;
-                if size < current_size_gib && !self.supports(Feature::VolumeShrink) {
-                    return Err(Error::unsupported_value("size_gib", format!("volumes can only grow: {size} GiB is smaller than the current {current_size_gib} GiB")));
+                if size < current && !self.supports(Feature::VolumeShrink) {
+                    return Err(Error::unsupported_value("size_gib", format!("volumes can only grow: {size} GiB is smaller than the current {current} GiB")));
                 }
             }
+            _ => {}
         }
         if let Some(d) = &req.description {
             check_description(d)?;

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use reqwest::Method;
 use serde_json::Value;
+use strata_core::dry_run::VendorRequest;
 use strata_core::error::{Error, Result};
 
 use super::errors::vendor_error;
@@ -50,13 +51,20 @@ impl NasClient {
         body: Option<&Value>,
     ) -> Result<Value> {
         let path = strata_core::vendor_path(path)?;
+        let dry_run = strata_core::dry_run::active();
         let mut reissued = false;
         loop {
-            let token = self.tokens.token().await?;
+            // A dry run issues no identity token either: it uses the cached one, if any (its
+            // value is redacted in the record; only its catalog matters, for the URL).
+            let token = match &dry_run {
+                Some(_) => self.tokens.peek().await,
+                None => Some(self.tokens.token().await?),
+            };
             let base = match &self.base_override {
                 Some(u) => u.clone(),
                 None => token
-                    .nas_url(&self.region)
+                    .as_deref()
+                    .and_then(|t| t.nas_url(&self.region))
                     .map(|u| u.trim_end_matches('/').to_string())
                     // The catalog should list nasv1; fall back to the documented host.
                     .unwrap_or_else(|| {
@@ -66,10 +74,13 @@ impl NasClient {
                         )
                     }),
             };
+            let token_id = token
+                .as_ref()
+                .map_or(strata_core::dry_run::REDACTED, |t| &t.id);
             let mut req = self
                 .http
                 .request(method.clone(), format!("{base}{path}"))
-                .header("X-Auth-Token", &token.id)
+                .header("X-Auth-Token", token_id)
                 .query(query);
             if let Some(rid) = strata_core::context::request_id() {
                 req = req.header("X-Request-Id", rid);
@@ -77,6 +88,25 @@ impl NasClient {
             if let Some(b) = body {
                 req = req.json(b);
             }
+            if let Some(log) = &dry_run {
+                if token.is_none() && self.base_override.is_none() {
+                    log.note(
+                        "the NAS endpoint comes from the identity service's catalog, which the \
+                         gateway has not fetched yet (a dry run issues no token): the URL shows \
+                         the documented host",
+                    );
+                }
+                // Recorded exactly as built, instead of sent.
+                let r = req.build().map_err(transport_error)?;
+                let body = r.body().and_then(|b| b.as_bytes());
+                let (m, url, h) = (r.method(), r.url().as_str(), r.headers());
+                return Err(log.stop(VendorRequest::from_http("nhn", "nas", m, url, h, body)));
+            }
+            let Some(token) = token else {
+                return Err(Error::Internal(
+                    "no identity token outside a dry run".into(),
+                ));
+            };
             let started = Instant::now();
             let resp = req.send().await.map_err(transport_error)?;
             let status = resp.status().as_u16();

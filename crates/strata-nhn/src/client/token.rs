@@ -148,6 +148,11 @@ impl TokenClient {
             .map_err(|e| (*e).clone())
     }
 
+    /// The cached token, if a valid one is cached; never issues one (dry runs).
+    pub async fn peek(&self) -> Option<Arc<Token>> {
+        self.cache.get(&()).await
+    }
+
     /// Drops `stale` (a token the vendor refused) unless it was already replaced.
     pub async fn invalidate(&self, stale: &Token) {
         if let Some(current) = self.cache.get(&()).await {

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Method, Url};
 use serde_json::Value;
+use strata_core::dry_run::VendorRequest;
 use strata_core::error::{Error, Result};
 use strata_core::vendor_path;
 
@@ -93,6 +94,20 @@ impl ScpClient {
         }
         if let Some(b) = body {
             req = req.json(b);
+        }
+        if let Some(log) = strata_core::dry_run::active() {
+            // Recorded exactly as built and signed, instead of sent.
+            let r = req.build().map_err(transport_error)?;
+            let body = r.body().and_then(|b| b.as_bytes());
+            let (m, url, h) = (r.method(), r.url().as_str(), r.headers());
+            return Err(log.stop(VendorRequest::from_http(
+                "scp",
+                self.service,
+                m,
+                url,
+                h,
+                body,
+            )));
         }
         let started = Instant::now();
         let resp = req.send().await.map_err(transport_error)?;

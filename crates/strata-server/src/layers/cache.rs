@@ -138,6 +138,11 @@ impl Layer for Cache {
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
         let op = info.op;
+        if strata_core::dry_run::active().is_some() {
+            // A dry run neither reads from the cache (its document must not depend on what
+            // happens to be cached), nor fills it, nor invalidates it.
+            return call();
+        }
         if op.is_mutation() {
             return Box::pin(async move {
                 let answer = call().await;

@@ -42,6 +42,9 @@ impl Layer for Measure {
         Box::pin(async move {
             let started = Instant::now();
             let answer = call().await;
+            if matches!(answer, Err(strata_core::Error::DryRun)) {
+                return answer; // recorded, not sent: no vendor call to count
+            }
             let op = info.op.name();
             self.metrics
                 .vendor_duration

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use strata_core::catalogue::Family;
-use strata_core::layer::{Layered, RequestScope};
+use strata_core::layer::{DryRunGuard, Layered, RequestScope};
 use strata_core::provider::Provider;
 
 use crate::metrics::Metrics;
@@ -125,6 +125,8 @@ pub fn stack(
         Duration::from_millis(cfg.cache_ttl_ms),
         millis(&cfg.cache_family_ttl_ms),
     ));
+    // A dry run's mutation of an in-process provider stops before any other layer sees it.
+    let p = Layered::provider(DryRunGuard(p));
     Layered::provider(RequestScope(p))
 }
 

@@ -464,6 +464,19 @@ fn responses(s: &Shape, op: &mut Operation) {
     }
     for (status, resp) in op.responses.responses.iter_mut() {
         let RefOr::T(resp) = resp else { continue };
+        if status == "200" && s.asynchronous && s.mutation {
+            // A dry run answers 200 with its document instead of an operation.
+            for content in resp.content.values_mut() {
+                if let Some(schema) = content.schema.take() {
+                    content.schema = Some(
+                        utoipa::openapi::schema::OneOfBuilder::new()
+                            .item(schema)
+                            .item(Ref::from_schema_name("DryRun"))
+                            .into(),
+                    );
+                }
+            }
+        }
         if resp.description.trim().is_empty() {
             resp.description = default_description(s, status, resp);
         }
@@ -500,7 +513,8 @@ fn default_description(s: &Shape, status: &str, resp: &Response) -> String {
     match status {
         "202" => "Accepted: the operation is running; poll the `Location` it names.".into(),
         "200" if s.asynchronous => {
-            "Done within `wait`: the finished operation (`result` holds the settled resource)."
+            "Done within `wait`: the finished operation (`result` holds the settled resource); \
+             with `validate_only=true`, the `DryRun` document instead."
                 .into()
         }
         _ => {
@@ -524,6 +538,12 @@ fn describe(s: &Shape, op: &mut Operation) {
         None => notes.push("**Open:** no token needed.".into()),
     }
     if s.asynchronous && s.mutation {
+        notes.push(
+            "**Dry run:** with `?validate_only=true` the request is checked exactly as a real \
+             one, then answered `200` with a `DryRun` document: the vendor requests it would \
+             send (method, URL, headers with credentials redacted, body), none of them sent."
+                .to_string(),
+        );
         notes.push(
             "**Asynchronous:** answers `202 Accepted` with an `Operation` whose `Location` \
              header points at `/v1/operations/{id}`; poll it until `done`. With `?wait=30s` \

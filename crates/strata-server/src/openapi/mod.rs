@@ -22,7 +22,12 @@ pub use conventions::{Conventions, WAIT_PATTERN};
         contact(name = "The Strata maintainers"),
     ),
     servers((url = "/", description = "This gateway")),
-    components(schemas(ProblemDetails, crate::routes::replicas::ReplicaAction)),
+    components(schemas(
+        ProblemDetails,
+        crate::routes::replicas::ReplicaAction,
+        strata_core::dry_run::DryRun,
+        strata_core::dry_run::VendorRequest
+    )),
     tags(
         (name = "providers", description = "Configured providers and their capabilities"),
         (name = "volumes", description = "Volumes of every kind, their access rules, mount targets and usage"),

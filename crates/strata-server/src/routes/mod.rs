@@ -3,6 +3,7 @@
 //! [`Mutation`]) and the sequence every mutation runs ([`Mutation::run`]).
 
 mod body;
+pub mod dry_run;
 pub mod health;
 pub mod operations;
 pub mod providers;
@@ -115,6 +116,19 @@ pub struct MutationParams {
     /// is seconds; capped at the gateway's `operations.max_wait_seconds`, 60 s by default).
     /// The answer is `200` with the finished operation, or `202` if it is still running.
     /// Without it the answer is `202` at once: poll the operation.
+    pub wait: Option<String>,
+    /// `true`: a dry run. The request is checked as a real one (token, scopes, ids, body,
+    /// query, the provider's capabilities), then answered `200` with a `DryRun` document of
+    /// the vendor requests it would send, instead of sending them. Nothing changes anywhere.
+    pub validate_only: Option<bool>,
+}
+
+/// Query parameters of `GET /v1/operations/{id}` (documentation shape).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WaitParams {
+    /// Wait up to this long for the operation to finish (`30s`, `500ms`, `2m`; a bare number
+    /// is seconds; capped at the gateway's `operations.max_wait_seconds`, 60 s by default).
     pub wait: Option<String>,
 }
 

@@ -190,6 +190,20 @@ impl FromRequestParts<AppState> for Mutation {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let ApiQuery(q) = ApiQuery::<MutationParams>::from_request_parts(parts, state).await?;
+        if let Some(flag) = q.validate_only {
+            if parts.method == axum::http::Method::GET {
+                return Err(Problem::from(strata_core::Error::invalid(
+                    "validate_only",
+                    "`validate_only` applies to changes only",
+                )));
+            }
+            if flag && strata_core::dry_run::active().is_none() {
+                // The dry-run middleware reads the flag as this extractor does; never let a
+                // request that asked for a dry run run for real.
+                tracing::error!("validate_only=true outside a dry run");
+                return Err(Problem::internal());
+            }
+        }
         let max = Duration::from_secs(state.config.operations.max_wait_seconds);
         let wait = parse_wait(q.wait.as_deref(), max)?;
         Ok(Mutation {
@@ -241,6 +255,11 @@ impl Mutation {
         P: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = CoreResult<Probe>> + Send,
     {
+        if strata_core::dry_run::active().is_some() {
+            // A dry run stops at the vendor boundary; reaching here would start real work.
+            tracing::error!(operation = op.name(), "a dry run reached the tracker");
+            return Err(Problem::internal());
+        }
         self.state
             .metrics
             .operations_started

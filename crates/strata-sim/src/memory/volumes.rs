@@ -66,7 +66,7 @@ impl VolumeOps for MemoryProvider {
         Self::settled(rec)?;
         self.caps
             .kind(VolumeKind::File)?
-            .validate_update(rec.vol.size_gib, req)?;
+            .validate_update(Some(rec.vol.size_gib), req)?;
         if let Some(s) = req.size_gib {
             rec.vol.size_gib = s;
         }

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ok, operation_response, ApiPath, ApiQuery, ApiResult, Mutation, MutationParams};
+use super::{ok, operation_response, ApiPath, ApiQuery, ApiResult, Mutation, WaitParams};
 use crate::auth::{Principal, Scope};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -120,7 +120,7 @@ pub async fn list_operations(
 /// `200` once the operation is `done` (`state` `succeeded` with its `result`, or `failed` with
 /// its `error`), `202` while it runs.
 #[utoipa::path(get, path = "/v1/operations/{id}", tag = "operations",
-    params(("id" = String, Path, description = "Operation id"), MutationParams),
+    params(("id" = String, Path, description = "Operation id"), WaitParams),
     responses((status = 200, body = Operation, description = "The operation is done"), (status = 202, body = Operation, description = "The operation is still running")))]
 pub async fn get_operation(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResult {
     let (state, principal) = (&m.state, &m.principal);

@@ -199,10 +199,12 @@ pub async fn update_volume(
     ApiJson(req): ApiJson<UpdateVolume>,
 ) -> ApiResult {
     let t = m.target(&id, ResourceType::Volume)?;
-    // The update is checked against the volume as it is (its size, its kind).
+    // What can be checked without the volume is checked before reading it (so a dry run
+    // refuses it before its first vendor call), the rest against the volume as it is.
+    t.check(|k| k.validate_update(None, &req))?;
     let current = t.call(t.p.get_volume(&m.ctx, &t.id)).await?;
     kind_check(&t.p, Some(current.kind), |k| {
-        k.validate_update(current.size_gib, &req)
+        k.validate_update(Some(current.size_gib), &req)
     })?;
     t.call(t.p.update_volume(&m.ctx, &t.id, &req)).await?;
     m.track(Op::VolumeUpdate, t, volume_probe).await

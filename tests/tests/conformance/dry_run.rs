@@ -1,0 +1,311 @@
+//! Conformance: `?validate_only=true` on every mutation route. A dry run reaches no vendor,
+//! starts no operation and answers with the requests the real call then sends (method, path
+//! and query, body), or with the same refusal as the real call. The steps walk one volume
+//! through every change a provider can make, so each real step builds the next one's state.
+
+use super::*;
+use std::cell::Cell;
+use strata_sim::faults::Recorded;
+
+/// A change to try: method, path and body.
+struct Step {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+}
+
+fn step(method: Method, path: impl Into<String>, body: Option<Value>) -> Step {
+    Step {
+        method,
+        path: path.into(),
+        body,
+    }
+}
+
+impl Target {
+    /// Every vendor request so far, per service.
+    fn vendor_log(&self) -> Vec<(&'static str, Vec<Recorded>)> {
+        self.logs.iter().map(|(s, f)| (*s, f.requests())).collect()
+    }
+
+    async fn operations(&self) -> usize {
+        let (s, body) = self.get("/v1/operations?page_size=500").await;
+        assert_eq!(s, 200, "{body}");
+        body["operations"].as_array().map_or(0, Vec::len)
+    }
+
+    async fn send_step(&self, s: &Step, query: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+        let sep = if s.path.contains('?') { '&' } else { '?' };
+        let mut rb = self
+            .req(s.method.clone(), &format!("{}{sep}{query}", s.path))
+            // The real call reads through the cache, as a dry run does, so both make the
+            // same vendor requests.
+            .header("cache-control", "no-cache");
+        if let Some(b) = &s.body {
+            rb = rb.json(b);
+        }
+        send(rb).await
+    }
+
+    /// Dry-runs `s`, checks it changed nothing, then runs it for real and checks the dry run
+    /// showed what the real call sent. Returns the real call's finished operation (`Null`
+    /// when both refused it). Counts the dry runs that showed vendor requests in `shown`.
+    async fn dry_then_real(&self, s: &Step, shown: &Cell<usize>) -> Value {
+        let at = format!("{} {} on {}", s.method, s.path, self.provider);
+        let (vendor_before, ops_before) = (self.vendor_log(), self.operations().await);
+        let (status, _, dry) = self.send_step(s, "validate_only=true").await;
+        assert_eq!(
+            self.vendor_log(),
+            vendor_before,
+            "{at}: a dry run reached the vendor"
+        );
+        assert_eq!(
+            self.operations().await,
+            ops_before,
+            "{at}: a dry run started an operation"
+        );
+
+        let real = self.send_step(s, "wait=30s").await;
+        let stopped_at_read = dry["requests"]
+            .as_array()
+            .and_then(|r| r.last())
+            .is_some_and(|r| r["read"] == true);
+        if status != 200 {
+            // Refused before any vendor call: exactly as the real request is.
+            assert_eq!(
+                (real.0, &real.2["code"]),
+                (status, &dry["code"]),
+                "{at}: {dry}"
+            );
+            return Value::Null;
+        }
+        assert_eq!(dry["validate_only"], true, "{at}: {dry}");
+        assert_eq!(dry["provider"], self.provider, "{at}: {dry}");
+        let requests = dry["requests"].as_array().expect("requests");
+        let pending = dry["pending"].as_array().expect("pending");
+        assert!(
+            !pending.is_empty(),
+            "{at}: a dry run says what it could not show: {dry}"
+        );
+        let done = if (200..300).contains(&real.0) {
+            settle(&self.gw, real).await
+        } else {
+            // Only a check that needs the vendor's answer to the read the dry run stopped at
+            // (the volume's current state) may refuse the real call after all.
+            assert!(stopped_at_read, "{at}: dry run {dry}, real call {}", real.2);
+            assert!((400..500).contains(&real.0), "{at}: {}", real.2);
+            Value::Null
+        };
+        if self.logs.is_empty() {
+            assert!(requests.is_empty(), "{at}: {dry}");
+            return done;
+        }
+        assert!(!requests.is_empty(), "{at}: {dry}");
+        shown.set(shown.get() + 1);
+        let after = self.vendor_log();
+        for (i, r) in requests.iter().enumerate() {
+            let service = r["service"].as_str().unwrap();
+            let sent = after
+                .iter()
+                .zip(&vendor_before)
+                .find(|((s, _), _)| *s == service)
+                .map(|((_, now), (_, before))| &now[before.len()..])
+                .unwrap_or_else(|| panic!("{at}: no log of `{service}`"));
+            let real = sent.get(i).unwrap_or_else(|| panic!("{at}: not sent: {r}"));
+            let url = r["url"].as_str().unwrap();
+            let uri = &url[url.find("://").map_or(0, |p| p + 3)..];
+            let uri = &uri[uri.find('/').unwrap_or(uri.len())..];
+            assert_eq!(
+                (real.method.as_str(), real.uri.as_str(), real.body.as_ref()),
+                (r["method"].as_str().unwrap(), uri, r.get("body")),
+                "{at}: the dry run's request {i} is not what was sent"
+            );
+        }
+        done
+    }
+}
+
+/// Runs steps on one target, counting the dry runs that showed vendor requests.
+struct Run<'a> {
+    t: &'a Target,
+    shown: Cell<usize>,
+}
+
+impl Run<'_> {
+    async fn go(&self, s: &Step) -> Value {
+        self.t.dry_then_real(s, &self.shown).await
+    }
+}
+
+fn id(op: &Value) -> String {
+    op["result"]["id"].as_str().unwrap_or_default().to_string()
+}
+
+async fn every_change_dry_runs_exactly(t: Target) {
+    let run = Run {
+        t: &t,
+        shown: Cell::new(0),
+    };
+    let regions = t.caps["replication_regions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let tz = t.caps["schedule"]["timezones"][0]
+        .as_str()
+        .unwrap_or("UTC")
+        .to_string();
+
+    let vol = id(&run
+        .go(&step(
+            Method::POST,
+            "/v1/volumes",
+            Some(t.create_body("dry_a")),
+        ))
+        .await);
+    assert!(!vol.is_empty(), "{}: the volume was created", t.provider);
+    let v = format!("/v1/volumes/{vol}");
+    let changes = [
+        step(
+            Method::PATCH,
+            &v,
+            Some(json!({"description": "checked by a dry run"})),
+        ),
+        step(
+            Method::PUT,
+            format!("{v}/access-rules"),
+            Some(t.two_rules()),
+        ),
+        step(
+            Method::PUT,
+            format!("{v}/snapshot-schedule"),
+            Some(
+                json!({"frequency": "weekly", "days": ["monday"], "hour": 3, "minute": 0,
+                        "timezone": tz, "retention_count": 3}),
+            ),
+        ),
+        step(Method::DELETE, format!("{v}/snapshot-schedule"), None),
+        step(
+            Method::POST,
+            format!("{v}/attachments"),
+            Some(json!({"server_id": "srv-1"})),
+        ),
+        step(Method::DELETE, format!("{v}/attachments/srv-1"), None),
+    ];
+    for s in &changes {
+        run.go(s).await;
+    }
+
+    let snap = run
+        .go(&step(
+            Method::POST,
+            format!("{v}/snapshots"),
+            Some(t.snapshot_body("dry_s")),
+        ))
+        .await;
+    if !id(&snap).is_empty() {
+        let s = format!("/v1/snapshots/{}", id(&snap));
+        run.go(&step(Method::POST, format!("{s}/restore"), Some(json!({}))))
+            .await;
+        run.go(&step(Method::DELETE, &s, None)).await;
+    }
+
+    let region = regions.first().cloned().unwrap_or(json!("KR2"));
+    let rep = run
+        .go(&step(
+            Method::POST,
+            format!("{v}/replicas"),
+            Some(json!({"destination_region": region})),
+        ))
+        .await;
+    if !id(&rep).is_empty() {
+        let r = format!("/v1/replicas/{}", id(&rep));
+        for s in [
+            step(Method::POST, format!("{r}/stop"), None),
+            step(Method::POST, format!("{r}/start"), None),
+            step(Method::PATCH, &r, Some(json!({"frequency": "daily"}))),
+            step(Method::POST, format!("{r}/reverse"), None),
+        ] {
+            run.go(&s).await;
+        }
+        if t.get(&r).await.0 == 200 {
+            run.go(&step(Method::DELETE, &r, None)).await;
+        }
+    }
+
+    let mt = run
+        .go(&step(
+            Method::POST,
+            format!("{v}/mount-targets"),
+            Some(json!({"network": "0fdd87aa-b8cb-46f5-9b7c-1f81ed03fb3e"})),
+        ))
+        .await;
+    if let Some(m) = mt["result"]["id"].as_str() {
+        run.go(&step(
+            Method::DELETE,
+            format!("{v}/mount-targets/{m}"),
+            None,
+        ))
+        .await;
+    }
+    run.go(&step(Method::DELETE, &v, None)).await;
+    // Every change the provider offers was shown request by request (the in-memory provider
+    // has no vendor requests to show).
+    let shown = run.shown.get();
+    eprintln!("{}: {shown} dry runs showed vendor requests", t.provider);
+    assert!(
+        t.logs.is_empty() || shown >= 8,
+        "{}: only {shown}",
+        t.provider
+    );
+}
+
+/// A request the real call refuses is refused the same way as a dry run, and a malformed
+/// flag never runs the change.
+async fn refusals_are_the_same_with_and_without_validate_only(t: Target) {
+    let mut bad = t.create_body("dry_bad");
+    bad["size_gib"] = json!(1);
+    bad["tier"] = json!("no-such-tier");
+    let cases = [
+        step(Method::POST, "/v1/volumes", Some(bad)),
+        step(
+            Method::POST,
+            "/v1/volumes",
+            Some(json!({"provider": t.provider})),
+        ),
+        step(Method::DELETE, "/v1/volumes/vol_AAAA", None),
+        step(Method::DELETE, "/v1/volumes/not-an-id", None),
+    ];
+    let before = t.vendor_log();
+    for s in &cases {
+        let (dry, _, d) = t.send_step(s, "validate_only=true").await;
+        let (real, _, r) = t.send_step(s, "").await;
+        assert_eq!(
+            (dry, &d["code"]),
+            (real, &r["code"]),
+            "{} {}: {d}",
+            s.method,
+            s.path
+        );
+        assert!((400..500).contains(&dry), "{d}");
+    }
+    let create = step(Method::POST, "/v1/volumes", Some(t.create_body("dry_flag")));
+    for flag in [
+        "validate_only=yes",
+        "validate_only=",
+        "validate_only=true&validate_only=false",
+    ] {
+        assert_problem(&t.send_step(&create, flag).await, 400, "invalid_argument");
+    }
+    assert_eq!(
+        t.vendor_log(),
+        before,
+        "refused requests reached the vendor"
+    );
+    let (_, list) = t.get(&format!("/v1/volumes?provider={}", t.provider)).await;
+    assert!(!list.to_string().contains("dry_flag"), "{list}");
+}
+
+suite!(
+    every_change_dry_runs_exactly,
+    refusals_are_the_same_with_and_without_validate_only
+);
