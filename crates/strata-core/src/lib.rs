@@ -16,6 +16,7 @@ pub mod model;
 pub mod operation;
 pub mod paging;
 pub mod provider;
+pub mod refusal;
 pub mod secret;
 pub mod settings;
 pub mod vendor_path;

@@ -20,7 +20,8 @@
 //! simulator answers with and should be checked against the live service's. A message that
 //! matches none stays `vendor_rejected`. The client sees the message sanitized, never raw.
 
-use strata_core::error::{sanitize_vendor_text, Error};
+use strata_core::error::Error;
+use strata_core::refusal::{classify, Condition, Refusal};
 
 /// Transitional volume, interface and mirror statuses (reference §4.1–§4.4).
 const BUSY_STATES: &[&str] = &[
@@ -37,79 +38,34 @@ const BUSY_STATES: &[&str] = &[
 pub(crate) fn vendor_error(status: u16, message: String) -> Error {
     match status {
         405 => Error::unsupported(format!("vendor method ({message})")),
-        500..=599 => Error::VendorFailed {
-            vendor_status: Some(status),
-            vendor_code: None,
-            message,
-        },
-        400 | 409 => by_message(&message).unwrap_or(Error::VendorRejected {
-            vendor_status: status,
-            vendor_code: None,
-            message,
-        }),
-        _ => Error::VendorRejected {
-            vendor_status: status,
-            vendor_code: None,
-            message,
-        },
+        _ => classify(status, message, condition),
     }
 }
 
 /// The condition a refusal's message names, when it names one the core models.
-fn by_message(message: &str) -> Option<Error> {
-    let text = message.to_ascii_lowercase();
-    let words = words(&text);
-    let shown = || sanitize_vendor_text(message);
-    let name_taken = text.contains("name") && says(&text, &["in use", "taken"]);
-    if name_taken
-        || says(
-            &text,
-            &["already exists", "already has an interface", "duplicate"],
-        )
-        || follows(&words, "already", &["replicated"])
+fn condition(r: &Refusal) -> Option<Condition> {
+    if r.name_taken()
+        || r.says(&["already exists", "already has an interface", "duplicate"])
+        || r.follows("already", &["replicated"])
     {
-        return Some(Error::already_exists(shown()));
+        return Some(Condition::AlreadyExists);
     }
-    if follows(&words, "already", &["stopped", "active", "halted"]) {
-        return Some(Error::failed_precondition(shown()));
+    if r.follows("already", &["stopped", "active", "halted"]) {
+        return Some(Condition::NeedsOtherState);
     }
-    if follows(&words, "is", BUSY_STATES)
-        || says(&text, &["cannot be changed now", "in progress", "busy"])
-    {
-        return Some(Error::conflict(shown()));
+    if r.follows("is", BUSY_STATES) || r.says(&["cannot be changed now", "in progress", "busy"]) {
+        return Some(Condition::Busy);
     }
-    if says(
-        &text,
-        &[
-            "before deleting",
-            "only after",
-            "cannot be deleted",
-            "preserved",
-            "in use",
-            "mounted",
-            "attached",
-        ],
-    ) {
-        return Some(Error::failed_precondition(shown()));
-    }
-    None
-}
-
-fn says(text: &str, any: &[&str]) -> bool {
-    any.iter().any(|p| text.contains(p))
-}
-
-fn words(text: &str) -> Vec<&str> {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
-/// Whether `first` is directly followed by one of `then` (`is BUILDING`, `already stopped`).
-fn follows(words: &[&str], first: &str, then: &[&str]) -> bool {
-    words
-        .windows(2)
-        .any(|w| w[0] == first && then.contains(&w[1]))
+    r.says(&[
+        "before deleting",
+        "only after",
+        "cannot be deleted",
+        "preserved",
+        "in use",
+        "mounted",
+        "attached",
+    ])
+    .then_some(Condition::NeedsOtherState)
 }
 
 #[cfg(test)]

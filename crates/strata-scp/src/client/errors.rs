@@ -22,7 +22,8 @@
 //! sees the message sanitized, never raw.
 
 use serde_json::Value;
-use strata_core::error::{sanitize_vendor_text, Error};
+use strata_core::error::Error;
+use strata_core::refusal::{classify, Condition, Refusal};
 
 /// Transitional volume, snapshot, rule and replication states.
 const BUSY_STATES: &[&str] = &[
@@ -82,49 +83,21 @@ pub(crate) fn error_message(text: &str) -> String {
 
 /// Classifies a failed answer by its status, then a 400/409 by its message.
 pub(crate) fn vendor_error(status: u16, text: &str) -> Error {
-    let message = error_message(text);
     match status {
         401 => Error::VendorUnauthenticated,
-        500..=599 => Error::VendorFailed {
-            vendor_status: Some(status),
-            vendor_code: None,
-            message,
-        },
-        400 | 409 => by_message(&message).unwrap_or(Error::VendorRejected {
-            vendor_status: status,
-            vendor_code: None,
-            message,
-        }),
-        _ => Error::VendorRejected {
-            vendor_status: status,
-            vendor_code: None,
-            message,
-        },
+        _ => classify(status, error_message(text), condition),
     }
 }
 
 /// The condition a refusal's message names, when it names one the core models.
-fn by_message(message: &str) -> Option<Error> {
-    let text = message.to_ascii_lowercase();
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let follows = |first: &str, then: &[&str]| {
-        words
-            .windows(2)
-            .any(|w| w[0] == first && then.contains(&w[1]))
-    };
-    let says = |any: &[&str]| any.iter().any(|p| text.contains(p));
-    let shown = || sanitize_vendor_text(message);
-    let name_taken = text.contains("name") && says(&["in use", "taken"]);
-    if name_taken || says(&["already exists", "already has access", "duplicate"]) {
-        return Some(Error::already_exists(shown()));
+fn condition(r: &Refusal) -> Option<Condition> {
+    if r.name_taken() || r.says(&["already exists", "already has access", "duplicate"]) {
+        return Some(Condition::AlreadyExists);
     }
-    if follows("is", BUSY_STATES) || says(&["in progress", "busy"]) {
-        return Some(Error::conflict(shown()));
+    if r.follows("is", BUSY_STATES) || r.says(&["in progress", "busy"]) {
+        return Some(Condition::Busy);
     }
-    if follows(
+    let needs = r.follows(
         "has",
         &[
             "snapshots",
@@ -133,7 +106,7 @@ fn by_message(message: &str) -> Option<Error> {
             "access",
             "rules",
         ],
-    ) || says(&[
+    ) || r.says(&[
         "them first",
         "it first",
         "before deleting",
@@ -141,10 +114,8 @@ fn by_message(message: &str) -> Option<Error> {
         "in use",
         "attached",
         "mounted",
-    ]) {
-        return Some(Error::failed_precondition(shown()));
-    }
-    None
+    ]);
+    needs.then_some(Condition::NeedsOtherState)
 }
 
 #[cfg(test)]

@@ -240,3 +240,35 @@ async fn the_cache_serves_hits_and_forgets_on_writes_and_probes() {
         "and leaves its fresh answer for the next reader"
     );
 }
+
+#[tokio::test]
+async fn a_dry_run_neither_reads_fills_nor_invalidates_the_cache() {
+    let inner = scripted(vec![], Duration::ZERO);
+    let p = Layered::provider(Cache::new(
+        inner.clone(),
+        Metrics::new(),
+        100,
+        Duration::from_secs(60),
+        BTreeMap::new(),
+    ));
+    let (ctx, id) = (CallCtx::default(), id());
+    let calls = || inner.calls.load(Ordering::SeqCst);
+    p.get_volume(&ctx, &id).await.unwrap();
+    assert_eq!(calls(), 1);
+    let log = strata_core::dry_run::DryRunLog::new();
+    strata_core::dry_run::scope(log, async {
+        // Past the cache to the adapter (which records instead of sending), even for a hit,
+        // and a probe-style read bumps no generation.
+        p.get_volume(&ctx, &id).await.unwrap();
+        p.get_volume(&ctx.probe(), &id).await.unwrap();
+        p.create_volume(&ctx, &create()).await.unwrap();
+    })
+    .await;
+    assert_eq!(calls(), 4);
+    p.get_volume(&ctx, &id).await.unwrap();
+    assert_eq!(
+        calls(),
+        4,
+        "what was cached before the dry run is still served"
+    );
+}
