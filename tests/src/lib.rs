@@ -50,6 +50,8 @@ pub fn memory_registry(delay: Duration) -> Registry {
 /// A gateway serving on a free port.
 pub struct TestGateway {
     pub base: String,
+    /// Where `/metrics` is served when `server.metrics_listen` gives it an address of its own.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub http: reqwest::Client,
     pub gateway: Gateway,
     server: Option<RunningServer>,
@@ -72,6 +74,7 @@ impl TestGateway {
             .expect("gateway serves");
         TestGateway {
             base: format!("http://{}", server.addr),
+            metrics_addr: server.metrics_addr,
             http: reqwest::Client::new(),
             gateway,
             server: Some(server),

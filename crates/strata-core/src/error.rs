@@ -90,11 +90,15 @@ pub enum Error {
         /// What failed, untrusted: sanitized before it is shown to a client.
         message: String,
     },
-    /// The vendor could not be reached (connection refused, DNS, TLS) or is throttling.
+    /// The vendor could not be reached (connection refused, DNS, TLS), is throttling (429) or
+    /// said when to come back (503 with `Retry-After`).
     #[error("the vendor is unavailable: {message}")]
     VendorUnavailable {
         /// The kind of failure, without URLs or headers.
         message: String,
+        /// The vendor's `Retry-After`, in seconds, when it sent one: retries wait at least
+        /// this long, and the client is told it.
+        retry_after_secs: Option<u64>,
     },
     /// The vendor did not answer in time.
     #[error("the vendor did not answer in time")]
@@ -260,6 +264,7 @@ impl Error {
             Error::VendorTimeout
         } else {
             Error::VendorUnavailable {
+                retry_after_secs: None,
                 message: if connect_failed {
                     "cannot connect to the vendor endpoint".into()
                 } else {
@@ -359,6 +364,9 @@ impl Error {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             Error::CircuitOpen { retry_after_secs } => Some(*retry_after_secs),
+            Error::VendorUnavailable {
+                retry_after_secs, ..
+            } => *retry_after_secs,
             _ => None,
         }
     }

@@ -125,6 +125,7 @@ fn status_code_and_retryable_of_every_variant() {
         ),
         (
             Error::VendorUnavailable {
+                retry_after_secs: None,
                 message: "refused".into(),
             },
             503,

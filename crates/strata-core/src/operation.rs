@@ -38,6 +38,17 @@ pub enum OperationState {
     Failed,
 }
 
+impl OperationState {
+    /// The wire name: `running`, `succeeded` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationState::Running => "running",
+            OperationState::Succeeded => "succeeded",
+            OperationState::Failed => "failed",
+        }
+    }
+}
+
 /// Why an operation failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OperationError {
@@ -322,11 +333,16 @@ impl Backoff {
     }
 }
 
+/// Called with every operation a [`Tracker`] settles.
+pub type SettleObserver = Arc<dyn Fn(&Operation) + Send + Sync>;
+
 /// Settles operations by polling.
 #[derive(Clone)]
 pub struct Tracker {
     store: Arc<dyn OperationStore>,
     backoff: Backoff,
+    /// Told of every operation this tracker settles (metrics count them by state).
+    observer: Option<SettleObserver>,
     /// Set once the gateway starts shutting down; ends every [`Tracker::wait`] at once.
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
@@ -337,8 +353,15 @@ impl Tracker {
         Tracker {
             store,
             backoff,
+            observer: None,
             shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
+    }
+
+    /// The same tracker, telling `observer` of every operation it settles.
+    pub fn with_observer(mut self, observer: SettleObserver) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Ends every current and future [`Tracker::wait`] early, so long-polls are answered with
@@ -416,6 +439,9 @@ impl Tracker {
             tracing::error!(operation = %op.id, error = %e, "could not store the settled operation");
         }
         tracing::info!(operation = %op.id, kind = %op.kind, state = ?op.state, "operation settled");
+        if let Some(observe) = &self.observer {
+            observe(&op);
+        }
         op
     }
 

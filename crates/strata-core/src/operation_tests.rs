@@ -84,6 +84,7 @@ async fn times_out_and_keeps_polling_through_transient_errors() {
                 async move {
                     if n % 2 == 0 {
                         Err(Error::VendorUnavailable {
+                            retry_after_secs: None,
                             message: "flaky".into(),
                         })
                     } else {

@@ -366,6 +366,7 @@ mod tests {
                 async move {
                     if fail.as_deref() == Some(p.as_str()) {
                         return Err(Error::VendorUnavailable {
+                            retry_after_secs: None,
                             message: "down".into(),
                         });
                     }

@@ -53,18 +53,36 @@ impl Refusal {
     }
 }
 
-/// Classifies a failed vendor answer by its `status`: 5xx is a vendor failure; a 400 or 409
-/// is read by `condition` (the adapter's phrase table) and stays `vendor_rejected` when it
-/// names none; any other 4xx is `vendor_rejected` (a 429 answers 503, retryable; a 404 becomes
-/// the asked resource's `*_not_found` at the call site, through [`Error::vendor_404_as`]).
-/// Statuses a vendor gives a meaning of its own (NHN's 405, SCP's 401) are the adapter's to
-/// handle before calling this. The message reaches clients sanitized.
+/// The seconds of a `Retry-After` header value (the delta-seconds form; an HTTP date is not
+/// read), at most an hour.
+pub fn retry_after_secs(value: Option<&str>) -> Option<u64> {
+    value?.trim().parse::<u64>().ok().map(|s| s.min(3600))
+}
+
+/// Classifies a failed vendor answer by its `status`: a 429, or a 503 that says when to come
+/// back (`retry_after`), is the vendor being unavailable for a while (`503
+/// vendor_unavailable`, with `Retry-After`); other 5xx are vendor failures; a 400 or 409 is
+/// read by `condition` (the adapter's phrase table) and stays `vendor_rejected` when it names
+/// none; any other 4xx is `vendor_rejected` (a 404 becomes the asked resource's
+/// `*_not_found` at the call site, through [`Error::vendor_404_as`]). Statuses a vendor gives a
+/// meaning of its own (NHN's 405, SCP's 401) are the adapter's to handle before calling this.
+/// The message reaches clients sanitized.
 pub fn classify(
     status: u16,
     message: String,
+    retry_after: Option<u64>,
     condition: impl FnOnce(&Refusal) -> Option<Condition>,
 ) -> Error {
     let named = match status {
+        429 | 503 if status == 429 || retry_after.is_some() => {
+            return Error::VendorUnavailable {
+                message: format!(
+                    "the vendor asks to come back later ({status}): {}",
+                    sanitize_vendor_text(&message)
+                ),
+                retry_after_secs: retry_after,
+            }
+        }
         500..=599 => {
             return Error::VendorFailed {
                 vendor_status: Some(status),
@@ -92,8 +110,38 @@ pub fn classify(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_vendor_that_says_when_to_come_back() {
+        assert_eq!(retry_after_secs(Some(" 7 ")), Some(7));
+        assert_eq!(retry_after_secs(Some("99999")), Some(3600));
+        assert_eq!(
+            retry_after_secs(Some("Wed, 21 Oct 2026 07:28:00 GMT")),
+            None
+        );
+        assert_eq!(retry_after_secs(None), None);
+        let throttled = classify(429, "slow down".into(), Some(3), |_| None);
+        assert_eq!(
+            (
+                throttled.http_status(),
+                throttled.retry_after_secs(),
+                throttled.transient()
+            ),
+            (503, Some(3), true)
+        );
+        let back_later = classify(503, "maintenance".into(), Some(30), |_| None);
+        assert_eq!(
+            (back_later.code(), back_later.retry_after_secs()),
+            ("vendor_unavailable".into(), Some(30))
+        );
+        // A 503 that does not say when is a vendor failure, retried on the usual backoff.
+        assert_eq!(
+            classify(503, "x".into(), None, |_| None).code(),
+            "vendor_error"
+        );
+    }
+
     fn code(status: u16, message: &str) -> (u16, String, bool) {
-        let e = classify(status, message.into(), |r| {
+        let e = classify(status, message.into(), None, |r| {
             if r.says(&["already exists"]) || r.name_taken() {
                 Some(Condition::AlreadyExists)
             } else if r.follows("is", &["creating"]) {
@@ -131,7 +179,7 @@ mod tests {
         );
         assert_eq!(
             code(429, "slow down"),
-            (503, "vendor_rejected".into(), true)
+            (503, "vendor_unavailable".into(), true)
         );
         assert_eq!(
             code(500, "already exists"),
@@ -146,6 +194,7 @@ mod tests {
         let e = classify(
             409,
             "name taken on db-01.internal.example.net".into(),
+            None,
             |r| r.name_taken().then_some(Condition::AlreadyExists),
         );
         assert!(

@@ -48,6 +48,8 @@ impl Gateway {
     pub async fn with_registry(config: Config, registry: Registry) -> anyhow::Result<Self> {
         let auth = Arc::new(Authenticator::new(&config.auth).await?);
         let ops = &config.operations;
+        let metrics = Metrics::new();
+        let settled = metrics.clone();
         let tracker = Tracker::new(
             Arc::new(MemoryOperationStore::new(ops.memory_capacity)),
             Backoff {
@@ -56,8 +58,13 @@ impl Gateway {
                 factor: 2.0,
                 timeout: Duration::from_secs(ops.timeout_seconds.max(1)),
             },
-        );
-        let metrics = Metrics::new();
+        )
+        .with_observer(Arc::new(move |op| {
+            settled
+                .operations_settled
+                .with_label_values(&[op.kind.as_str(), op.state.as_str()])
+                .inc();
+        }));
         let registry = registry.layered(&config.layers, &metrics);
         Ok(Gateway {
             state: AppState::new(AppStateInner {

@@ -166,6 +166,9 @@ pub struct ServerConfig {
     /// Largest request header section (names, values, separators) accepted; larger ones get
     /// `431 headers_too_large`. Heads over four times this are cut off by the HTTP parser.
     pub max_header_bytes: usize,
+    /// Serve `/metrics` on this address of its own (e.g. `0.0.0.0:9464`, reachable only by
+    /// the monitoring network) instead of the API's; the API then answers it `404`.
+    pub metrics_listen: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -176,6 +179,7 @@ impl Default for ServerConfig {
             max_connections: 10_000,
             max_uri_bytes: 8 * 1024,
             max_header_bytes: 64 * 1024,
+            metrics_listen: None,
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct Metrics {
     pub cache_evictions: IntCounterVec,
     /// Operations started, by kind.
     pub operations_started: IntCounterVec,
+    /// Operations settled, by kind and final state (`succeeded`, `failed`).
+    pub operations_settled: IntCounterVec,
     /// Operations still running (counted when scraped).
     pub operations_running: IntGauge,
 }
@@ -132,6 +134,11 @@ impl Metrics {
                 "Long-running operations started, by kind",
                 &["kind"],
             ),
+            operations_settled: counter(
+                "operations_settled_total",
+                "Long-running operations settled by this replica, by kind and final state",
+                &["kind", "state"],
+            ),
             operations_running: gauge("operations_running", "Operations not yet settled"),
             registry,
         })
@@ -172,8 +179,45 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// `GET /metrics`: the Prometheus text format.
+/// Serves `/metrics` alone on `listen` (`server.metrics_listen`); returns the bound address
+/// and the serving task.
+pub async fn serve_apart(
+    listen: &str,
+    state: AppState,
+) -> anyhow::Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new()
+        .route("/metrics", axum::routing::get(render))
+        .with_state(state);
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics listener failed");
+        }
+    });
+    tracing::info!(%addr, "serving /metrics on its own address");
+    Ok((addr, task))
+}
+
+/// `GET /metrics` on the API's address: the Prometheus text format, unless the metrics are
+/// served on an address of their own (`server.metrics_listen`), where this route is `404`.
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    if state.config.server.metrics_listen.is_some() {
+        return crate::problem::Problem::new(
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+            "Not found",
+            "/metrics is served on the metrics address (`server.metrics_listen`)",
+        )
+        .into_response();
+    }
+    render(State(state)).await
+}
+
+/// The Prometheus text format of every series.
+async fn render(State(state): State<AppState>) -> Response {
     state
         .metrics
         .operations_running

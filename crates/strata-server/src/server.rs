@@ -31,6 +31,8 @@ pub const MAX_HEADER_FIELDS: usize = 100;
 pub struct RunningServer {
     /// The address actually bound.
     pub addr: SocketAddr,
+    /// The address `/metrics` is served on, when `server.metrics_listen` sets one of its own.
+    pub metrics_addr: Option<SocketAddr>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -64,6 +66,11 @@ pub async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
+    let metrics = match &gw.state.config.server.metrics_listen {
+        Some(at) => Some(crate::metrics::serve_apart(at, gw.state.clone()).await?),
+        None => None,
+    };
+    let metrics_addr = metrics.as_ref().map(|(a, _)| *a);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let stop = async move {
         tokio::select! {
@@ -71,15 +78,17 @@ pub async fn serve(
             _ = shutdown_signal(), if signals => {},
         }
     };
-    let handle = tokio::spawn(accept_loop(
-        listener,
-        gw.router(),
-        gw.state.clone(),
-        grace,
-        stop,
-    ));
+    let served = accept_loop(listener, gw.router(), gw.state.clone(), grace, stop);
+    let handle = tokio::spawn(async move {
+        let ended = served.await;
+        if let Some((_, task)) = metrics {
+            task.abort(); // the metrics listener ends with the API's
+        }
+        ended
+    });
     Ok(RunningServer {
         addr,
+        metrics_addr,
         shutdown: Some(tx),
         handle,
     })

@@ -34,6 +34,8 @@ struct State {
     forced: Option<(u16, u32)>,
     /// Raw body sent with forced answers instead of the vendor's own error shape.
     forced_body: Option<String>,
+    /// `Retry-After` seconds sent with forced and random 429 and 503 answers.
+    retry_after: Option<u64>,
     log: Vec<Recorded>,
 }
 
@@ -71,6 +73,11 @@ impl Faults {
         s.forced_body = Some(body.to_string());
     }
 
+    /// Sends `Retry-After: secs` with every injected 429 or 503 (`None`: none).
+    pub fn set_retry_after(&self, secs: Option<u64>) {
+        self.lock().retry_after = secs;
+    }
+
     /// Removes every fault (the log is kept).
     pub fn clear(&self) {
         let mut s = self.lock();
@@ -78,6 +85,7 @@ impl Faults {
         s.error_rate = 0.0;
         s.forced = None;
         s.forced_body = None;
+        s.retry_after = None;
     }
 
     /// Every request seen so far.
@@ -141,11 +149,17 @@ impl Faults {
             tokio::time::sleep(latency).await;
         }
         let fail = fail.and_then(|(s, body)| Some((StatusCode::from_u16(s).ok()?, body)));
-        match fail {
+        let mut resp = match fail {
             Some((status, Some(body))) => (status, body).into_response(),
             Some((status, None)) => render(status),
-            None => next.run(req).await,
+            None => return next.run(req).await,
+        };
+        let throttled = matches!(resp.status().as_u16(), 429 | 503);
+        if let Some(secs) = self.lock().retry_after.filter(|_| throttled) {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
+        resp
     }
 }
 

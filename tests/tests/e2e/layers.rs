@@ -63,6 +63,41 @@ async fn idempotent_calls_are_retried_and_creates_never_repeated() {
     gw.stop().await;
 }
 
+/// A vendor's `Retry-After` is honoured: the retry waits that long; when that is past the
+/// call's deadline the client is answered at once with it.
+#[tokio::test]
+async fn a_vendor_retry_after_is_honoured_and_passed_on() {
+    let cfg = config(|c| c.layers.deadline_ms = 5_000);
+    let (gw, sim) = start_nhn_with(cfg, Duration::from_millis(10), HOUR).await;
+    let op = run_op(&gw, Method::POST, "/v1/volumes", Some(create_body("ra"))).await;
+    let vol = op["result"]["id"].as_str().unwrap().to_string();
+    let log = sim.nas_faults();
+
+    log.set_retry_after(Some(1));
+    log.force_status(429, 1);
+    let started = Instant::now();
+    let (s, _, v) = send(read(&gw, &format!("/v1/volumes/{vol}"))).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited as the vendor asked"
+    );
+
+    log.set_retry_after(Some(30));
+    log.force_status(503, 1);
+    let started = Instant::now();
+    let resp = send(read(&gw, &format!("/v1/volumes/{vol}"))).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "not held until the deadline"
+    );
+    let p = assert_problem(&resp, 503, "vendor_unavailable");
+    assert_eq!(p["retryable"], true);
+    assert_eq!(resp.1["retry-after"], "30");
+    log.clear();
+    gw.stop().await;
+}
+
 /// With 20 % of vendor calls failing with 503: no idempotent read fails over 1,000 requests,
 /// and every create either happened once or not at all.
 #[tokio::test]

@@ -135,6 +135,13 @@ async fn metrics_expose_requests_vendor_calls_retries_cache_and_operations() {
     )
     .expect("operations started");
     assert_eq!(started.value, 1.0);
+    let settled = find(
+        s,
+        "strata_operations_settled_total",
+        &[("kind", "volume.create"), ("state", "succeeded")],
+    )
+    .expect("operations settled by state");
+    assert_eq!(settled.value, 1.0);
     assert!(find(s, "strata_operations_running", &[]).is_some());
     assert!(find(s, "strata_http_requests_in_flight", &[]).is_some());
     assert!(
@@ -143,4 +150,52 @@ async fn metrics_expose_requests_vendor_calls_retries_cache_and_operations() {
         "no raw ids in labels"
     );
     gw.stop().await;
+}
+
+/// With `server.metrics_listen`, `/metrics` lives on its own address (for a monitoring network)
+/// and the API's address answers it `404`.
+#[tokio::test]
+async fn metrics_can_have_an_address_of_their_own() {
+    let mut cfg = test_config();
+    cfg.server.metrics_listen = Some("127.0.0.1:0".into());
+    let gw = TestGateway::start_with(cfg, memory_registry(Duration::ZERO)).await;
+    assert_problem(
+        &send(gw.http.get(gw.url("/metrics"))).await,
+        404,
+        "route_not_found",
+    );
+    let apart = gw.metrics_addr.expect("a metrics address");
+    assert_ne!(
+        Some(apart.port()),
+        gw.base.rsplit(':').next().and_then(|p| p.parse().ok())
+    );
+    let text = gw
+        .http
+        .get(format!("http://{apart}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let samples = parse(&text);
+    assert!(
+        find(&samples, "strata_http_requests_total", &[("status", "404")]).is_some(),
+        "{text}"
+    );
+    gw.stop().await;
+    assert!(
+        gw_closed(apart).await,
+        "the metrics listener ends with the gateway"
+    );
+}
+
+async fn gw_closed(addr: std::net::SocketAddr) -> bool {
+    for _ in 0..50 {
+        if tokio::net::TcpStream::connect(addr).await.is_err() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
 }

@@ -33,6 +33,7 @@ impl VolumeOps for Broken {
         _p: &PageRequest,
     ) -> Result<Page<Volume>> {
         Err(self.error.clone().unwrap_or(Error::VendorUnavailable {
+            retry_after_secs: None,
             message: "connection refused".into(),
         }))
     }
@@ -291,6 +292,7 @@ async fn vendor_failures_and_bugs() {
     reg.insert(broken(
         "vendor-down",
         Some(Error::VendorUnavailable {
+            retry_after_secs: None,
             message: "connection refused".into(),
         }),
     ));

@@ -35,10 +35,10 @@ const BUSY_STATES: &[&str] = &[
 
 /// Classifies a failed NAS answer: `status` is the HTTP status (or the envelope's
 /// `resultCode`), `message` the envelope's `resultMessage`.
-pub(crate) fn vendor_error(status: u16, message: String) -> Error {
+pub(crate) fn vendor_error(status: u16, message: String, retry_after: Option<u64>) -> Error {
     match status {
         405 => Error::unsupported(format!("vendor method ({message})")),
-        _ => classify(status, message, condition),
+        _ => classify(status, message, retry_after, condition),
     }
 }
 
@@ -74,7 +74,7 @@ mod tests {
     use strata_core::ids::ResourceType;
 
     fn code(status: u16, message: &str) -> (u16, String, bool) {
-        let e = vendor_error(status, message.into());
+        let e = vendor_error(status, message.into(), None);
         (e.http_status(), e.code(), e.retryable())
     }
 
@@ -92,11 +92,12 @@ mod tests {
         assert_eq!(code(503, "x").1, "vendor_error");
         assert_eq!(
             code(429, "slow down"),
-            (503, "vendor_rejected".into(), true)
+            (503, "vendor_unavailable".into(), true)
         );
         let nf = Error::vendor_404_as(ResourceType::Volume, "vol_x")(vendor_error(
             404,
             "Volume not found".into(),
+            None,
         ));
         assert_eq!(
             (nf.http_status(), nf.code()),
@@ -159,7 +160,11 @@ mod tests {
         ] {
             assert_eq!(code(400, m), (422, "vendor_rejected".into(), false), "{m}");
         }
-        let e = vendor_error(400, "A volume named x already exists on 10.0.0.7".into());
+        let e = vendor_error(
+            400,
+            "A volume named x already exists on 10.0.0.7".into(),
+            None,
+        );
         assert_eq!(
             e.public_detail(),
             "A volume named x already exists on [address]"

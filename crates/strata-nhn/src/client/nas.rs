@@ -126,6 +126,11 @@ impl NasClient {
                 reissued = true;
                 continue;
             }
+            let retry_after = strata_core::refusal::retry_after_secs(
+                resp.headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok()),
+            );
             let text = resp.text().await.map_err(transport_error)?;
             if !(200..300).contains(&status) {
                 strata_core::context::log_vendor_answer(
@@ -148,7 +153,7 @@ impl NasClient {
                 (200..=299, Some(v)) => {
                     // 2xx with `isSuccessful: false`: trust the envelope's code.
                     let code = v["header"]["resultCode"].as_u64().unwrap_or(500) as u16;
-                    Err(vendor_error(code.max(400), message))
+                    Err(vendor_error(code.max(400), message, retry_after))
                 }
                 // Some 202/204 answers may carry no body at all.
                 (200..=299, None) if text.trim().is_empty() => Ok(Value::Null),
@@ -157,7 +162,7 @@ impl NasClient {
                     vendor_code: None,
                     message: "unreadable response body".into(),
                 }),
-                (_, _) => Err(vendor_error(status, message)),
+                (_, _) => Err(vendor_error(status, message, retry_after)),
             };
         }
     }

@@ -82,10 +82,10 @@ pub(crate) fn error_message(text: &str) -> String {
 }
 
 /// Classifies a failed answer by its status, then a 400/409 by its message.
-pub(crate) fn vendor_error(status: u16, text: &str) -> Error {
+pub(crate) fn vendor_error(status: u16, text: &str, retry_after: Option<u64>) -> Error {
     match status {
         401 => Error::VendorUnauthenticated,
-        _ => classify(status, error_message(text), condition),
+        _ => classify(status, error_message(text), retry_after, condition),
     }
 }
 
@@ -124,7 +124,7 @@ mod tests {
     use strata_core::ids::ResourceType;
 
     fn code(status: u16, body: &str) -> (u16, String, bool) {
-        let e = vendor_error(status, body);
+        let e = vendor_error(status, body, None);
         (e.http_status(), e.code(), e.retryable())
     }
 
@@ -152,9 +152,10 @@ mod tests {
         assert_eq!(code(400, "[]"), (422, "vendor_rejected".into(), false));
         assert_eq!(code(401, "").1, "vendor_unauthenticated");
         assert_eq!(code(409, "{}"), (422, "vendor_rejected".into(), false));
-        assert_eq!(code(429, ""), (503, "vendor_rejected".into(), true));
+        assert_eq!(code(429, ""), (503, "vendor_unavailable".into(), true));
         assert_eq!(code(503, ""), (502, "vendor_error".into(), true));
-        let nf = Error::vendor_404_as(ResourceType::Snapshot, "snap_x")(vendor_error(404, ""));
+        let nf =
+            Error::vendor_404_as(ResourceType::Snapshot, "snap_x")(vendor_error(404, "", None));
         assert_eq!(
             (nf.http_status(), nf.code()),
             (404, "snapshot_not_found".into())
@@ -226,6 +227,7 @@ mod tests {
         let e = vendor_error(
             409,
             &conflict("a volume named `x` already exists at 10.1.2.3"),
+            None,
         );
         assert_eq!(
             e.public_detail(),

@@ -12,26 +12,40 @@ use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
 use tokio::time::Instant;
 
+/// When a call must be over: the context's deadline, or its family's deadline (`default`
+/// where `family` names none) from the call's start, whichever comes first. Shared by the
+/// deadline layer, which enforces it, and the retry layer, which never waits past it.
+#[derive(Debug, Clone)]
+pub struct Deadlines {
+    /// The deadline of families `family` does not name.
+    pub default: Duration,
+    /// Per-family deadlines.
+    pub family: BTreeMap<Family, Duration>,
+}
+
+impl Deadlines {
+    /// The deadline of a call starting now.
+    pub fn at(&self, info: &CallInfo<'_>) -> Instant {
+        let own = Instant::now()
+            + self
+                .family
+                .get(&info.op.family())
+                .copied()
+                .unwrap_or(self.default);
+        info.ctx.deadline.map_or(own, |d| d.min(own))
+    }
+}
+
 /// Ends a call with `vendor_timeout` at its deadline.
 pub struct Deadline {
     inner: Arc<dyn Provider>,
-    default: Duration,
-    family: BTreeMap<Family, Duration>,
+    deadlines: Deadlines,
 }
 
 impl Deadline {
-    /// Bounds every call by the context's deadline, or by its family's deadline (`default`
-    /// where `family` names none) from the call's start, whichever comes first.
-    pub fn new(
-        inner: Arc<dyn Provider>,
-        default: Duration,
-        family: BTreeMap<Family, Duration>,
-    ) -> Self {
-        Deadline {
-            inner,
-            default,
-            family,
-        }
+    /// Bounds every call by its deadline ([`Deadlines::at`]).
+    pub fn new(inner: Arc<dyn Provider>, deadlines: Deadlines) -> Self {
+        Deadline { inner, deadlines }
     }
 }
 
@@ -45,13 +59,7 @@ impl Layer for Deadline {
         info: &'a CallInfo<'a>,
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
-        let own = Instant::now()
-            + self
-                .family
-                .get(&info.op.family())
-                .copied()
-                .unwrap_or(self.default);
-        let at = info.ctx.deadline.map_or(own, |d| d.min(own));
+        let at = self.deadlines.at(info);
         Box::pin(async move {
             tokio::time::timeout_at(at, call())
                 .await

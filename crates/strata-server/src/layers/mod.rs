@@ -89,6 +89,14 @@ impl LayersConfig {
     pub fn list_deadline(&self) -> Duration {
         Duration::from_millis(self.list_deadline_ms.max(1))
     }
+
+    /// The per-call deadlines (`deadline_ms`, `deadline_family_ms`).
+    pub fn deadlines(&self) -> deadline::Deadlines {
+        deadline::Deadlines {
+            default: Duration::from_millis(self.deadline_ms.max(1)),
+            family: millis(&self.deadline_family_ms),
+        }
+    }
 }
 
 fn millis(per_family: &BTreeMap<Family, u64>) -> BTreeMap<Family, Duration> {
@@ -107,11 +115,7 @@ pub fn stack(
     let p = Layered::provider(Limit::new(provider, cfg.max_concurrent_calls));
     let p = Layered::provider(Measure::new(p, metrics.clone()));
     let p = Layered::provider(Retry::new(p, cfg, metrics.clone()));
-    let p = Layered::provider(Deadline::new(
-        p,
-        Duration::from_millis(cfg.deadline_ms.max(1)),
-        millis(&cfg.deadline_family_ms),
-    ));
+    let p = Layered::provider(Deadline::new(p, cfg.deadlines()));
     let p = Layered::provider(Breaker::new(
         p,
         cfg.breaker_failures,

@@ -13,6 +13,7 @@ use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
 use tokio::time::Instant;
 
+use super::deadline::Deadlines;
 use super::LayersConfig;
 use crate::metrics::Metrics;
 
@@ -23,6 +24,7 @@ pub struct Retry {
     attempts: u32,
     base: Duration,
     max: Duration,
+    deadlines: Deadlines,
 }
 
 impl Retry {
@@ -34,6 +36,7 @@ impl Retry {
             attempts: cfg.retry_attempts.max(1),
             base: Duration::from_millis(cfg.retry_base_ms),
             max: Duration::from_millis(cfg.retry_max_ms.max(cfg.retry_base_ms)),
+            deadlines: cfg.deadlines(),
         }
     }
 
@@ -58,10 +61,12 @@ impl Layer for Retry {
         info: &'a CallInfo<'a>,
         call: Call<'a, T>,
     ) -> BoxFuture<'a, Result<T>> {
-        let (op, ctx) = (info.op, info.ctx);
+        let op = info.op;
         if !op.idempotent() || self.attempts == 1 {
             return call();
         }
+        // The same deadline the deadline layer (outside this one) holds the call to.
+        let deadline = self.deadlines.at(info);
         Box::pin(async move {
             let mut attempt = 0;
             loop {
@@ -69,8 +74,14 @@ impl Layer for Retry {
                 attempt += 1;
                 match result {
                     Err(e) if e.transient() && attempt < self.attempts => {
-                        let delay = self.delay(attempt - 1);
-                        if ctx.deadline.is_some_and(|d| Instant::now() + delay >= d) {
+                        // A vendor that said when to come back is not asked sooner; when
+                        // that is past the call's deadline, the caller gets its answer (with
+                        // the vendor's `Retry-After`) at once instead of a timeout later.
+                        let backoff = self.delay(attempt - 1);
+                        let delay = e
+                            .retry_after_secs()
+                            .map_or(backoff, |s| backoff.max(Duration::from_secs(s)));
+                        if Instant::now() + delay >= deadline {
                             return Err(e);
                         }
                         tracing::debug!(operation = %op, attempt, error = %e, "retrying a transient failure");

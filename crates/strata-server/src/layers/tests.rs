@@ -96,6 +96,7 @@ impl Provider for Scripted {
 
 fn unavailable() -> Result<()> {
     Err(Error::VendorUnavailable {
+        retry_after_secs: None,
         message: "down".into(),
     })
 }
@@ -148,6 +149,42 @@ async fn retries_repeatable_calls_only() {
     );
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_vendor_retry_after_is_waited_for_and_never_past_the_deadline() {
+    let come_back = |secs| -> Result<()> {
+        Err(Error::VendorUnavailable {
+            retry_after_secs: Some(secs),
+            message: "throttled".into(),
+        })
+    };
+    let inner = scripted(vec![come_back(2)], Duration::ZERO);
+    let p = Layered::provider(Retry::new(inner.clone(), &quick_retries(), Metrics::new()));
+    let started = tokio::time::Instant::now();
+    assert!(p.get_volume(&CallCtx::default(), &id()).await.is_ok());
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "waited as asked"
+    );
+    assert_eq!(inner.calls.load(Ordering::SeqCst), 2);
+
+    // Asked to come back after the call's deadline (here the configured one): answered at
+    // once, Retry-After and all.
+    let inner = scripted(vec![come_back(30)], Duration::ZERO);
+    let cfg = LayersConfig {
+        deadline_ms: 5_000,
+        ..quick_retries()
+    };
+    let p = Layered::provider(Retry::new(inner.clone(), &cfg, Metrics::new()));
+    let ctx = CallCtx::default();
+    let started = tokio::time::Instant::now();
+    let e = p.get_volume(&ctx, &id()).await.unwrap_err();
+    assert_eq!(
+        (e.retry_after_secs(), started.elapsed()),
+        (Some(30), Duration::ZERO)
+    );
+    assert_eq!(inner.calls.load(Ordering::SeqCst), 1);
+}
+
 #[tokio::test]
 async fn backoff_stays_within_its_cap() {
     let r = Retry::new(
@@ -194,8 +231,10 @@ async fn deadlines_end_slow_calls() {
     let inner = scripted(vec![], Duration::from_millis(300));
     let p = Layered::provider(Deadline::new(
         inner,
-        Duration::from_millis(30),
-        BTreeMap::new(),
+        super::deadline::Deadlines {
+            default: Duration::from_millis(30),
+            family: BTreeMap::new(),
+        },
     ));
     let err = p.get_volume(&CallCtx::default(), &id()).await.unwrap_err();
     assert_eq!(err, Error::VendorTimeout);

@@ -21,9 +21,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Prometheus metrics in the text format: HTTP requests by route template, vendor calls by
 /// provider, operation and outcome, retries, breaker state, cache lookups and evictions,
-/// operations.
+/// operations. Open; with `server.metrics_listen` set it is served on that address instead,
+/// and this one answers `404`.
 #[utoipa::path(get, path = "/metrics", tag = "health",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String),
+        (status = 404, description = "Served on the metrics address instead (`server.metrics_listen`): `route_not_found`.", body = crate::problem::ProblemDetails, content_type = "application/problem+json")))]
 pub async fn metrics(state: State<AppState>) -> axum::response::Response {
     crate::metrics::metrics(state).await
 }
