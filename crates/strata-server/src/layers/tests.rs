@@ -251,8 +251,8 @@ async fn the_limit_caps_calls_in_flight() {
     assert_eq!(inner.max_in_flight.load(Ordering::SeqCst), 2);
 }
 
-#[tokio::test]
-async fn the_cache_serves_hits_and_forgets_on_writes_and_probes() {
+/// A scripted provider behind a cache with a long TTL.
+fn cached() -> (Arc<Scripted>, Arc<dyn Provider>) {
     let inner = scripted(vec![], Duration::ZERO);
     let p = Layered::provider(Cache::new(
         inner.clone(),
@@ -261,6 +261,12 @@ async fn the_cache_serves_hits_and_forgets_on_writes_and_probes() {
         Duration::from_secs(60),
         BTreeMap::new(),
     ));
+    (inner, p)
+}
+
+#[tokio::test]
+async fn the_cache_serves_hits_and_forgets_on_writes_and_probes() {
+    let (inner, p) = cached();
     let (ctx, id) = (CallCtx::default(), id());
     let calls = || inner.calls.load(Ordering::SeqCst);
     p.get_volume(&ctx, &id).await.unwrap();
@@ -282,14 +288,7 @@ async fn the_cache_serves_hits_and_forgets_on_writes_and_probes() {
 
 #[tokio::test]
 async fn a_dry_run_neither_reads_fills_nor_invalidates_the_cache() {
-    let inner = scripted(vec![], Duration::ZERO);
-    let p = Layered::provider(Cache::new(
-        inner.clone(),
-        Metrics::new(),
-        100,
-        Duration::from_secs(60),
-        BTreeMap::new(),
-    ));
+    let (inner, p) = cached();
     let (ctx, id) = (CallCtx::default(), id());
     let calls = || inner.calls.load(Ordering::SeqCst);
     p.get_volume(&ctx, &id).await.unwrap();
