@@ -143,14 +143,18 @@ pub fn request_id_ok(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
-/// Accepts a client's request id if it is in the safe charset, else makes one.
-fn request_id_of(req: &Request) -> String {
-    req.headers()
-        .get(X_REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|s| request_id_ok(s))
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+/// Accepts a client's request id if it is in the safe charset, else makes one. Returns the id
+/// and its header value (the client's own value, or one made once for request and answer).
+fn request_id_of(req: &Request) -> (String, HeaderValue) {
+    if let Some(v) = req.headers().get(X_REQUEST_ID) {
+        if let Some(s) = v.to_str().ok().filter(|s| request_id_ok(s)) {
+            return (s.to_string(), v.clone());
+        }
+    }
+    let mut buf = uuid::Uuid::encode_buffer();
+    let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
+    let value = HeaderValue::from_str(id).expect("a UUID is a valid header value");
+    (id.to_string(), value)
 }
 
 /// The edge of every request, in one middleware (one state clone and one boxed future per
@@ -158,15 +162,10 @@ fn request_id_of(req: &Request) -> String {
 /// span, one access-log line), the head limits (`414`/`431`), HTTP metrics by route template,
 /// answers due before the shutdown grace ends, and `Age` for answers served from the cache.
 async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let id = request_id_of(&req);
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        req.headers_mut().insert(X_REQUEST_ID, v);
-    }
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| p.as_str())
-        .to_string();
+    let (id, id_value) = request_id_of(&req);
+    req.headers_mut().insert(X_REQUEST_ID, id_value.clone());
+    // The template is shared (an `Arc<str>` inside), not copied per request.
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let method = req.method().clone();
     let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path(), subject = tracing::field::Empty);
     let start = Instant::now();
@@ -183,17 +182,15 @@ async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -> Re
             })
             .await
     };
-    let (mut resp, age) = REQUEST_ID
-        .scope(id.clone(), served)
-        .instrument(span.clone())
-        .await;
+    let (mut resp, age) = REQUEST_ID.scope(id, served).instrument(span.clone()).await;
     drop(in_flight);
-    state
-        .metrics
-        .record_http(&route, method.as_str(), resp.status(), start);
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        resp.headers_mut().insert(X_REQUEST_ID, v);
-    }
+    state.metrics.record_http(
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        method.as_str(),
+        resp.status(),
+        start,
+    );
+    resp.headers_mut().insert(X_REQUEST_ID, id_value);
     if let Some(age) = age.filter(|_| resp.status().is_success()) {
         resp.headers_mut()
             .insert(axum::http::header::AGE, HeaderValue::from(age));
