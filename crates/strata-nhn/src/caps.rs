@@ -50,6 +50,7 @@ pub fn capabilities(replication_regions: Vec<String>) -> Capabilities {
         server_types: vec![],
         snapshot_names: true,
         labels: false,
+        descriptions: true,
         schedule: Some(ScheduleLimits {
             frequencies: vec![ScheduleFrequency::Daily, ScheduleFrequency::Weekly],
             minutes: true,

@@ -269,6 +269,10 @@ pub struct KindCapabilities {
     /// Whether the provider stores `labels` on volumes; when `false` a non-empty `labels`
     /// map is refused.
     pub labels: bool,
+    /// Whether the provider keeps a volume `description`; when `false` one is refused before
+    /// any vendor call (SCP keeps none).
+    #[serde(default = "yes")]
+    pub descriptions: bool,
     /// Snapshot schedule limits; absent when schedules are not offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

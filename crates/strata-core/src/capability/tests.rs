@@ -27,6 +27,7 @@ fn caps() -> KindCapabilities {
         server_types: vec![],
         snapshot_names: true,
         labels: false,
+        descriptions: true,
         schedule: Some(ScheduleLimits {
             frequencies: vec![ScheduleFrequency::Weekly],
             minutes: false,
@@ -393,4 +394,27 @@ fn refusals_spell_values_as_clients_write_them() {
     .unwrap();
     let freq = detail(c.validate_schedule(&schedule));
     assert!(freq.contains("`daily`"), "{freq}");
+}
+
+#[test]
+fn descriptions_are_refused_before_any_call_where_the_provider_keeps_none() {
+    let c = KindCapabilities {
+        descriptions: false,
+        ..caps()
+    };
+    let described = CreateVolume {
+        description: Some("x".into()),
+        ..req()
+    };
+    assert_eq!(field_of(c.validate_create(&described)), "description");
+    let update = UpdateVolume {
+        description: Some("x".into()),
+        ..Default::default()
+    };
+    let e = c.validate_update(None, &update).unwrap_err();
+    assert_eq!(
+        (e.code(), e.http_status()),
+        ("unsupported_value".into(), 422)
+    );
+    caps().validate_create(&described).unwrap();
 }

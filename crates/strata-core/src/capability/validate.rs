@@ -187,7 +187,7 @@ impl KindCapabilities {
             ));
         }
         if let Some(d) = &req.description {
-            check_description(d)?;
+            self.check_description(d)?;
         }
         self.check_labels(!req.labels.is_empty())?;
         self.check_rules(&req.access_rules)
@@ -209,7 +209,7 @@ impl KindCapabilities {
             _ => {}
         }
         if let Some(d) = &req.description {
-            check_description(d)?;
+            self.check_description(d)?;
         }
         if let Some(rules) = &req.access_rules {
             self.require(Feature::AccessRules)?;
@@ -326,8 +326,21 @@ fn join<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
     }
 }
 
-/// The schema allows 1024 bytes; what providers store is shorter.
-fn check_description(d: &str) -> Result<()> {
+impl KindCapabilities {
+    /// A volume description: refused where the provider keeps none; the schema allows 1024
+    /// characters, what providers store is shorter.
+    fn check_description(&self, d: &str) -> Result<()> {
+        if !self.descriptions {
+            return Err(Error::unsupported_value(
+                "description",
+                "this provider keeps no volume descriptions",
+            ));
+        }
+        check_description_length(d)
+    }
+}
+
+fn check_description_length(d: &str) -> Result<()> {
     if d.chars().count() > 255 {
         return Err(Error::unsupported_value(
             "description",

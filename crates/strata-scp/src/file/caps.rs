@@ -49,6 +49,7 @@ pub(crate) fn capabilities(replication_regions: Vec<String>) -> KindCapabilities
         server_types: ["vm", "bm", "gpu", "gpu_node", "endpoint"].map(String::from).to_vec(),
         snapshot_names: false,
         labels: false,
+        descriptions: false,
         schedule: Some(ScheduleLimits {
             frequencies: vec![ScheduleFrequency::Daily, ScheduleFrequency::Weekly],
             minutes: false,

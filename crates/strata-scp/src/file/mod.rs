@@ -29,8 +29,7 @@ use crate::client::DEFAULT_TIMEOUT;
 use crate::shared::map::volume_status;
 use crate::shared::wire::decode;
 use crate::shared::{
-    api as shared_api, child_not_found, parent, refuse_description, refuse_initial_rules,
-    VolumeService, GIB,
+    api as shared_api, child_not_found, parent, refuse_initial_rules, VolumeService, GIB,
 };
 use caps::OPT_CIFS_PASSWORD;
 use map::{derived_name, frequency_wire, object_of, replica_status, schedule_of, wire_schedules};
@@ -124,7 +123,6 @@ impl VolumeOps for FileStorage {
     }
 
     async fn create_volume(&self, _ctx: &CallCtx, req: &CreateVolume) -> Result<Volume> {
-        refuse_description(req.description.as_deref())?;
         refuse_initial_rules(&req.access_rules)?;
         let protocol = req.protocol.unwrap_or(Protocol::Nfs);
         let mut body = json!({
@@ -159,7 +157,7 @@ impl VolumeOps for FileStorage {
         id: &GlobalId,
         req: &UpdateVolume,
     ) -> Result<Volume> {
-        refuse_description(req.description.as_deref())?;
+        // A description is refused by the capability document (`descriptions: false`).
         if let Some(rules) = &req.access_rules {
             self.set_access_rules(ctx, id, rules).await?;
         }

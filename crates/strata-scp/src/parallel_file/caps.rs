@@ -37,6 +37,7 @@ pub(crate) fn capabilities() -> KindCapabilities {
         server_types: vec!["gpu_node".into()],
         snapshot_names: false,
         labels: false,
+        descriptions: false,
         schedule: None,
         replication_regions: vec![],
         encryption: false,

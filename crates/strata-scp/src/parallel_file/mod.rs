@@ -24,7 +24,7 @@ use strata_core::paging::{Page, PageRequest};
 use strata_core::provider::{ReplicaOps, SnapshotOps, VolumeOps};
 
 use crate::shared::wire::decode;
-use crate::shared::{api as shared_api, refuse_description, refuse_initial_rules, VolumeService};
+use crate::shared::{api as shared_api, refuse_initial_rules, VolumeService};
 use map::{capacity_tb, rule_delta};
 
 /// Parallel File Storage in one region.
@@ -59,7 +59,6 @@ impl VolumeOps for ParallelFileStorage {
     }
 
     async fn create_volume(&self, _ctx: &CallCtx, req: &CreateVolume) -> Result<Volume> {
-        refuse_description(req.description.as_deref())?;
         refuse_initial_rules(&req.access_rules)?;
         let body = json!({"name": req.name, "capacity_tb": capacity_tb(req.size_gib)});
         let raw = shared_api::create_volume(&self.svc.api, &body).await?;
@@ -77,7 +76,7 @@ impl VolumeOps for ParallelFileStorage {
         id: &GlobalId,
         req: &UpdateVolume,
     ) -> Result<Volume> {
-        refuse_description(req.description.as_deref())?;
+        // A description is refused by the capability document (`descriptions: false`).
         let vid = &id.vendor_id;
         if let Some(size) = req.size_gib {
             let (v, _) = self.svc.show(vid).await?;

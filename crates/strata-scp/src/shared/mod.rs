@@ -99,12 +99,12 @@ pub(crate) fn child_not_found(
     }
 }
 
-/// SCP storage resources have no description field.
+/// SCP snapshots have no description field (volumes declare it: `descriptions: false`).
 pub(crate) fn refuse_description(d: Option<&str>) -> Result<()> {
     match d {
         Some(_) => Err(Error::unsupported_value(
             "description",
-            "SCP storage resources have no description",
+            "SCP snapshots have no description",
         )),
         None => Ok(()),
     }

@@ -95,6 +95,7 @@ pub fn memory_capabilities(replication_regions: Vec<String>) -> Capabilities {
         server_types: vec![],
         snapshot_names: true,
         labels: true,
+        descriptions: true,
         schedule: Some(ScheduleLimits {
             frequencies: vec![ScheduleFrequency::Daily, ScheduleFrequency::Weekly],
             minutes: true,
