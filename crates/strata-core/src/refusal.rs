@@ -59,6 +59,15 @@ pub fn retry_after_secs(value: Option<&str>) -> Option<u64> {
     value?.trim().parse::<u64>().ok().map(|s| s.min(3600))
 }
 
+/// The `Retry-After` of a vendor's answer, by [`retry_after_secs`].
+pub fn retry_after(headers: &http::HeaderMap) -> Option<u64> {
+    retry_after_secs(
+        headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
 /// Classifies a failed vendor answer by its `status`: a 429, or a 503 that says when to come
 /// back (`retry_after`), is the vendor being unavailable for a while (`503
 /// vendor_unavailable`, with `Retry-After`); other 5xx are vendor failures; a 400 or 409 is

@@ -126,11 +126,7 @@ impl NasClient {
                 reissued = true;
                 continue;
             }
-            let retry_after = strata_core::refusal::retry_after_secs(
-                resp.headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok()),
-            );
+            let retry_after = strata_core::refusal::retry_after(resp.headers());
             let text = resp.text().await.map_err(transport_error)?;
             if !(200..300).contains(&status) {
                 strata_core::context::log_vendor_answer(
