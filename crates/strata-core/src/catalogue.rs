@@ -43,6 +43,10 @@ macro_rules! with_provider_api {
                 VolumeUsage "volume.usage" read get_usage(id: &GlobalId) -> Usage;
                 VolumeAttach "volume.attach" once attach(id: &GlobalId, att: &Attachment) -> Volume;
                 VolumeDetach "volume.detach" write detach(id: &GlobalId, server_id: &str) -> Volume;
+                /// Sets (or changes) the snapshot reserve of a block volume.
+                SnapshotReservePut "volume.snapshot_reserve.put" write put_snapshot_reserve(id: &GlobalId, r: &SnapshotReserve) -> SnapshotReserve;
+                /// Removes the snapshot reserve (and with it the ability to take snapshots).
+                SnapshotReserveDelete "volume.snapshot_reserve.delete" write delete_snapshot_reserve(id: &GlobalId) -> ();
             }
             SnapshotOps Snapshot {
                 SnapshotList "snapshot.list" read list_snapshots(volume: &GlobalId, page: &PageRequest) -> Page<Snapshot>;
@@ -69,10 +73,33 @@ macro_rules! with_provider_api {
                 ReplicaReverse "replica.reverse" once reverse_replica(id: &GlobalId) -> Replica;
             }
             VolumeGroupOps VolumeGroup {
-                VolumeGroupList "volume_group.list" read list_volume_groups(page: &PageRequest) -> Page<VolumeGroup>;
+                /// Lists the provider's volume groups whose name contains `name`, a page at a time.
+                VolumeGroupList "volume_group.list" read list_volume_groups(name: Option<&str>, page: &PageRequest) -> Page<VolumeGroup>;
                 VolumeGroupGet "volume_group.get" read get_volume_group(id: &GlobalId) -> VolumeGroup;
-                VolumeGroupCreate "volume_group.create" once create_volume_group(req: &CreateVolumeGroup) -> VolumeGroup;
+                /// Starts creating a group of the request's volumes (their ids already checked).
+                VolumeGroupCreate "volume_group.create" once create_volume_group(req: &CreateVolumeGroup, volumes: &[GlobalId]) -> VolumeGroup;
                 VolumeGroupDelete "volume_group.delete" write delete_volume_group(id: &GlobalId) -> ();
+                /// Adds volumes to the group; returns the group with its new members.
+                GroupMembersAdd "volume_group.members.add" write add_group_members(id: &GlobalId, volumes: &[GlobalId]) -> VolumeGroup;
+                /// Removes volumes from the group; returns the group with its remaining members.
+                GroupMembersRemove "volume_group.members.remove" write remove_group_members(id: &GlobalId, volumes: &[GlobalId]) -> VolumeGroup;
+                GroupSnapshotList "group_snapshot.list" read list_group_snapshots(group: &GlobalId, page: &PageRequest) -> Page<GroupSnapshot>;
+                GroupSnapshotGet "group_snapshot.get" read get_group_snapshot(id: &GlobalId) -> GroupSnapshot;
+                GroupSnapshotCreate "group_snapshot.create" once create_group_snapshot(group: &GlobalId) -> GroupSnapshot;
+                GroupSnapshotDelete "group_snapshot.delete" write delete_group_snapshot(id: &GlobalId) -> ();
+                /// Restores in place (returns the group) or into a new group (returns it).
+                GroupSnapshotRestore "group_snapshot.restore" once restore_group_snapshot(id: &GlobalId, req: &RestoreGroupSnapshot) -> VolumeGroup;
+                /// `None` when the group has no schedule.
+                GroupScheduleGet "volume_group.snapshot_schedule.get" read get_group_snapshot_schedule(group: &GlobalId) -> Option<SnapshotSchedule>;
+                GroupSchedulePut "volume_group.snapshot_schedule.put" write put_group_snapshot_schedule(group: &GlobalId, s: &SnapshotSchedule) -> SnapshotSchedule;
+                GroupScheduleDelete "volume_group.snapshot_schedule.delete" write delete_group_snapshot_schedule(group: &GlobalId) -> ();
+                /// The group's replication; `group_replica_not_found` when it has none.
+                GroupReplicaGet "volume_group.replica.get" read get_group_replica(group: &GlobalId) -> GroupReplica;
+                GroupReplicaCreate "volume_group.replica.create" once create_group_replica(group: &GlobalId, req: &CreateGroupReplica) -> GroupReplica;
+                GroupReplicaUpdate "volume_group.replica.update" write update_group_replica(group: &GlobalId, req: &UpdateReplica) -> GroupReplica;
+                GroupReplicaDelete "volume_group.replica.delete" write delete_group_replica(group: &GlobalId) -> ();
+                GroupReplicaStart "volume_group.replica.start" write start_group_replica(group: &GlobalId) -> GroupReplica;
+                GroupReplicaStop "volume_group.replica.stop" write stop_group_replica(group: &GlobalId) -> GroupReplica;
             }
             BackupOps Backup {
                 BackupList "backup.list" read list_backups(page: &PageRequest) -> Page<Backup>;
@@ -243,6 +270,6 @@ mod tests {
         assert!(Op::VolumeDelete.is_mutation() && Op::VolumeDelete.idempotent());
         assert!(!Op::ReplicaReverse.idempotent());
         assert_eq!(Op::ScheduleGet.method(), "get_snapshot_schedule");
-        assert_eq!(Op::ALL.len(), 53);
+        assert_eq!(Op::ALL.len(), 71);
     }
 }

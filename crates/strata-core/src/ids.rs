@@ -35,6 +35,8 @@ pub enum ResourceType {
     Replica,
     /// A volume group (`vg_…`).
     VolumeGroup,
+    /// A snapshot of a volume group, taken of every member at once (`gsnap_…`).
+    GroupSnapshot,
     /// A backup policy (`bkp_…`).
     Backup,
     /// A recovery point of a backup (`rp_…`).
@@ -47,11 +49,12 @@ pub enum ResourceType {
 
 impl ResourceType {
     /// All resource types, for exhaustive tests and docs.
-    pub const ALL: [ResourceType; 8] = [
+    pub const ALL: [ResourceType; 9] = [
         ResourceType::Volume,
         ResourceType::Snapshot,
         ResourceType::Replica,
         ResourceType::VolumeGroup,
+        ResourceType::GroupSnapshot,
         ResourceType::Backup,
         ResourceType::RecoveryPoint,
         ResourceType::Archive,
@@ -65,6 +68,7 @@ impl ResourceType {
             ResourceType::Snapshot => "snap",
             ResourceType::Replica => "rep",
             ResourceType::VolumeGroup => "vg",
+            ResourceType::GroupSnapshot => "gsnap",
             ResourceType::Backup => "bkp",
             ResourceType::RecoveryPoint => "rp",
             ResourceType::Archive => "arc",
@@ -79,6 +83,7 @@ impl ResourceType {
             ResourceType::Snapshot => "snapshot",
             ResourceType::Replica => "replica",
             ResourceType::VolumeGroup => "volume_group",
+            ResourceType::GroupSnapshot => "group_snapshot",
             ResourceType::Backup => "backup",
             ResourceType::RecoveryPoint => "recovery_point",
             ResourceType::Archive => "archive",

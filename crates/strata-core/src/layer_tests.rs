@@ -80,7 +80,8 @@ dummy_default!(
     CreateSnapshot,
     RestoreSnapshot,
     UpdateReplica,
-    UpdateBackup
+    UpdateBackup,
+    RestoreGroupSnapshot
 );
 
 macro_rules! dummy_json {
@@ -92,6 +93,8 @@ dummy_json!(
     Attachment => json!({"server_id": "s"}),
     SnapshotSchedule => json!({"frequency": "daily", "hour": 1}),
     CreateReplica => json!({"destination_region": "r"}),
+    SnapshotReserve => json!({"percent": 10}),
+    CreateGroupReplica => json!({"destination_region": "r"}),
     CreateVolumeGroup => json!({"provider": "p", "name": "n", "volume_ids": []}),
     CreateBackup => json!({"provider": "p", "name": "n", "source": "s", "retention_days": 7, "schedules": []}),
     RestoreBackup => json!({"recovery_point_id": "r"}),
@@ -114,6 +117,18 @@ impl Dummy for &'static GlobalId {
 impl Dummy for &'static str {
     fn dummy() -> Self {
         "s"
+    }
+}
+
+impl Dummy for Option<&'static str> {
+    fn dummy() -> Self {
+        None
+    }
+}
+
+impl Dummy for &'static [GlobalId] {
+    fn dummy() -> Self {
+        &[]
     }
 }
 

@@ -56,9 +56,14 @@ pub fn capabilities(replication_regions: Vec<String>) -> Capabilities {
             minutes: true,
             max_retention_count: Some(30),
             timezones: vec!["Asia/Seoul".into(), "UTC".into()],
+            max_days: None,
+            retention: true,
         }),
         replication_regions,
         encryption: true,
+        attachments: None,
+        qos: None,
+        snapshot_reserve: None,
         options: BTreeMap::from([
             (
                 OPT_SUBNETS.into(),

@@ -59,6 +59,7 @@ pub(crate) fn volume(ids: &Ids, v: &wire::NasVolume) -> Volume {
         vendor.insert("snapshot_reserve_percent".into(), json!(r));
     }
     Volume {
+        block: None,
         id: ids.volume(&v.id),
         provider: ids.provider.clone(),
         kind: VolumeKind::File,

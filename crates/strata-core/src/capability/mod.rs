@@ -10,7 +10,10 @@ use utoipa::ToSchema;
 
 use crate::catalogue::Op;
 use crate::error::{Error, Result};
+mod block;
 mod validate;
+
+pub use block::*;
 
 use crate::model::{
     AccessLevel, AccessRule, AccessRuleKind, CreateVolume, Protocol, ScheduleFrequency,
@@ -37,7 +40,17 @@ use crate::model::{
 /// - `replica_start_stop`: starting and stopping replication.
 /// - `replica_reverse`: swapping a replica's source and destination.
 /// - `replica_update`: changing a replica's frequency.
-/// - `volume_groups`: consistency groups of block volumes.
+/// - `volume_groups`: consistency groups of block volumes (listing, creating, reading).
+/// - `snapshot_reserve`: setting and removing a block volume's snapshot reserve.
+/// - `qos`: setting a block volume's QoS (at create and with `PATCH`).
+/// - `volume_group_delete`: deleting volume groups.
+/// - `group_members`: adding volumes to a group and removing them.
+/// - `group_snapshots`: listing, taking and deleting group snapshots.
+/// - `group_restore_in_place`: restoring a group snapshot into the group.
+/// - `group_clone`: recovering a group snapshot into a new group.
+/// - `group_snapshot_schedule`: setting a group's snapshot schedule.
+/// - `group_replicas`: replicating a group to another region (create, change, start, stop,
+///   delete).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
@@ -85,6 +98,24 @@ pub enum Feature {
     ReplicaUpdate,
     /// Volume groups: consistency groups of block volumes (`volume_group.create`).
     VolumeGroups,
+    /// Setting and removing a block volume's snapshot reserve (`volume.snapshot_reserve.put`).
+    SnapshotReserve,
+    /// Setting a block volume's QoS (`volume.update:qos`).
+    Qos,
+    /// Deleting volume groups (`volume_group.delete`).
+    VolumeGroupDelete,
+    /// Adding and removing group members (`volume_group.members.add`, `.remove`).
+    GroupMembers,
+    /// Listing, taking and deleting group snapshots (`group_snapshot.create`).
+    GroupSnapshots,
+    /// Restoring a group snapshot into its group (`group_snapshot.restore` in place).
+    GroupRestoreInPlace,
+    /// Recovering a group snapshot into a new group (`group_snapshot.restore:new_group`).
+    GroupClone,
+    /// Setting a group's snapshot schedule (`volume_group.snapshot_schedule.put`).
+    GroupSnapshotSchedule,
+    /// Replicating a group to another region (`volume_group.replica.create`).
+    GroupReplicas,
 }
 
 impl Feature {
@@ -114,6 +145,15 @@ impl Feature {
             Feature::ReplicaReverse => (Op::ReplicaReverse, None),
             Feature::ReplicaUpdate => (Op::ReplicaUpdate, None),
             Feature::VolumeGroups => (Op::VolumeGroupCreate, None),
+            Feature::SnapshotReserve => (Op::SnapshotReservePut, None),
+            Feature::Qos => (Op::VolumeUpdate, Some("qos")),
+            Feature::VolumeGroupDelete => (Op::VolumeGroupDelete, None),
+            Feature::GroupMembers => (Op::GroupMembersAdd, None),
+            Feature::GroupSnapshots => (Op::GroupSnapshotCreate, None),
+            Feature::GroupRestoreInPlace => (Op::GroupSnapshotRestore, Some("in_place")),
+            Feature::GroupClone => (Op::GroupSnapshotRestore, Some("new_group")),
+            Feature::GroupSnapshotSchedule => (Op::GroupSchedulePut, None),
+            Feature::GroupReplicas => (Op::GroupReplicaCreate, None),
         }
     }
 
@@ -227,6 +267,13 @@ pub struct ScheduleLimits {
     pub max_retention_count: Option<u32>,
     /// IANA time zones the provider accepts in `timezone`, e.g. `Asia/Seoul`, `UTC`.
     pub timezones: Vec<String>,
+    /// Most days a `weekly` schedule may name; absent: any number (up to 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_days: Option<usize>,
+    /// Whether a schedule may set `retention_count`; when `false` the vendor keeps no
+    /// retention setting and one is refused.
+    #[serde(default = "yes")]
+    pub retention: bool,
 }
 
 /// Everything a provider supports for one volume kind.
@@ -287,6 +334,18 @@ pub struct KindCapabilities {
     /// empty when no options are accepted.
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// Attachment limits of block volumes; absent when volumes are not attached to servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub attachments: Option<AttachmentLimits>,
+    /// QoS limits; absent when QoS cannot be set (on SCP: before API 1.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub qos: Option<QosLimits>,
+    /// Snapshot reserve limits; absent when volumes have no snapshot reserve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub snapshot_reserve: Option<ReserveLimits>,
 }
 
 fn yes() -> bool {
@@ -324,6 +383,10 @@ pub struct Capabilities {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub backups: Option<BackupCapabilities>,
+    /// Volume group capabilities; absent when the provider offers no volume groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub volume_groups: Option<VolumeGroupCapabilities>,
     /// Archive capabilities; absent when the provider offers no archives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

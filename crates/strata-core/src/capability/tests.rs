@@ -33,9 +33,14 @@ fn caps() -> KindCapabilities {
             minutes: false,
             max_retention_count: Some(30),
             timezones: vec!["Asia/Seoul".into()],
+            max_days: None,
+            retention: true,
         }),
         replication_regions: vec!["KR2".into()],
         encryption: true,
+        attachments: None,
+        qos: None,
+        snapshot_reserve: None,
         options: BTreeMap::new(),
     }
 }

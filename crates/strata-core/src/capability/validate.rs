@@ -190,7 +190,12 @@ impl KindCapabilities {
             self.check_description(d)?;
         }
         self.check_labels(!req.labels.is_empty())?;
-        self.check_rules(&req.access_rules)
+        self.check_rules(&req.access_rules)?;
+        self.check_attachments(&req.attachments)?;
+        match &req.qos {
+            Some(q) => self.check_qos(req.tier.as_deref(), Some(q.iops), Some(q.throughput_mbps)),
+            None => Ok(()),
+        }
     }
 
     /// Validates an update request against the current size.
@@ -215,6 +220,9 @@ impl KindCapabilities {
             self.require(Feature::AccessRules)?;
             self.check_rules(rules)?;
         }
+        if let Some(q) = &req.qos {
+            self.check_qos(None, q.iops, q.throughput_mbps)?;
+        }
         self.check_labels(req.labels.as_ref().is_some_and(|l| !l.is_empty()))
     }
 
@@ -231,6 +239,14 @@ impl KindCapabilities {
             .schedule
             .as_ref()
             .ok_or_else(|| Error::unsupported(Feature::SnapshotSchedule.operation()))?;
+        limits.check(s)
+    }
+}
+
+impl ScheduleLimits {
+    /// Checks a schedule against these limits (the feature is checked by the caller).
+    pub fn check(&self, s: &SnapshotSchedule) -> Result<()> {
+        let limits = self;
         if !limits.frequencies.contains(&s.frequency) {
             return Err(Error::unsupported_value(
                 "frequency",
@@ -270,6 +286,23 @@ impl KindCapabilities {
             }
             _ => {}
         }
+        if let Some(max) = limits.max_days {
+            if s.days.len() > max {
+                return Err(Error::unsupported_value(
+                    "days",
+                    format!(
+                        "a weekly schedule may name at most {max} day(s) here, got {}",
+                        s.days.len()
+                    ),
+                ));
+            }
+        }
+        if !limits.retention && s.retention_count.is_some() {
+            return Err(Error::unsupported_value(
+                "retention_count",
+                "this provider keeps no retention setting for schedules: leave `retention_count` out",
+            ));
+        }
         if !limits.timezones.iter().any(|t| t == &s.timezone) {
             return Err(Error::unsupported_value(
                 "timezone",
@@ -292,7 +325,9 @@ impl KindCapabilities {
             _ => Ok(()),
         }
     }
+}
 
+impl KindCapabilities {
     /// Validates the destination region of a new replica.
     pub fn validate_replica_region(&self, region: &str) -> Result<()> {
         self.require(Feature::ReplicaCreate)?;
@@ -310,14 +345,14 @@ impl KindCapabilities {
 }
 
 /// An enum value as clients write it (`read_write`, not `ReadWrite`): its serde name.
-fn wire(v: &impl serde::Serialize) -> String {
+pub(super) fn wire(v: &impl serde::Serialize) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::from("?"),
     }
 }
 
-fn join<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+pub(super) fn join<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
     let v: Vec<S> = items.into_iter().collect();
     if v.is_empty() {
         "none".into()

@@ -6,6 +6,7 @@
 
 mod archive;
 mod backup;
+mod block;
 pub mod bounds;
 mod common;
 mod group;
@@ -16,6 +17,7 @@ mod volume;
 
 pub use archive::*;
 pub use backup::*;
+pub use block::*;
 pub use common::*;
 pub use group::*;
 pub use replica::*;

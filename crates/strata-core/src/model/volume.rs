@@ -112,6 +112,7 @@ impl VolumeStatus {
 /// - `nfs`: NFS.
 /// - `cifs`: CIFS (SMB).
 /// - `parallel_fs`: the vendor's own parallel file system client (parallel file volumes).
+/// - `iscsi`: iSCSI (block volumes; attached servers log in to the volume's targets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Protocol {
@@ -121,15 +122,18 @@ pub enum Protocol {
     Cifs,
     /// `parallel_fs`: the vendor's own parallel file system client.
     ParallelFs,
+    /// `iscsi`: iSCSI (block volumes).
+    Iscsi,
 }
 
 impl Protocol {
-    /// The name used in the API: `nfs`, `cifs` or `parallel_fs`.
+    /// The name used in the API: `nfs`, `cifs`, `parallel_fs` or `iscsi`.
     pub fn as_str(self) -> &'static str {
         match self {
             Protocol::Nfs => "nfs",
             Protocol::Cifs => "cifs",
             Protocol::ParallelFs => "parallel_fs",
+            Protocol::Iscsi => "iscsi",
         }
     }
 }
@@ -159,8 +163,8 @@ pub struct Volume {
     /// File Storage sizes in whole TB, reported here as 1024 GiB per TB.
     #[schema(example = 500)]
     pub size_gib: u64,
-    /// Protocol clients mount the volume with; absent for block volumes and where the vendor
-    /// does not say.
+    /// Protocol clients mount the volume with (`iscsi` for block volumes); absent where the
+    /// vendor does not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub protocol: Option<Protocol>,
@@ -189,6 +193,11 @@ pub struct Volume {
     /// not report it (SCP).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<DateTime<Utc>>,
+    /// What a block volume has beyond every volume (attachments, iSCSI targets, QoS,
+    /// snapshot reserve, origin, group); absent on other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub block: Option<super::BlockDetails>,
     /// The vendor's own fields that have no place in the model, untranslated (names and values
     /// as the vendor sends them; they differ from vendor to vendor and are not part of the
     /// stable API).
@@ -258,6 +267,17 @@ pub struct CreateVolume {
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
     #[schema(schema_with = super::bounds::labels_schema)]
     pub labels: Labels,
+    /// Servers to attach a block volume to when it is created (at most 64, and at most the
+    /// kind's `attachments.max_per_volume`); needs the `attachments` feature. Where the
+    /// kind's `attachments.required_on_create` is `true` at least one is required.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 64)]
+    pub attachments: Vec<Attachment>,
+    /// Provisioned performance of a block volume, within the kind's `qos` limits (refused
+    /// where the kind has none, or for a tier its `qos.tiers` does not list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub qos: Option<super::Qos>,
     /// Vendor-specific options.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     #[schema(schema_with = super::bounds::options_schema)]
@@ -297,6 +317,11 @@ pub struct UpdateVolume {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = super::bounds::labels_update_schema)]
     pub labels: Option<Labels>,
+    /// Changes the QoS of a block volume (absent fields of it keep their value), within the
+    /// kind's `qos` limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub qos: Option<super::QosUpdate>,
 }
 
 /// What an access rule grants access to.
@@ -426,8 +451,9 @@ pub struct Usage {
     pub snapshot_bytes: Option<u64>,
 }
 
-/// Body of `POST /v1/volumes/{id}/attachments`: attaches a block volume to a server (needs
-/// the `attachments` feature; no current provider offers it).
+/// A server to attach a block volume to: the body of `POST /v1/volumes/{id}/attachments`
+/// (needs the `attachments` feature; SCP Block Storage), and an item of a create request's
+/// `attachments`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"server_id": "3f5e8c1a-9d2b-4c7e-8a6f-1b2c3d4e5f60", "server_type": "bm"}))]
@@ -435,8 +461,8 @@ pub struct Attachment {
     /// The vendor's id of the server to attach the volume to; not blank.
     #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     pub server_id: String,
-    /// The vendor's server type, e.g. `bm` (bare metal), where the vendor has several;
-    /// absent: the vendor's default.
+    /// The vendor's server type, one of the kind's `attachments.server_types` (`bm` bare
+    /// metal or `mngc` multi-node GPU cluster on SCP); absent: the first of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 255)]
     pub server_type: Option<String>,

@@ -129,6 +129,7 @@ pub(crate) fn derived_name(base: &str, suffix: &str) -> String {
 /// A File Storage volume (elastic: no size; tier and protocol from the vendor).
 pub(crate) fn volume(ids: &ProviderIds, v: &wire::Volume, raw: &Value) -> Volume {
     Volume {
+        block: None,
         id: ids.volume(&v.id),
         provider: ids.provider.clone(),
         kind: VolumeKind::File,

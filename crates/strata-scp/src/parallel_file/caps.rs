@@ -41,6 +41,9 @@ pub(crate) fn capabilities() -> KindCapabilities {
         schedule: None,
         replication_regions: vec![],
         encryption: false,
+        attachments: None,
+        qos: None,
+        snapshot_reserve: None,
         options: BTreeMap::new(),
     }
 }

@@ -20,6 +20,7 @@ pub(crate) fn capacity_tb(size_gib: u64) -> u64 {
 /// A parallel file volume (sized in whole TB, always the parallel protocol).
 pub(crate) fn volume(ids: &ProviderIds, v: &wire::Volume, raw: &Value) -> Volume {
     Volume {
+        block: None,
         id: ids.volume(&v.id),
         provider: ids.provider.clone(),
         kind: VolumeKind::ParallelFile,

@@ -101,9 +101,14 @@ pub fn memory_capabilities(replication_regions: Vec<String>) -> Capabilities {
             minutes: true,
             max_retention_count: Some(30),
             timezones: vec!["Asia/Seoul".into(), "UTC".into()],
+            max_days: None,
+            retention: true,
         }),
         replication_regions,
         encryption: true,
+        attachments: None,
+        qos: None,
+        snapshot_reserve: None,
         options: BTreeMap::new(),
     };
     Capabilities {
@@ -163,6 +168,8 @@ impl MemoryProvider {
     /// Seeds a settled volume (for the demo).
     pub fn seed_volume(&self, name: &str, size_gib: u64, protocol: Protocol) -> Volume {
         let req = CreateVolume {
+            attachments: vec![],
+            qos: None,
             provider: self.info.id.clone(),
             kind: VolumeKind::File,
             name: name.into(),
@@ -186,6 +193,7 @@ impl MemoryProvider {
         let vendor_id = format!("mem-vol-{:06}", st.next);
         let now = Utc::now();
         let vol = Volume {
+            block: None,
             id: self.gid(ResourceType::Volume, &vendor_id).encode(),
             provider: self.info.id.clone(),
             kind: VolumeKind::File,

@@ -132,6 +132,8 @@ impl SnapshotOps for MemoryProvider {
                     .name
                     .check("volume_name", &name)?;
                 let create = CreateVolume {
+                    attachments: vec![],
+                    qos: None,
                     provider: self.info.id.clone(),
                     kind: VolumeKind::File,
                     name,
