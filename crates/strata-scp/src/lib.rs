@@ -365,6 +365,17 @@ impl VolumeOps for ScpProvider {
     async fn detach(&self, ctx: &CallCtx, id: &GlobalId, server_id: &str) -> Result<Volume> {
         self.of(id)?.detach(ctx, id, server_id).await
     }
+    async fn put_snapshot_reserve(
+        &self,
+        ctx: &CallCtx,
+        id: &GlobalId,
+        r: &SnapshotReserve,
+    ) -> Result<SnapshotReserve> {
+        self.of(id)?.put_snapshot_reserve(ctx, id, r).await
+    }
+    async fn delete_snapshot_reserve(&self, ctx: &CallCtx, id: &GlobalId) -> Result<()> {
+        self.of(id)?.delete_snapshot_reserve(ctx, id).await
+    }
 }
 
 #[async_trait]

@@ -234,6 +234,12 @@ async fn every_change_dry_runs_exactly(t: Target) {
         run.go(s).await;
     }
 
+    run.go(&step(
+        Method::PUT,
+        format!("{v}/snapshot-reserve"),
+        Some(json!({"percent": 50})),
+    ))
+    .await;
     let snap = run
         .go(&step(
             Method::POST,
@@ -283,6 +289,9 @@ async fn every_change_dry_runs_exactly(t: Target) {
         None,
     ))
     .await;
+    volume_group_changes(&run, &t, &vol, &tz, &region).await;
+    run.go(&step(Method::DELETE, format!("{v}/snapshot-reserve"), None))
+        .await;
     run.go(&step(Method::DELETE, &v, None)).await;
     // Every change the provider offers was shown request by request (the in-memory provider
     // has no vendor requests to show).
@@ -294,6 +303,86 @@ async fn every_change_dry_runs_exactly(t: Target) {
         t.provider
     );
     assert_eq!(run.untried(), Vec::<String>::new(), "{}", t.provider);
+}
+
+/// The volume group routes: a group of `vol` and a second volume that joins and leaves it,
+/// group snapshots, schedule and replica (refused alike, dry or real, where the provider has
+/// no volume groups).
+async fn volume_group_changes(run: &Run<'_>, t: &Target, vol: &str, tz: &str, region: &Value) {
+    let or_none = |id: String, none: &str| if id.is_empty() { none.to_string() } else { id };
+    let grp = run
+        .go(&step(
+            Method::POST,
+            "/v1/volume-groups",
+            Some(json!({"provider": t.provider, "name": "dry-group", "volume_ids": [vol]})),
+        ))
+        .await;
+    let g = format!("/v1/volume-groups/{}", or_none(id(&grp), "vg_AAAA"));
+    // A second volume to add and remove, where groups exist (else the refusal needs none).
+    let other = if id(&grp).is_empty() {
+        vol.to_string()
+    } else {
+        id(&run
+            .go(&step(
+                Method::POST,
+                "/v1/volumes",
+                Some(t.create_body("dry-b")),
+            ))
+            .await)
+    };
+    for s in [
+        step(
+            Method::POST,
+            format!("{g}/members/add"),
+            Some(json!({ "volume_ids": [other] })),
+        ),
+        step(
+            Method::POST,
+            format!("{g}/members/remove"),
+            Some(json!({ "volume_ids": [other] })),
+        ),
+        step(
+            Method::PUT,
+            format!("{g}/snapshot-schedule"),
+            Some(json!({"frequency": "daily", "hour": 4, "timezone": tz})),
+        ),
+        step(Method::DELETE, format!("{g}/snapshot-schedule"), None),
+    ] {
+        run.go(&s).await;
+    }
+    let gs = run
+        .go(&step(Method::POST, format!("{g}/snapshots"), None))
+        .await;
+    let gs = format!("/v1/group-snapshots/{}", or_none(id(&gs), "gsnap_AAAA"));
+    run.go(&step(
+        Method::POST,
+        format!("{gs}/restore"),
+        Some(json!({})),
+    ))
+    .await;
+    run.go(&step(Method::DELETE, &gs, None)).await;
+    for s in [
+        step(
+            Method::POST,
+            format!("{g}/replica"),
+            Some(json!({ "destination_region": region })),
+        ),
+        step(Method::POST, format!("{g}/replica/stop"), None),
+        step(Method::POST, format!("{g}/replica/start"), None),
+        step(
+            Method::PATCH,
+            format!("{g}/replica"),
+            Some(json!({"frequency": "daily"})),
+        ),
+        step(Method::DELETE, format!("{g}/replica"), None),
+        step(Method::DELETE, &g, None),
+    ] {
+        run.go(&s).await;
+    }
+    if other != vol {
+        run.go(&step(Method::DELETE, format!("/v1/volumes/{other}"), None))
+            .await;
+    }
 }
 
 /// A request the real call refuses is refused the same way as a dry run, and a malformed

@@ -48,9 +48,15 @@ impl Shape {
     fn of(path: &str, op: &Operation, method: &HttpMethod) -> Self {
         let params = op.parameters.as_deref().unwrap_or_default();
         let has = |name: &str| params.iter().any(|p| p.name == name);
-        let vendor = ["/v1/volumes", "/v1/snapshots", "/v1/replicas"]
-            .iter()
-            .any(|p| path.starts_with(p));
+        let vendor = [
+            "/v1/volumes",
+            "/v1/snapshots",
+            "/v1/replicas",
+            "/v1/volume-groups",
+            "/v1/group-snapshots",
+        ]
+        .iter()
+        .any(|p| path.starts_with(p));
         Shape {
             secured: path.starts_with("/v1/"),
             mutation: !matches!(method, HttpMethod::Get),
@@ -154,6 +160,16 @@ const LINKS: &[(&str, &str, &str)] = &[
         "/replicas/0/id",
         "/v1/replicas/{id}",
     ),
+    (
+        "/v1/volume-groups",
+        "/volume_groups/0/id",
+        "/v1/volume-groups/{id}",
+    ),
+    (
+        "/v1/volume-groups/{id}/snapshots",
+        "/snapshots/0/id",
+        "/v1/group-snapshots/{id}",
+    ),
     ("/v1/operations", "/operations/0/id", "/v1/operations/{id}"),
 ];
 
@@ -233,6 +249,8 @@ fn id_type(path: &str) -> Option<ResourceType> {
         "volumes" => ResourceType::Volume,
         "snapshots" => ResourceType::Snapshot,
         "replicas" => ResourceType::Replica,
+        "volume-groups" => ResourceType::VolumeGroup,
+        "group-snapshots" => ResourceType::GroupSnapshot,
         _ => return None,
     })
 }

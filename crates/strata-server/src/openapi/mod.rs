@@ -25,6 +25,7 @@ pub use conventions::{Conventions, WAIT_PATTERN};
     components(schemas(
         ProblemDetails,
         crate::routes::replicas::ReplicaAction,
+        crate::routes::volume_groups::MembersAction,
         strata_core::dry_run::DryRun,
         strata_core::dry_run::VendorRequest
     )),
@@ -33,6 +34,7 @@ pub use conventions::{Conventions, WAIT_PATTERN};
         (name = "volumes", description = "Volumes of every kind, their access rules, mount targets and usage"),
         (name = "snapshots", description = "Snapshots, restores and snapshot schedules"),
         (name = "replicas", description = "Cross-region replication"),
+        (name = "volume-groups", description = "Consistency groups of block volumes: members, group snapshots, schedules, replication and recovery"),
         (name = "operations", description = "Long-running operations"),
         (name = "health", description = "Liveness, readiness and Prometheus metrics (no token needed)"),
     )

@@ -10,6 +10,7 @@ pub mod providers;
 pub mod replicas;
 mod request;
 pub mod snapshots;
+pub mod volume_groups;
 pub mod volumes;
 
 use std::future::Future;
@@ -41,6 +42,7 @@ pub fn v1_router() -> OpenApiRouter<AppState> {
         .merge(volumes::router())
         .merge(snapshots::router())
         .merge(replicas::router())
+        .merge(volume_groups::router())
 }
 
 /// The open routes (liveness and readiness) with their documentation.

@@ -1,4 +1,4 @@
-//! What hangs directly off a volume: access rules, mount targets, usage and attachments.
+//! What hangs directly off a volume: access rules, mount targets and usage.
 
 use std::sync::Arc;
 
@@ -166,51 +166,4 @@ pub async fn get_usage(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::Volume)?;
     t.require(Feature::Usage)?;
     Ok(ok(&t.call(t.p.get_usage(&r.ctx, &t.id)).await?))
-}
-
-/// Attaches a block volume to a server.
-#[utoipa::path(post, path = "/v1/volumes/{id}/attachments", tag = "volumes", params(("id" = String, Path, description = "Volume id"), MutationParams), request_body = Attachment,
-    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
-pub async fn attach(
-    m: Mutation,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<Attachment>,
-) -> ApiResult {
-    let t = m.target(&id, ResourceType::Volume)?;
-    m.run(
-        &t,
-        Op::VolumeAttach,
-        |t| {
-            t.require(Feature::Attachments)?;
-            if body.server_id.trim().is_empty() {
-                return Err(Problem::from(strata_core::Error::invalid(
-                    "server_id",
-                    "`server_id` must not be empty",
-                )));
-            }
-            Ok(())
-        },
-        |p, ctx, id| p.attach(ctx, id, &body),
-        volume_probe,
-    )
-    .await
-}
-
-/// Detaches a block volume from a server.
-#[utoipa::path(delete, path = "/v1/volumes/{id}/attachments/{server}", tag = "volumes",
-    params(("id" = String, Path, description = "Volume id"), ("server" = String, Path, description = "Vendor server id"), MutationParams),
-    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
-pub async fn detach(m: Mutation, ApiPath((id, server)): ApiPath<(String, String)>) -> ApiResult {
-    let t = m.target(&id, ResourceType::Volume)?;
-    m.run(
-        &t,
-        Op::VolumeDetach,
-        |t| {
-            vendor_ref(&t.p, &server, "server", "server")?;
-            t.require(Feature::Attachments)
-        },
-        |p, ctx, id| p.detach(ctx, id, &server),
-        volume_probe,
-    )
-    .await
 }

@@ -1,6 +1,7 @@
 //! Volumes and what hangs directly off them.
 
 mod attached;
+mod block;
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use attached::*;
+pub use block::*;
 
 use super::*;
 use crate::state::AppState;
@@ -31,8 +33,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_mount_targets, create_mount_target))
         .routes(routes!(delete_mount_target))
         .routes(routes!(get_usage))
-        .routes(routes!(attach))
+        .routes(routes!(list_attachments, attach))
         .routes(routes!(detach))
+        .routes(routes!(put_snapshot_reserve, delete_snapshot_reserve))
 }
 
 /// Filters and paging of the volume list.
@@ -172,6 +175,9 @@ pub async fn list_volumes(r: Req, ApiQuery(q): ApiQuery<VolumeListParams>) -> Ap
 pub async fn create_volume(m: Mutation, ApiJson(req): ApiJson<CreateVolume>) -> ApiResult {
     let p = m.provider(&req.provider)?;
     kind_check(&p, Some(req.kind), |k| k.validate_create(&req))?;
+    for a in &req.attachments {
+        server_ref(&p, &a.server_id)?;
+    }
     let vol = provider_call(&p, p.create_volume(&m.ctx, &req)).await?;
     let t = Target::returned(&p, &vol.id, ResourceType::Volume)?;
     m.track(Op::VolumeCreate, t, volume_probe).await

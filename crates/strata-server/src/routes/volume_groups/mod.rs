@@ -1,0 +1,294 @@
+//! Volume groups (consistency groups of block volumes) and their members; group snapshots,
+//! schedules and replicas have a file each.
+
+mod replica;
+mod schedule;
+mod snapshots;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use strata_core::capability::{Feature, VolumeGroupCapabilities};
+use strata_core::catalogue::Op;
+use strata_core::context::CallCtx;
+use strata_core::error::Result as CoreResult;
+use strata_core::ids::{GlobalId, ResourceType};
+use strata_core::model::*;
+use strata_core::operation::{probe_deleted, Operation};
+use strata_core::paging::{effective_page_size, fingerprint, merge_pages};
+use strata_core::provider::Provider;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use replica::*;
+pub use schedule::*;
+pub use snapshots::*;
+
+use super::*;
+use crate::state::AppState;
+
+/// The volume group routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_volume_groups, create_volume_group))
+        .routes(routes!(get_volume_group, delete_volume_group))
+        .routes(routes!(change_members))
+        .routes(routes!(list_group_snapshots, create_group_snapshot))
+        .routes(routes!(get_group_snapshot, delete_group_snapshot))
+        .routes(routes!(restore_group_snapshot))
+        .routes(routes!(
+            get_group_schedule,
+            put_group_schedule,
+            delete_group_schedule
+        ))
+        .routes(routes!(
+            get_group_replica,
+            create_group_replica,
+            update_group_replica,
+            delete_group_replica
+        ))
+        .routes(routes!(group_replica_action))
+}
+
+/// Checks a request against the provider's volume group capabilities, before any vendor
+/// call (`unsupported_by_provider` where the provider has no volume groups).
+pub(crate) fn group_check(
+    p: &Arc<dyn Provider>,
+    f: impl FnOnce(&VolumeGroupCapabilities) -> CoreResult<()>,
+) -> Result<(), Problem> {
+    p.capabilities()
+        .groups()
+        .and_then(f)
+        .map_err(|e| Problem::from(e).with_provider(&p.info().id))
+}
+
+/// A probe that settles once the group leaves its transitional status.
+pub(crate) fn group_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    ctx: CallCtx,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    settle(p, id, ctx, |p, ctx, id| p.get_volume_group(ctx, id))
+}
+
+/// Parses the volume ids of a request body: each a block volume of provider `p` (ids of
+/// another provider or kind are valid ids the provider cannot group: `unsupported_value`).
+fn member_ids(p: &Arc<dyn Provider>, raw: &[String]) -> Result<Vec<GlobalId>, Problem> {
+    let provider = &p.info().id;
+    let mut out: Vec<GlobalId> = Vec::with_capacity(raw.len());
+    for (i, r) in raw.iter().enumerate() {
+        let field = format!("volume_ids[{i}]");
+        let id = parse_id(r, ResourceType::Volume).map_err(|mut e| {
+            e.field = Some(field.clone());
+            e
+        })?;
+        let refuse = |why: String| {
+            Problem::from(strata_core::Error::unsupported_value(field.clone(), why))
+                .with_provider(provider)
+        };
+        if &id.provider != provider {
+            return Err(refuse(format!(
+                "`{field}` is a volume of provider `{}`, not `{provider}`",
+                id.provider
+            )));
+        }
+        if id.kind != Some(VolumeKind::Block) {
+            return Err(refuse(format!(
+                "`{field}` is not a block volume: only block volumes can be grouped"
+            )));
+        }
+        id.check_grammar(p.id_grammar()).map_err(|_| {
+            Problem::from(strata_core::Error::not_found(ResourceType::Volume, r))
+                .with_provider(provider)
+        })?;
+        if out.contains(&id) {
+            return Err(Problem::from(strata_core::Error::invalid(
+                "volume_ids",
+                format!("`{field}` names a volume given before"),
+            )));
+        }
+        out.push(id);
+    }
+    Ok(out)
+}
+
+/// Filters and paging of the volume group list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GroupListParams {
+    /// Only groups of this provider.
+    pub provider: Option<String>,
+    /// Only groups whose name contains this text.
+    pub name: Option<String>,
+    /// Items per page (default 50, at most 500).
+    #[serde(default, deserialize_with = "crate::routes::page_size")]
+    pub page_size: Option<u32>,
+    /// `next_page_token` of the previous page.
+    pub page_token: Option<String>,
+}
+
+/// A page of volume groups across providers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VolumeGroupList {
+    /// The groups of this page, by name.
+    pub volume_groups: Vec<VolumeGroup>,
+    /// Pass as `page_token` for the next page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    /// Providers that could not be listed; the page holds everything else.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<UnreachableProvider>,
+}
+
+/// Lists volume groups across every provider the token may use that offers them, merged by
+/// name.
+///
+/// Paged and merged like `GET /v1/volumes`: a provider that does not answer within the list
+/// deadline is named under `unreachable`. Filter with `provider` or a `name` substring.
+#[utoipa::path(get, path = "/v1/volume-groups", tag = "volume-groups", params(GroupListParams), responses((status = 200, body = VolumeGroupList)))]
+pub async fn list_volume_groups(r: Req, ApiQuery(q): ApiQuery<GroupListParams>) -> ApiResult {
+    let Req {
+        state,
+        ctx,
+        principal,
+    } = r;
+    let providers: Vec<Arc<dyn Provider>> = match &q.provider {
+        Some(id) => {
+            let p = state.registry.get(id, &principal)?;
+            group_check(&p, |g| g.require(Feature::VolumeGroups))?;
+            vec![p]
+        }
+        None => state
+            .registry
+            .visible(&principal)
+            .filter(|p| p.capabilities().volume_groups.is_some())
+            .cloned()
+            .collect(),
+    };
+    let ids: Vec<String> = providers.iter().map(|p| p.info().id.clone()).collect();
+    let fp = fingerprint(&[
+        "volume-groups",
+        q.provider.as_deref().unwrap_or(""),
+        q.name.as_deref().unwrap_or(""),
+    ]);
+    let deadline = tokio::time::Instant::now() + state.config.layers.list_deadline();
+    let name = q.name.clone();
+    let fetch = |pid: String, mut req: strata_core::paging::PageRequest| {
+        let p = providers.iter().find(|p| p.info().id == pid).cloned();
+        let name = name.clone();
+        let ctx = CallCtx {
+            deadline: Some(deadline),
+            ..ctx.clone()
+        };
+        async move {
+            let p =
+                p.ok_or_else(|| strata_core::Error::Internal(format!("provider {pid} vanished")))?;
+            req.page_size = req.page_size.min(p.capabilities().max_page_size.max(1));
+            p.list_volume_groups(&ctx, name.as_deref(), &req).await
+        }
+    };
+    let merged = merge_pages(
+        &ids,
+        q.page_token.as_deref(),
+        effective_page_size(q.page_size),
+        &fp,
+        fetch,
+        |g: &VolumeGroup| (g.name.clone(), g.id.clone()),
+    )
+    .await
+    .map_err(Problem::from)?;
+    Ok(ok(&VolumeGroupList {
+        volume_groups: merged.items,
+        next_page_token: merged.next_page_token,
+        unreachable: merged.unreachable.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Creates a volume group of block volumes; answers with the operation that tracks it.
+///
+/// The volumes must be block volumes of the provider, in no other group. The operation
+/// settles with the group once it is `available`.
+#[utoipa::path(post, path = "/v1/volume-groups", tag = "volume-groups", params(MutationParams), request_body = CreateVolumeGroup,
+    responses((status = 202, body = Operation, description = "Accepted; poll the operation"), (status = 200, body = Operation, description = "Done within `wait`")))]
+pub async fn create_volume_group(
+    m: Mutation,
+    ApiJson(req): ApiJson<CreateVolumeGroup>,
+) -> ApiResult {
+    let p = m.provider(&req.provider)?;
+    group_check(&p, |g| g.validate_create(&req))?;
+    let volumes = member_ids(&p, &req.volume_ids)?;
+    let group = provider_call(&p, p.create_volume_group(&m.ctx, &req, &volumes)).await?;
+    let t = Target::returned(&p, &group.id, ResourceType::VolumeGroup)?;
+    m.track(Op::VolumeGroupCreate, t, group_probe).await
+}
+
+/// One volume group, with its members.
+#[utoipa::path(get, path = "/v1/volume-groups/{id}", tag = "volume-groups", params(("id" = String, Path, description = "Volume group id")), responses((status = 200, body = VolumeGroup)))]
+pub async fn get_volume_group(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
+    let t = r.target(&id, ResourceType::VolumeGroup)?;
+    Ok(ok(&t.call(t.p.get_volume_group(&r.ctx, &t.id)).await?))
+}
+
+/// Deletes a volume group (its volumes stay); needs the `volume_group_delete` feature (SCP
+/// has no group delete).
+#[utoipa::path(delete, path = "/v1/volume-groups/{id}", tag = "volume-groups", params(("id" = String, Path, description = "Volume group id"), MutationParams),
+    responses((status = 202, body = Operation), (status = 200, body = Operation)))]
+pub async fn delete_volume_group(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResult {
+    let t = m.target(&id, ResourceType::VolumeGroup)?;
+    m.run(
+        &t,
+        Op::VolumeGroupDelete,
+        |t| group_check(&t.p, |g| g.require(Feature::VolumeGroupDelete)),
+        |p, ctx, id| p.delete_volume_group(ctx, id),
+        |p, id, ctx| {
+            poller(p, id, ctx, |p, id, ctx| async move {
+                probe_deleted(p.get_volume_group(&ctx, &id).await)
+            })
+        },
+    )
+    .await
+}
+
+/// Whether volumes join or leave a group.
+#[derive(Debug, Clone, Copy, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MembersAction {
+    /// Add the volumes to the group.
+    Add,
+    /// Remove the volumes from the group.
+    Remove,
+}
+
+/// Adds volumes to a group, or removes them.
+///
+/// `add` takes block volumes of the group's provider that are in no group; `remove` takes
+/// members. The operation settles with the group and its new members.
+#[utoipa::path(post, path = "/v1/volume-groups/{id}/members/{action}", tag = "volume-groups",
+    params(("id" = String, Path, description = "Volume group id"), ("action" = MembersAction, Path, description = "`add` or `remove`"), MutationParams),
+    request_body = GroupMembers,
+    responses((status = 202, body = Operation, description = "Settles with the group"), (status = 200, body = Operation)))]
+pub async fn change_members(
+    m: Mutation,
+    ApiPath((id, action)): ApiPath<(String, MembersAction)>,
+    ApiJson(req): ApiJson<GroupMembers>,
+) -> ApiResult {
+    let t = m.target(&id, ResourceType::VolumeGroup)?;
+    group_check(&t.p, |g| g.require(Feature::GroupMembers))?;
+    let volumes = member_ids(&t.p, &req.volume_ids)?;
+    let op = match action {
+        MembersAction::Add => Op::GroupMembersAdd,
+        MembersAction::Remove => Op::GroupMembersRemove,
+    };
+    m.run(
+        &t,
+        op,
+        |_| Ok(()),
+        |p, ctx, id| match action {
+            MembersAction::Add => p.add_group_members(ctx, id, &volumes),
+            MembersAction::Remove => p.remove_group_members(ctx, id, &volumes),
+        },
+        group_probe,
+    )
+    .await
+}
