@@ -56,6 +56,9 @@ mod schedules;
 mod snapshots;
 mod volumes;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 use std::time::Instant;
 
