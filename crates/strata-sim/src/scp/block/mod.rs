@@ -5,7 +5,7 @@
 //! Fidelity notes:
 //! - Paths, methods and 200/202 as §2.4: the eight async operations answer 202
 //!   `{request_id: "req-<uuid>", resource_id}`; envelopes (`{"result": …}` or flat) as §2.5.
-//! - Versions from the front's [`ApiVersion`](crate::scp::front::ApiVersion): Set Volume QoS
+//! - Versions from the front's `ApiVersion` request extension: Set Volume QoS
 //!   and the `qos` of Create/Show Volume exist only in 1.2, both recoveries only in 1.1+
 //!   (older versions: 404); Attach/Detach answer `{attachments:[…]}` in 1.2 and
 //!   `{result: VolumeModel}` before; the 1.0 models have no `recovery`.
@@ -18,29 +18,43 @@
 //!   `EDITING` → the previous state; `DELETING` → gone (404). Groups `CREATING` → `AVAILABLE`,
 //!   member changes, schedules and group restores `EDITING` → `AVAILABLE`. Replication
 //!   `sync_state`: `INITIALIZING` → `SNAPMIRROED` (vendor spelling); `BREAK` → `BROKEN_OFF`;
-//!   `RESYNC` → `RESYNCING` → `SNAPMIRROED`. Transitions take [`ScpSimConfig::delay`]
-//!   (crate::scp::ScpSimConfig); every request first settles what is due.
+//!   `RESYNC` → `RESYNCING` → `SNAPMIRROED`. Transitions take
+//!   [`ScpSimConfig::delay`](crate::scp::ScpSimConfig::delay); every request first settles
+//!   what is due.
 //!
 //! Simulator choices where the reference is silent:
-//! - Any mutation of a volume or group in a `*ING` state is 409 (`volume … is creating`);
-//!   so is deleting a volume that is attached, in a group or in a replication, creating a
-//!   volume whose name exists in the region, and a second replication.
-//! - Group names: 1–28 characters. Names built from prefixes (group replication and
-//!   recovery members, `<prefix><member name>`) must pass the volume name rule (400).
-//! - `snapshot_rate` is the snapshot reserve in percent of the volume size, 1–100.
-//!   Deleting the rate is refused (409) while snapshots exist. Each snapshot reports 1% of
-//!   the volume size as `snapshot_size_mb`; `snapshot_total_usage` is their sum in MB.
-//! - A group snapshot needs every member's snapshots activated (400 otherwise), and
-//!   `is_snapshot_policy` of a group says they all are.
+//! - Any mutation of a volume or group in a `*ING` state is 409 (`volume … is creating`;
+//!   the reference's [inferred] 400 is not used), also snapshot create/delete/restore. So
+//!   is deleting a volume that is attached, in a group or in a replication, a volume or
+//!   group name that exists in the region, a second replication, and a member in a group.
+//! - Ids given in bodies (`volume_ids`, `snapshot_id`) that do not exist answer 404 too.
+//! - Group names: 1–28 characters. Names built from prefixes must pass the volume name
+//!   rule (400): group replication members `<prefix><member name>`, group recovery members
+//!   `<prefix><member name>` and the recovery group `<prefix><group name>`.
+//! - `snapshot_rate` is the snapshot reserve in percent of the volume size, 1–100; PUT and
+//!   DELETE without one are 404, POST with one 409. Deleting the rate is refused (409) while
+//!   snapshots exist. Each snapshot reports 1% of the volume size as `snapshot_size_mb`;
+//!   `snapshot_capacity_mb` is size × rate, `snapshot_total_usage` the snapshots' sum in MB.
+//! - A group snapshot needs every member's snapshots activated (400 otherwise), and a
+//!   group's `is_snapshot_policy` says they all are. Schedule PUT/DELETE without one: 404.
 //! - SSD volumes created without `qos` get 3000 IOPS / 125 MB/s; HDD volumes have no QoS
 //!   (`qos: null` in 1.2) and refuse it (400).
-//! - Removing every member of a group is 400; a member must be settled to join or leave.
-//! - Detaching a server that is not attached is 400; attaching one twice is 409; at most 8.
+//! - Removing every member of a group is 400; members must be settled to join or leave;
+//!   membership is frozen (409) while the group has a replication.
+//! - Attach needs at least one server; attaching one twice is 409; more than 8 is 400.
+//!   Detaching a server that is not attached is 400.
 //! - Attached servers are synthesized from their ids (`bm-<8 hex>` or `mngc-<8 hex>`,
-//!   `RUNNING`). Group replication also marks its members (`has_replication`/`has_origin`)
-//!   but Show Volume Replication on a member answers 404 (only the group relation exists).
+//!   `RUNNING`); `object_name` filters on those names. List filters match substrings.
+//! - `sort` needs `field:asc|desc` for every part (fields `created_at`, `modified_at`,
+//!   `name`, and `size_gb` for volumes); default `created_at:desc`.
+//! - `BREAK` needs `SNAPMIRROED` and `RESYNC` needs `BROKEN_OFF` (409 otherwise); a
+//!   relation being deleted refuses changes (409). Cycle and policy can be set from either
+//!   side. Group replication marks its members (`has_replication`/`has_origin`) but Show
+//!   Volume Replication on a member answers 404 (only the group relation exists).
 //! - Deleting a volume replication keeps the replica as an ordinary, writable volume;
 //!   deleting a group replication (synchronous) keeps the replica group the same way.
+//! - A recovery re-points the origin's `recovery` to its newest recovery copy.
+//! - Tags are kept but never shown; `created_by`/`modified_by` are `sim-user@samsung.com`.
 //!
 //! This file holds the service's world ([`Blocks`]), the state machine (`tick`) and the
 //! router; `model` has the resources, `common` the shared answers and checks, and each

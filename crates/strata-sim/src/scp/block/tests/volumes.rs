@@ -285,7 +285,13 @@ async fn lists_page_sort_and_filter() {
     assert_eq!(item["attachments"][0]["name"], "bm-d7682135");
     let (_, b) = t.call("GET", "/v1/volumes?object_name=bm-d768", None).await;
     assert_eq!(b["total_count"], 4);
-    for bad in ["limit=-1", "offset=x", "sort=color:asc", "sort=name:up"] {
+    for bad in [
+        "limit=-1",
+        "offset=x",
+        "sort=color:asc",
+        "sort=name:up",
+        "sort=name",
+    ] {
         let (s, _) = t.call("GET", &format!("/v1/volumes?{bad}"), None).await;
         assert_eq!(s, 400, "{bad}");
     }
