@@ -78,6 +78,7 @@ pub fn capabilities(replication_regions: Vec<String>) -> Capabilities {
                 "percent of the size reserved for snapshots, 0–100 (default 5)".into(),
             ),
         ]),
+        update_options: BTreeMap::new(),
     };
     Capabilities {
         volumes: BTreeMap::from([(VolumeKind::File, file)]),

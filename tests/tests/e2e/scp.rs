@@ -147,6 +147,34 @@ async fn file_storage_lives_its_whole_life_through_the_gateway_and_speaks_the_of
     assert_eq!(puts, 2, "one remove and one add");
     assert_eq!(get(&gw, &format!("{v}/access-rules")).await, swapped);
 
+    // File-unit recovery (the vendor's SetVolume) is an update option of file volumes.
+    let caps = get(&gw, "/v1/providers/scp-kr-west1").await;
+    assert!(
+        caps["capabilities"]["volumes"]["file"]["update_options"]["file_unit_recovery"].is_string(),
+        "{caps}"
+    );
+    let on = op(
+        &gw,
+        Method::PATCH,
+        &v,
+        Some(json!({"options": {"file_unit_recovery": true}})),
+    )
+    .await;
+    assert_eq!(on["vendor"]["file_unit_recovery_enabled"], true, "{on}");
+    let before = files.request_count();
+    for bad in [
+        json!({"file_unit_recovery": "yes"}),
+        json!({"no_such": true}),
+    ] {
+        let resp = send(gw.req(Method::PATCH, &v).json(&json!({ "options": bad }))).await;
+        assert_problem(&resp, 422, "unsupported_value");
+    }
+    let sets = files.requests()[before..]
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(sets, 0, "refused options reached the vendor");
+
     // Snapshot (server-named) → restore in place → clone into a new volume.
     let snap = op(
         &gw,
@@ -299,8 +327,8 @@ async fn file_storage_lives_its_whole_life_through_the_gateway_and_speaks_the_of
             Err(e) => panic!("{e}"),
         }
     }
-    // All 21 but SetVolume (file-unit recovery has no place in the model yet).
-    assert_eq!(used.len(), 20, "operations exercised: {used:?}");
+    // All 21, SetVolume (file-unit recovery) included.
+    assert_eq!(used.len(), 21, "operations exercised: {used:?}");
 }
 
 #[test]

@@ -334,6 +334,10 @@ pub struct KindCapabilities {
     /// empty when no options are accepted.
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// The keys accepted in `options` of an update (`PATCH /v1/volumes/{id}`), each with its
+    /// meaning in words; empty when none are accepted.
+    #[serde(default)]
+    pub update_options: BTreeMap<String, String>,
     /// Attachment limits of block volumes; absent when volumes are not attached to servers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

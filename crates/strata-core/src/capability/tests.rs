@@ -42,6 +42,7 @@ fn caps() -> KindCapabilities {
         qos: None,
         snapshot_reserve: None,
         options: BTreeMap::new(),
+        update_options: BTreeMap::new(),
     }
 }
 

@@ -223,6 +223,19 @@ impl KindCapabilities {
         if let Some(q) = &req.qos {
             self.check_qos(None, q.iops, q.throughput_mbps)?;
         }
+        if let Some(k) = req
+            .options
+            .keys()
+            .find(|k| !self.update_options.contains_key(*k))
+        {
+            return Err(Error::unsupported_value(
+                format!("options.{k}"),
+                format!(
+                    "unknown option `{k}` (allowed: {})",
+                    join(self.update_options.keys().map(String::as_str))
+                ),
+            ));
+        }
         self.check_labels(req.labels.as_ref().is_some_and(|l| !l.is_empty()))
     }
 

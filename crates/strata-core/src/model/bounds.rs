@@ -123,6 +123,18 @@ pub fn volume_ids_schema() -> utoipa::openapi::schema::Array {
         .build()
 }
 
+/// The OpenAPI schema of the vendor-specific `options` of an update request.
+pub fn update_options_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(format!(
+            "Vendor-specific settings to change, which the model has no field for; each provider lists the keys it accepts, with their meaning, in its capabilities (`update_options` of the kind), and refuses any other key. At most {MAX_OPTIONS} keys. Absent: none."
+        )))
+        .max_properties(Some(MAX_OPTIONS))
+        .build()
+}
+
 /// A request body with bounded size. The gateway's body extractor requires it, so a body
 /// type cannot be accepted without saying what its bounds are.
 pub trait Bounded {
@@ -245,6 +257,7 @@ impl Bounded for UpdateVolume {
             self.access_rules.as_deref().unwrap_or_default(),
         )?;
         self.qos.as_ref().map_or(Ok(()), QosUpdate::check_bounds)?;
+        count("options", self.options.len(), MAX_OPTIONS)?;
         self.labels.as_ref().map_or(Ok(()), |l| labels("labels", l))
     }
 }

@@ -322,6 +322,11 @@ pub struct UpdateVolume {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub qos: Option<super::QosUpdate>,
+    /// Vendor-specific settings to change, each one of the kind's `update_options` (e.g.
+    /// `file_unit_recovery` on SCP File Storage); absent or empty: none.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(schema_with = super::bounds::update_options_schema)]
+    pub options: serde_json::Map<String, serde_json::Value>,
 }
 
 /// What an access rule grants access to.

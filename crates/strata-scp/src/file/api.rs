@@ -8,6 +8,17 @@ use strata_core::error::Result;
 use crate::client::ScpClient;
 use crate::shared::api::of_volume;
 
+/// SetVolume: turns file-unit recovery on or off (the only setting of a volume that changes).
+pub(super) async fn set_volume(
+    c: &ScpClient,
+    vid: &str,
+    file_unit_recovery: bool,
+) -> Result<Value> {
+    let body = json!({ "file_unit_recovery_enabled": file_unit_recovery });
+    c.call(Method::PUT, &["v1", "volumes", vid], &[], Some(&body))
+        .await
+}
+
 /// SetAccessRule: adds or removes one rule (`body.action`).
 pub(super) async fn set_access_rule(c: &ScpClient, vid: &str, body: &Value) -> Result<Value> {
     let path = ["v1", "volumes", vid, "access-rules"];

@@ -11,6 +11,8 @@ use crate::shared::name_rules;
 
 /// Option of `CreateVolume.options` for CIFS file volumes.
 pub(crate) const OPT_CIFS_PASSWORD: &str = "cifs_password";
+/// Option of `UpdateVolume.options`: file-unit recovery on or off (the vendor's SetVolume).
+pub(crate) const OPT_FILE_UNIT_RECOVERY: &str = "file_unit_recovery";
 /// SCP documents no time zone for schedule hours; the platform runs on Korean time.
 pub(crate) const SCHEDULE_TIMEZONE: &str = "Asia/Seoul";
 
@@ -66,6 +68,10 @@ pub(crate) fn capabilities(replication_regions: Vec<String>) -> KindCapabilities
         options: BTreeMap::from([(
             OPT_CIFS_PASSWORD.into(),
             "password of the CIFS user (cifs volumes): 6–20 characters with a letter, a digit and a special character".into(),
+        )]),
+        update_options: BTreeMap::from([(
+            OPT_FILE_UNIT_RECOVERY.into(),
+            "`true` or `false`: file-unit recovery (restoring single files and folders from a snapshot) on or off; off on new volumes".into(),
         )]),
     }
 }

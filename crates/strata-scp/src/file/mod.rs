@@ -31,7 +31,7 @@ use crate::shared::wire::decode;
 use crate::shared::{
     api as shared_api, child_not_found, parent, refuse_initial_rules, VolumeService, GIB,
 };
-use caps::OPT_CIFS_PASSWORD;
+use caps::{OPT_CIFS_PASSWORD, OPT_FILE_UNIT_RECOVERY};
 use map::{derived_name, frequency_wire, object_of, replica_status, schedule_of, wire_schedules};
 
 /// Replication frequency used when the caller does not choose one.
@@ -158,6 +158,15 @@ impl VolumeOps for FileStorage {
         req: &UpdateVolume,
     ) -> Result<Volume> {
         // A description is refused by the capability document (`descriptions: false`).
+        if let Some(v) = req.options.get(OPT_FILE_UNIT_RECOVERY) {
+            let on = v.as_bool().ok_or_else(|| {
+                Error::unsupported_value(
+                    format!("options.{OPT_FILE_UNIT_RECOVERY}"),
+                    "must be `true` or `false`",
+                )
+            })?;
+            api::set_volume(&self.svc.api, &id.vendor_id, on).await?;
+        }
         if let Some(rules) = &req.access_rules {
             self.set_access_rules(ctx, id, rules).await?;
         }

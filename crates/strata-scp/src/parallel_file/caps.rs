@@ -45,5 +45,6 @@ pub(crate) fn capabilities() -> KindCapabilities {
         qos: None,
         snapshot_reserve: None,
         options: BTreeMap::new(),
+        update_options: BTreeMap::new(),
     }
 }

@@ -110,6 +110,7 @@ pub fn memory_capabilities(replication_regions: Vec<String>) -> Capabilities {
         qos: None,
         snapshot_reserve: None,
         options: BTreeMap::new(),
+        update_options: BTreeMap::new(),
     };
     Capabilities {
         volumes: BTreeMap::from([(VolumeKind::File, kind)]),
