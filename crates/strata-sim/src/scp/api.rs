@@ -37,6 +37,26 @@ pub(crate) fn fail(status: StatusCode, message: impl Into<String>) -> Fail {
     )
 }
 
+/// A failure in Block Storage's shape: `{"errors":[{"code": …, "detail": …}]}`, the code
+/// being the status's reason without spaces (`BadRequest`, `NotFound`, `Conflict`).
+pub(crate) fn block_error(status: StatusCode, detail: impl Into<String>) -> Fail {
+    Fail(
+        status,
+        json!({"errors": [{
+            "code": status.canonical_reason().unwrap_or("Error").replace(' ', ""),
+            "detail": detail.into(),
+        }]}),
+    )
+}
+
+impl Fail {
+    /// The same failure in Block Storage's shape (the front's refusals).
+    pub(crate) fn into_block(self) -> Fail {
+        let detail = self.1["message"].as_str().unwrap_or("").to_string();
+        block_error(self.0, detail)
+    }
+}
+
 pub(crate) fn not_found(what: &str, id: &str) -> Fail {
     fail(StatusCode::NOT_FOUND, format!("{what} `{id}` not found"))
 }

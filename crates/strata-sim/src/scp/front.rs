@@ -5,6 +5,7 @@
 //! (`<service> <version>`). The signature is `base64(HMAC-SHA256(secret, METHOD + URL +
 //! timestamp + access key + account id + "Openapi"))` over the full URL with its query, and
 //! the account id is `Scp-AccountId` when sent, else empty. Header names match in any case.
+//! A verified request carries its API version to the handlers as an [`ApiVersion`] extension.
 
 use std::time::Duration;
 
@@ -47,8 +48,13 @@ fn unauthorized(message: &str) -> Fail {
     fail(StatusCode::UNAUTHORIZED, message)
 }
 
-/// Checks one request; `Err` is the answer SCP's gateway gives instead of the service.
-fn check(world: &Shared, service: Service, req: &Request) -> Result<(), Fail> {
+/// The API version a verified request asked for (`1.0`, `1.1`, …), as a request extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiVersion(pub String);
+
+/// Checks one request; `Err` is the answer SCP's gateway gives instead of the service, `Ok`
+/// the API version asked for.
+fn check(world: &Shared, service: Service, req: &Request) -> Result<String, Fail> {
     let h = req.headers();
     let (ak, ts, sig, client) = match (
         header(h, "scp-accesskey"),
@@ -62,10 +68,13 @@ fn check(world: &Shared, service: Service, req: &Request) -> Result<(), Fail> {
     if client != "Openapi" {
         return Err(unauthorized("unknown Scp-ClientType"));
     }
-    let version_ok = header(h, "scp-api-version")
+    let version = header(h, "scp-api-version")
         .and_then(|v| v.split_once(' '))
-        .is_some_and(|(svc, ver)| svc == service.id() && service.versions().contains(&ver));
-    if !version_ok {
+        .filter(|(svc, ver)| {
+            service.version_names().contains(svc) && service.versions().contains(ver)
+        })
+        .map(|(_, ver)| ver.to_string());
+    let Some(version) = version else {
         return Err(fail(
             StatusCode::BAD_REQUEST,
             format!(
@@ -74,7 +83,7 @@ fn check(world: &Shared, service: Service, req: &Request) -> Result<(), Fail> {
                 service.versions().join(", ")
             ),
         ));
-    }
+    };
     let now = chrono::Utc::now().timestamp_millis();
     let fresh = ts
         .parse::<i64>()
@@ -107,13 +116,23 @@ fn check(world: &Shared, service: Service, req: &Request) -> Result<(), Fail> {
     if expected != sig {
         return Err(unauthorized("signature does not match"));
     }
-    Ok(())
+    Ok(version)
 }
 
 /// The middleware: verified requests go on to the service.
-pub(crate) async fn verify(world: Shared, service: Service, req: Request, next: Next) -> Response {
+/// Block Storage answers the gateway's refusals in its own `{"errors": […]}` shape.
+pub(crate) async fn verify(
+    world: Shared,
+    service: Service,
+    mut req: Request,
+    next: Next,
+) -> Response {
     match check(&world, service, &req) {
-        Ok(()) => next.run(req).await,
+        Ok(version) => {
+            req.extensions_mut().insert(ApiVersion(version));
+            next.run(req).await
+        }
+        Err(fail) if service == Service::BlockStorage => fail.into_block().into_response(),
         Err(fail) => fail.into_response(),
     }
 }

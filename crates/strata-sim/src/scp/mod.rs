@@ -1,23 +1,28 @@
-//! Samsung Cloud Platform simulator: File Storage (`filestorage`) and Parallel File Storage
-//! (`parallel-filestorage`), behind a signature-verifying front like SCP's API gateway.
+//! Samsung Cloud Platform simulator: File Storage (`filestorage`), Parallel File Storage
+//! (`parallel-filestorage`) and Block Storage for bare metal (`baremetal-blockstorage`),
+//! behind a signature-verifying front like SCP's API gateway.
 //!
 //! [`ScpSim::start`] binds one listener per (service, region), all on 127.0.0.1 port 0 and
-//! sharing one world, so a File Storage replication creates its replica volume in the other
-//! region. Every request must be signed exactly as SCP requires ([`front`]); mutations answer
-//! 202 and the resources move through their states for [`ScpSimConfig::delay`].
+//! sharing one world, so a File Storage or Block Storage replication creates its replica volume
+//! in the other region. Every request must be signed exactly as SCP requires ([`front`]);
+//! mutations answer 202 (or 200 where the vendor does) and the resources move through their
+//! states for [`ScpSimConfig::delay`].
 //!
-//! Fidelity notes (see `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`):
-//! validation failures answer 400 with the FastAPI-style `ValidationErrorModel[]` body of the
-//! official spec; unknown ids 404; state conflicts 409 with `{code, message}`; timestamps are
-//! naive ISO-8601 with microseconds; ids are opaque strings.
+//! Fidelity notes for the file services (see `shared/vendor/scp-file-storage.md`,
+//! `scp-parallel-file-storage.md`): validation failures answer 400 with the FastAPI-style
+//! `ValidationErrorModel[]` body of the official spec; unknown ids 404; state conflicts 409
+//! with `{code, message}`; timestamps are naive ISO-8601 with microseconds; ids are opaque
+//! strings. Block Storage (`scp-block-storage.md`) has its own conventions, listed in `block`:
+//! every failure there (also the front's and injected ones) is `{"errors":[{code, detail}]}`.
 //!
 //! This file holds the account ([`ScpSimConfig`], the shared `World`) and [`ScpSim`];
 //! [`front`] verifies signatures, `api` has the answers and request checks both services
 //! share, `base` the volume base (state, rules, snapshots, pending changes), and each service
-//! has its folder with one file per resource: `file` and `parallel_file`.
+//! has its folder with one file per resource: `file`, `parallel_file` and `block`.
 
 mod api;
 mod base;
+mod block;
 mod file;
 mod front;
 mod parallel_file;
@@ -74,6 +79,8 @@ pub enum Service {
     FileStorage,
     /// Parallel File Storage (`parallel-filestorage`).
     ParallelFileStorage,
+    /// Block Storage for bare-metal servers (`baremetal-blockstorage`).
+    BlockStorage,
 }
 
 impl Service {
@@ -82,6 +89,17 @@ impl Service {
         match self {
             Service::FileStorage => "filestorage",
             Service::ParallelFileStorage => "parallel-filestorage",
+            Service::BlockStorage => "baremetal-blockstorage",
+        }
+    }
+
+    /// Every spelling of the service word accepted in `Scp-Api-Version` (Block Storage also
+    /// takes the Go SDK's `baremetalblockstorage`).
+    fn version_names(self) -> &'static [&'static str] {
+        match self {
+            Service::FileStorage => &["filestorage"],
+            Service::ParallelFileStorage => &["parallel-filestorage"],
+            Service::BlockStorage => &["baremetal-blockstorage", "baremetalblockstorage"],
         }
     }
 
@@ -90,6 +108,7 @@ impl Service {
         match self {
             Service::FileStorage => &["1.0", "1.1"],
             Service::ParallelFileStorage => &["1.0"],
+            Service::BlockStorage => &["1.0", "1.1", "1.2"],
         }
     }
 }
@@ -99,6 +118,7 @@ pub(crate) struct World {
     pub cfg: ScpSimConfig,
     pub file: file::Files,
     pub pfs: parallel_file::Parallel,
+    pub block: block::Blocks,
 }
 
 /// A fresh opaque id (uuid-shaped, like the vendor's).
@@ -133,6 +153,14 @@ fn fault_body(status: StatusCode) -> Response {
     .into_response()
 }
 
+fn block_fault_body(status: StatusCode) -> Response {
+    api::block_error(
+        status,
+        status.canonical_reason().unwrap_or("Injected failure"),
+    )
+    .into_response()
+}
+
 /// The handler state of one service in one region.
 #[derive(Clone)]
 pub(crate) struct Ctx {
@@ -158,17 +186,22 @@ async fn serve(router: Router) -> std::io::Result<(String, JoinHandle<()>)> {
 }
 
 impl ScpSim {
-    /// Starts File Storage and Parallel File Storage in every configured region.
+    /// Starts File Storage, Parallel File Storage and Block Storage in every configured region.
     pub async fn start(cfg: ScpSimConfig) -> std::io::Result<ScpSim> {
         let world: Shared = Arc::new(Mutex::new(World {
             cfg: cfg.clone(),
             file: file::Files::default(),
             pfs: parallel_file::Parallel::default(),
+            block: block::Blocks::default(),
         }));
         let mut urls = BTreeMap::new();
         let mut faults: BTreeMap<Service, Faults> = BTreeMap::new();
         let mut tasks = Vec::new();
-        for service in [Service::FileStorage, Service::ParallelFileStorage] {
+        for service in [
+            Service::FileStorage,
+            Service::ParallelFileStorage,
+            Service::BlockStorage,
+        ] {
             let f: Faults = faults.entry(service).or_default().clone();
             for region in &cfg.regions {
                 let api = match service {
@@ -176,6 +209,12 @@ impl ScpSim {
                     Service::ParallelFileStorage => {
                         parallel_file::router(world.clone(), region.clone())
                     }
+                    Service::BlockStorage => block::router(world.clone(), region.clone()),
+                };
+                let render = if service == Service::BlockStorage {
+                    block_fault_body
+                } else {
+                    fault_body
                 };
                 let (f, w) = (f.clone(), world.clone());
                 let router = api
@@ -183,7 +222,7 @@ impl ScpSim {
                         front::verify(w.clone(), service, req, next)
                     }))
                     .layer(axum::middleware::from_fn(move |req, next| {
-                        f.clone().inject(fault_body, req, next)
+                        f.clone().inject(render, req, next)
                     }));
                 let (url, task) = serve(router).await?;
                 urls.insert((service, region.clone()), url);
@@ -241,6 +280,35 @@ impl ScpSim {
     /// the vendor's scheduler does at the scheduled hour. Returns whether a snapshot was taken.
     pub fn run_snapshot_schedule(&self, volume_id: &str) -> bool {
         lock(&self.world).file.run_schedule(volume_id)
+    }
+
+    /// Creates a settled Block Storage volume directly (demo and fixtures): `IN_USE` with the
+    /// given `(object_id, object_type)` attachments (`BM` or `MNGC`), `AVAILABLE` without any.
+    /// Returns its id (32 lowercase hex).
+    pub fn seed_block_volume(
+        &self,
+        region: &str,
+        name: &str,
+        disk_type: &str,
+        size_gb: u64,
+        attachments: &[(&str, &str)],
+    ) -> String {
+        lock(&self.world)
+            .block
+            .seed_volume(region, name, disk_type, size_gb, attachments)
+    }
+
+    /// Creates a settled (`AVAILABLE`) Block Storage volume group of existing volumes of the
+    /// region; returns its id.
+    pub fn seed_volume_group(&self, region: &str, name: &str, volume_ids: &[&str]) -> String {
+        lock(&self.world).block.seed_group(region, name, volume_ids)
+    }
+
+    /// Takes a Block Storage volume's scheduled snapshot now, as the vendor's scheduler does
+    /// at the scheduled hour. Returns whether a snapshot was taken (the volume has a schedule
+    /// and its snapshots are activated by a snapshot rate).
+    pub fn run_block_snapshot_schedule(&self, volume_id: &str) -> bool {
+        lock(&self.world).block.run_schedule(volume_id)
     }
 }
 
