@@ -19,6 +19,8 @@ mod service;
 mod shared;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_block;
 
 use async_trait::async_trait;
 use strata_core::capability::*;
