@@ -549,3 +549,30 @@ async fn pinned_to_1_0_there_is_no_qos_and_no_recovery() {
         None
     );
 }
+
+#[tokio::test]
+async fn a_dry_run_records_detach_as_a_delete_with_its_body() {
+    use strata_core::dry_run::{scope, DryRunLog};
+    let api = ScpClient::new(
+        reqwest::Client::new(),
+        Signer::new("ak", Secret::new("sk"), None),
+        ScpService::Block.service_id(),
+        "1.2",
+        "https://baremetal-blockstorage.kr-west1.s.samsungsdscloud.com",
+        "en-US",
+    );
+    let log = DryRunLog::new();
+    let e = scope(log.clone(), block::api::detach(&api, "v1", SERVER_A))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::DryRun));
+    let reqs = log.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].method, "DELETE");
+    assert!(reqs[0].url.ends_with("/v1/volumes/v1/attachments"));
+    assert_eq!(reqs[0].body, Some(json!({"attachments": [SERVER_A]})));
+    assert_eq!(
+        reqs[0].headers.get("scp-api-version").map(String::as_str),
+        Some("baremetal-blockstorage 1.2")
+    );
+}
