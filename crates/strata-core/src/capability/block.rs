@@ -120,7 +120,12 @@ impl KindCapabilities {
 
     /// Checks a QoS setting: `tier` is the volume's tier where known (a create request's, or
     /// the current volume's), the figures those given.
-    pub fn check_qos(&self, tier: Option<&str>, iops: Option<u32>, mbps: Option<u32>) -> Result<()> {
+    pub fn check_qos(
+        &self,
+        tier: Option<&str>,
+        iops: Option<u32>,
+        mbps: Option<u32>,
+    ) -> Result<()> {
         self.require(Feature::Qos)?;
         let limits = self
             .qos
