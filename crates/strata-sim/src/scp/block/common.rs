@@ -162,7 +162,7 @@ pub(super) fn page<T>(
         .unwrap_or("created_at:desc");
     let mut order = vec![];
     for part in sort.split(',') {
-        let (field, dir) = part.split_once(':').unwrap_or((part, "asc"));
+        let (field, dir) = part.split_once(':').unwrap_or((part, ""));
         if !fields.contains(&field) || !["asc", "desc"].contains(&dir) {
             return Err(bad(format!(
                 "sort `{part}` must be field:asc or field:desc with field one of {}",
