@@ -46,7 +46,8 @@ pub struct ScpConfig {
     pub versions: BTreeMap<ScpService, String>,
     /// Per-service base URL overrides (simulators, proxies, private endpoints).
     pub endpoints: BTreeMap<ScpService, String>,
-    /// Regions File Storage replicas may be created in.
+    /// Regions File Storage and Block Storage replicas (and replicated volume groups) may be
+    /// created in.
     pub replication_regions: Vec<String>,
     /// region → provider id of this account there, so replica volume ids are routable.
     pub peers: BTreeMap<String, String>,
@@ -57,7 +58,8 @@ pub struct ScpConfig {
 }
 
 impl ScpConfig {
-    /// A configuration with both services, the documented hosts and default versions.
+    /// A configuration with every service ([`ScpService::ALL`]), the documented hosts and
+    /// default versions.
     pub fn new(
         provider_id: &str,
         region: &str,
@@ -109,7 +111,7 @@ impl ScpConfig {
         let service = |name: &str| {
             ScpService::from_config_name(name).ok_or_else(|| {
                 cfg.error(format!(
-                    "unknown or not yet supported SCP service `{name}` (supported: file, parallel_file)"
+                    "unknown or not yet supported SCP service `{name}` (supported: file, parallel_file, block)"
                 ))
             })
         };
@@ -157,10 +159,11 @@ struct ScpSettings {
     secret_key: SecretSource,
     #[serde(default)]
     account_id: Option<String>,
-    /// Per-service base URL overrides, keyed by service name (`file`, `parallel_file`).
+    /// Per-service base URL overrides, keyed by service name (`file`, `parallel_file`,
+    /// `block`).
     #[serde(default)]
     endpoints: BTreeMap<String, String>,
-    /// Per-service `Scp-Api-Version` versions, e.g. `file = "1.0"`.
+    /// Per-service `Scp-Api-Version` versions, e.g. `file = "1.0"`, `block = "1.1"`.
     #[serde(default)]
     versions: BTreeMap<String, String>,
     #[serde(default)]
@@ -203,9 +206,15 @@ mod tests {
         bad["servics"] = json!([]);
         let e = ScpConfig::from_settings(&provider("w", "r", bad), &[]).unwrap_err();
         assert!(e.to_string().contains("unknown field `servics`"), "{e}");
-        let mut block = base;
-        block["services"] = json!(["block"]);
-        let e = ScpConfig::from_settings(&provider("w", "r", block), &[]).unwrap_err();
-        assert!(e.to_string().contains("SCP service `block`"), "{e}");
+        let mut block = base.clone();
+        block["services"] = json!(["file", "parallel_file", "block"]);
+        block["versions"] = json!({"block": "1.0"});
+        let c = ScpConfig::from_settings(&provider("w", "r", block), &[]).unwrap();
+        assert_eq!(c.services, ScpService::ALL);
+        assert_eq!(c.versions[&ScpService::Block], "1.0");
+        let mut unknown = base;
+        unknown["services"] = json!(["object"]);
+        let e = ScpConfig::from_settings(&provider("w", "r", unknown), &[]).unwrap_err();
+        assert!(e.to_string().contains("SCP service `object`"), "{e}");
     }
 }

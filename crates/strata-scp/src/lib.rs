@@ -1,21 +1,27 @@
 //! # strata-scp
 //!
 //! The Samsung Cloud Platform adapter: the shared [client] (request signer, signed HTTP,
-//! error mapping), one folder per SCP service — File Storage (kind `file`) and Parallel File
-//! Storage (kind `parallel_file`), each with its vendor calls, wire shapes, pure mapping and
-//! capability document — and the [`ScpProvider`] that dispatches Strata's provider traits to
-//! them. The adapter parses its own provider settings ([`ScpProvider::from_settings`]).
-//! References: `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`.
+//! error mapping), one folder per SCP service — File Storage (kind `file`), Parallel File
+//! Storage (kind `parallel_file`) and Block Storage for bare metal (kind `block`, and volume
+//! groups), each with its vendor calls, wire shapes, pure mapping and capability document —
+//! and the [`ScpProvider`] that dispatches Strata's provider traits to them. The adapter
+//! parses its own provider settings ([`ScpProvider::from_settings`]).
+//! References: `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`,
+//! `scp-block-storage.md`.
 
+mod block;
 mod caps;
 pub mod client;
 mod config;
 mod file;
+mod group_dispatch;
 mod parallel_file;
 mod service;
 mod shared;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_block;
 
 use async_trait::async_trait;
 use strata_core::capability::*;
@@ -27,11 +33,12 @@ use strata_core::paging::{Page, PageRequest};
 use strata_core::provider::*;
 use strata_core::settings::{ProviderSettings, SettingsError};
 
-pub use caps::{capabilities, name_rules};
+pub use caps::{capabilities, capabilities_at, name_rules};
 pub use client::{ScpClient, Signer};
 pub use config::{ScpConfig, REGIONS};
 pub use service::ScpService;
 
+use block::BlockStorage;
 use file::FileStorage;
 use parallel_file::ParallelFileStorage;
 use shared::{RulesAt, VolumeService};
@@ -39,7 +46,8 @@ use shared::{RulesAt, VolumeService};
 /// The vendor name used in configuration.
 pub const VENDOR: &str = "scp";
 
-/// One SCP region of one account, offering File Storage and/or Parallel File Storage.
+/// One SCP region of one account, offering any of File Storage, Parallel File Storage and
+/// Block Storage.
 ///
 /// Requests are checked against [`capabilities`] by the gateway first; the service modules
 /// add only what the document cannot express (no descriptions, rules after create, the
@@ -49,6 +57,7 @@ pub struct ScpProvider {
     caps: Capabilities,
     file: Option<FileStorage>,
     pfs: Option<ParallelFileStorage>,
+    block: Option<BlockStorage>,
 }
 
 /// Most vendor calls one page of [`ScpProvider::list_volumes`] makes.
@@ -89,32 +98,35 @@ impl ScpProvider {
             cfg.secret_key.clone(),
             cfg.account_id.clone(),
         );
-        let service = |s: ScpService, list_key, rules_at| {
+        let version = |s: ScpService| {
+            cfg.versions
+                .get(&s)
+                .map_or(s.default_version(), String::as_str)
+        };
+        let client = |s: ScpService| {
             let base = cfg.endpoints.get(&s).cloned().unwrap_or_else(|| {
                 client::default_base_url(s.service_id(), &cfg.region, &cfg.environment)
             });
-            let version = cfg
-                .versions
-                .get(&s)
-                .map_or(s.default_version(), String::as_str);
-            VolumeService {
-                api: ScpClient::new(
-                    http.clone(),
-                    signer.clone(),
-                    s.service_id(),
-                    version,
-                    &base,
-                    &cfg.accept_language,
-                ),
-                ids: ProviderIds {
-                    provider: cfg.provider_id.clone(),
-                    region: cfg.region.clone(),
-                    kind: s.kind(),
-                    peers: cfg.peers.clone(),
-                },
-                list_key,
-                rules_at,
-            }
+            ScpClient::new(
+                http.clone(),
+                signer.clone(),
+                s.service_id(),
+                version(s),
+                &base,
+                &cfg.accept_language,
+            )
+        };
+        let ids = |s: ScpService| ProviderIds {
+            provider: cfg.provider_id.clone(),
+            region: cfg.region.clone(),
+            kind: s.kind(),
+            peers: cfg.peers.clone(),
+        };
+        let service = |s: ScpService, list_key, rules_at| VolumeService {
+            api: client(s),
+            ids: ids(s),
+            list_key,
+            rules_at,
         };
         let has = |s| cfg.services.contains(&s);
         Ok(ScpProvider {
@@ -127,7 +139,11 @@ impl ScpProvider {
                     .clone()
                     .unwrap_or_else(|| format!("Samsung Cloud Platform ({})", cfg.region)),
             },
-            caps: capabilities(&cfg.services, cfg.replication_regions.clone()),
+            caps: capabilities_at(
+                &cfg.services,
+                &cfg.versions,
+                cfg.replication_regions.clone(),
+            ),
             file: has(ScpService::File).then(|| FileStorage {
                 svc: service(ScpService::File, "filestorages", RulesAt::UnderVolume),
                 names: name_rules(),
@@ -138,6 +154,14 @@ impl ScpProvider {
                     "parallel_filestorages",
                     RulesAt::TopLevel,
                 ),
+            }),
+            block: has(ScpService::Block).then(|| {
+                BlockStorage::new(
+                    client(ScpService::Block),
+                    ids(ScpService::Block),
+                    version(ScpService::Block),
+                    cfg.replication_regions.clone(),
+                )
             }),
         })
     }
@@ -157,7 +181,7 @@ impl ScpProvider {
         match kind {
             VolumeKind::File => self.file.as_ref().map(|f| f as &dyn KindOps),
             VolumeKind::ParallelFile => self.pfs.as_ref().map(|p| p as &dyn KindOps),
-            VolumeKind::Block => None,
+            VolumeKind::Block => self.block.as_ref().map(|b| b as &dyn KindOps),
         }
         .ok_or_else(|| Error::unsupported(format!("{kind} volumes")))
     }
@@ -167,17 +191,40 @@ impl ScpProvider {
     /// (a backup, archive, volume group or job id, or an id without a kind) reaches a
     /// volume service.
     fn of(&self, id: &GlobalId) -> Result<&dyn KindOps> {
+        self.own(id)?;
+        match (id.rtype, id.kind) {
+            (ResourceType::Volume | ResourceType::Snapshot | ResourceType::Replica, Some(kind)) => {
+                self.kind_ops(kind)
+            }
+            (rtype, _) => Err(Error::InvalidId(IdError::Unroutable(rtype))),
+        }
+    }
+
+    /// `Ok` when the id is of this provider.
+    fn own(&self, id: &GlobalId) -> Result<()> {
         if id.provider != self.info.id {
             return Err(Error::invalid(
                 "id",
                 format!("the id belongs to provider `{}`", id.provider),
             ));
         }
-        match (id.rtype, id.kind) {
-            (ResourceType::Volume | ResourceType::Snapshot | ResourceType::Replica, Some(kind)) => {
-                self.kind_ops(kind)
-            }
-            (rtype, _) => Err(Error::InvalidId(IdError::Unroutable(rtype))),
+        Ok(())
+    }
+
+    /// Block Storage, which serves volume groups; `unsupported_by_provider` when it is not
+    /// configured.
+    fn groups(&self) -> Result<&BlockStorage> {
+        self.block
+            .as_ref()
+            .ok_or_else(|| Error::unsupported("volume groups"))
+    }
+
+    /// The service of a volume group or group snapshot id.
+    fn group_of(&self, id: &GlobalId) -> Result<&BlockStorage> {
+        self.own(id)?;
+        match id.rtype {
+            ResourceType::VolumeGroup | ResourceType::GroupSnapshot => self.groups(),
+            rtype => Err(Error::InvalidId(IdError::Unroutable(rtype))),
         }
     }
 
@@ -190,6 +237,9 @@ impl ScpProvider {
         if self.pfs.is_some() {
             v.push(('p', VolumeKind::ParallelFile));
         }
+        if self.block.is_some() {
+            v.push(('b', VolumeKind::Block));
+        }
         v
     }
 
@@ -200,9 +250,10 @@ impl ScpProvider {
         offset: u64,
         limit: u32,
     ) -> Result<(Vec<Volume>, u64)> {
-        match (kind, &self.file, &self.pfs) {
-            (VolumeKind::File, Some(f), _) => f.page(name, offset, limit).await,
-            (VolumeKind::ParallelFile, _, Some(p)) => p.page(name, offset, limit).await,
+        match (kind, &self.file, &self.pfs, &self.block) {
+            (VolumeKind::File, Some(f), _, _) => f.page(name, offset, limit).await,
+            (VolumeKind::ParallelFile, _, Some(p), _) => p.page(name, offset, limit).await,
+            (VolumeKind::Block, _, _, Some(b)) => b.page(name, offset, limit).await,
             _ => Ok((vec![], 0)),
         }
     }
@@ -213,7 +264,8 @@ impl ScpProvider {
 #[async_trait]
 #[deny(clippy::missing_trait_methods)]
 impl VolumeOps for ScpProvider {
-    /// File volumes first, then parallel file volumes, each in the vendor's name order. The
+    /// File volumes first, then parallel file volumes, then block volumes, each in the
+    /// vendor's name order. The
     /// page token is `<service letter>:<offset>:<limit>`: the service and the vendor offset in
     /// it of the page's first volume, and the page size the listing started with. See
     /// [`MAX_LIST_CALLS`] for how a page is filled.
@@ -473,7 +525,6 @@ impl ReplicaOps for ScpProvider {
     }
 }
 
-impl VolumeGroupOps for ScpProvider {}
 impl BackupOps for ScpProvider {}
 impl ArchiveOps for ScpProvider {}
 

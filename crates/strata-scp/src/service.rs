@@ -10,17 +10,25 @@ pub enum ScpService {
     File,
     /// Parallel File Storage (`parallel-filestorage`): volumes of kind `parallel_file`.
     ParallelFile,
+    /// Block Storage for bare-metal servers (`baremetal-blockstorage`): volumes of kind
+    /// `block`, and volume groups.
+    Block,
 }
 
 impl ScpService {
     /// Every service, in list order.
-    pub const ALL: [ScpService; 2] = [ScpService::File, ScpService::ParallelFile];
+    pub const ALL: [ScpService; 3] = [
+        ScpService::File,
+        ScpService::ParallelFile,
+        ScpService::Block,
+    ];
 
     /// The vendor's service id (host prefix and `Scp-Api-Version` prefix).
     pub fn service_id(self) -> &'static str {
         match self {
             ScpService::File => "filestorage",
             ScpService::ParallelFile => "parallel-filestorage",
+            ScpService::Block => "baremetal-blockstorage",
         }
     }
 
@@ -29,14 +37,16 @@ impl ScpService {
         match self {
             ScpService::File => "file",
             ScpService::ParallelFile => "parallel_file",
+            ScpService::Block => "block",
         }
     }
 
-    /// The current API version (File Storage 1.0 is deprecated).
+    /// The current API version (File Storage 1.0 and Block Storage 1.0/1.1 are deprecated).
     pub fn default_version(self) -> &'static str {
         match self {
             ScpService::File => "1.1",
             ScpService::ParallelFile => "1.0",
+            ScpService::Block => "1.2",
         }
     }
 
@@ -45,6 +55,7 @@ impl ScpService {
         match self {
             ScpService::File => VolumeKind::File,
             ScpService::ParallelFile => VolumeKind::ParallelFile,
+            ScpService::Block => VolumeKind::Block,
         }
     }
 

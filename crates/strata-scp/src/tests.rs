@@ -35,6 +35,7 @@ fn provider(sim: &ScpSim) -> ScpProvider {
     for (s, svc) in [
         (ScpService::File, Service::FileStorage),
         (ScpService::ParallelFile, Service::ParallelFileStorage),
+        (ScpService::Block, Service::BlockStorage),
     ] {
         let url = sim.url(svc, REGION).expect("service url");
         cfg.endpoints.insert(s, url.to_string());

@@ -1,7 +1,9 @@
 //! How a failed SCP answer becomes a core error.
 //!
-//! SCP documents no error codes beyond the HTTP status (references §2.5 of both services):
-//! `400` for validation (a FastAPI `ValidationErrorModel[]` in the official spec), `404` for
+//! SCP documents no error codes beyond the HTTP status (references §2.5 of the file
+//! services, §2.6 of Block Storage):
+//! `400` for validation (a FastAPI `ValidationErrorModel[]` in the official spec; Block
+//! Storage answers `{"errors": [{"code", "detail"}]}`, `detail` a string or a list), `404` for
 //! unknown ids, `409` for state conflicts (a name already used, a volume that is not
 //! `available`, something still in use), with no documented body. So the status classifies
 //! first (401 is the gateway's own credentials; 404 becomes the asked resource's
@@ -28,6 +30,10 @@ use strata_core::refusal::{classify, Condition, Refusal};
 /// Transitional volume, snapshot, rule and replication states.
 const BUSY_STATES: &[&str] = &[
     "creating",
+    "attaching",
+    "detaching",
+    "initializing",
+    "resyncing",
     "editing",
     "updating",
     "deleting",
@@ -38,11 +44,33 @@ const BUSY_STATES: &[&str] = &[
     "running",
 ];
 
-/// A readable message from an SCP error body: the FastAPI-style `ValidationErrorModel[]`
-/// (`[{loc, msg}]`) of the official spec, a `{message}`/`{msg}`/`{detail}` object, or the raw
-/// text (shortened).
+/// The `{"errors": [{"code", "detail"}]}` body of Block Storage: the details joined (each a
+/// string or a list of strings), and the first code.
+fn block_errors(v: &Value) -> Option<(String, Option<String>)> {
+    let errors = v.get("errors")?.as_array()?;
+    let mut parts = vec![];
+    for e in errors {
+        match &e["detail"] {
+            Value::String(s) => parts.push(s.clone()),
+            Value::Array(a) => parts.extend(a.iter().filter_map(Value::as_str).map(str::to_string)),
+            _ => {}
+        }
+    }
+    let code = errors
+        .iter()
+        .find_map(|e| e["code"].as_str())
+        .map(str::to_string);
+    (!parts.is_empty()).then(|| (parts.join("; "), code))
+}
+
+/// A readable message from an SCP error body: Block Storage's `{"errors": [{detail}]}`, the
+/// FastAPI-style `ValidationErrorModel[]` (`[{loc, msg}]`) of the official spec, a
+/// `{message}`/`{msg}`/`{detail}` object, or the raw text (shortened).
 pub(crate) fn error_message(text: &str) -> String {
     let parsed: Option<Value> = serde_json::from_str(text).ok();
+    if let Some((message, _)) = parsed.as_ref().and_then(block_errors) {
+        return message;
+    }
     let from_json = parsed.as_ref().and_then(|v| match v {
         Value::Array(items) => {
             let parts: Vec<String> = items
@@ -83,18 +111,41 @@ pub(crate) fn error_message(text: &str) -> String {
 
 /// Classifies a failed answer by its status, then a 400/409 by its message.
 pub(crate) fn vendor_error(status: u16, text: &str, retry_after: Option<u64>) -> Error {
+    let code = serde_json::from_str::<Value>(text)
+        .ok()
+        .as_ref()
+        .and_then(block_errors)
+        .and_then(|(_, code)| code);
     match status {
         401 => Error::VendorUnauthenticated,
-        _ => classify(status, error_message(text), retry_after, condition),
+        _ => match classify(status, error_message(text), retry_after, condition) {
+            Error::VendorRejected {
+                vendor_status,
+                vendor_code: None,
+                message,
+            } => Error::VendorRejected {
+                vendor_status,
+                vendor_code: code,
+                message,
+            },
+            other => other,
+        },
     }
 }
 
 /// The condition a refusal's message names, when it names one the core models.
 fn condition(r: &Refusal) -> Option<Condition> {
-    if r.name_taken() || r.says(&["already exists", "already has access", "duplicate"]) {
+    if r.name_taken()
+        || r.says(&[
+            "already exists",
+            "already has access",
+            "already attached",
+            "duplicate",
+        ])
+    {
         return Some(Condition::AlreadyExists);
     }
-    if r.follows("is", BUSY_STATES) || r.says(&["in progress", "busy"]) {
+    if r.follows("is", BUSY_STATES) || r.says(&["in progress", "busy", "being deleted"]) {
         return Some(Condition::Busy);
     }
     let needs = r.follows(
@@ -110,6 +161,7 @@ fn condition(r: &Refusal) -> Option<Condition> {
         "them first",
         "it first",
         "before deleting",
+        "before changing",
         "cannot be replicated",
         "in use",
         "attached",
@@ -145,6 +197,55 @@ mod tests {
         );
         assert_eq!(error_message(""), "no error body");
         assert_eq!(error_message("<html>oops</html>"), "<html>oops</html>");
+    }
+
+    #[test]
+    fn block_storage_error_bodies_are_read() {
+        let one = r#"{"errors":[{"code":"Conflict","detail":"volume `v1` is attaching: wait until it settles"}]}"#;
+        assert_eq!(
+            error_message(one),
+            "volume `v1` is attaching: wait until it settles"
+        );
+        assert_eq!(code(409, one), (409, "conflict".into(), true));
+        let list = r#"{"errors":[{"detail":["size_gb must be 1-16384","name is required"]}]}"#;
+        assert_eq!(
+            error_message(list),
+            "size_gb must be 1-16384; name is required"
+        );
+        let bad =
+            r#"{"errors":[{"code":"BadRequest","detail":"qos applies to SSD volumes only"}]}"#;
+        let e = vendor_error(400, bad, None);
+        assert_eq!(
+            (e.code(), e.vendor_code()),
+            ("vendor_rejected".into(), Some("BadRequest"))
+        );
+        for (m, want) in [
+            (
+                "volume is attached: detach all attachments before deleting",
+                "failed_precondition",
+            ),
+            (
+                "volume is in a volume group: remove it from the group before deleting",
+                "failed_precondition",
+            ),
+            (
+                "the volume group has a replication: delete it before changing members",
+                "failed_precondition",
+            ),
+            (
+                "server `s1` is already attached to the volume",
+                "already_exists",
+            ),
+            ("the replication is being deleted", "conflict"),
+            (
+                "cannot break a replication that is initializing",
+                "conflict",
+            ),
+        ] {
+            let body =
+                serde_json::json!({"errors": [{"code": "Conflict", "detail": m}]}).to_string();
+            assert_eq!(code(409, &body).1, want, "{m}");
+        }
     }
 
     #[test]
