@@ -115,6 +115,7 @@ pub(crate) fn capabilities(v: ApiVersion, replication_regions: Vec<String>) -> K
         replication_regions,
         encryption: false,
         options: BTreeMap::new(),
+        update_options: BTreeMap::new(),
         attachments: Some(AttachmentLimits {
             max_per_volume: 8,
             server_types: vec!["bm".into(), "mngc".into()],
