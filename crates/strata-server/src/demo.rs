@@ -49,6 +49,14 @@ pub fn memory_provider(
     ))
 }
 
+/// Block volumes the demo seeds with fixed vendor ids in `scp-kr-west1` (in no group), so
+/// the volume group examples of the API documentation name real volumes: the create example
+/// groups the first, the members example adds the second.
+pub const DEMO_BLOCK_VOLUMES: [(&str, &str); 2] = [
+    ("5ca1ab1e00004000800000000000a001", "spare-a"),
+    ("5ca1ab1e00004000800000000000b002", "spare-b"),
+];
+
 /// The demo configuration: a random HS256 secret (tokens are valid for this run only) and
 /// the given listen address.
 pub fn demo_config(listen: &str) -> Config {
@@ -80,13 +88,14 @@ pub fn scp_provider_configs(sim: &ScpSim, regions: &[&str]) -> Vec<ProviderConfi
         .map(|r| {
             let settings = json!({
                 "environment": c.environment,
-                "services": ["file", "parallel_file"],
+                "services": ["file", "parallel_file", "block"],
                 "access_key": c.access_key,
                 "secret_key": c.secret_key,
                 "account_id": c.account_id,
                 "endpoints": {
                     "file": sim.url(Service::FileStorage, r),
                     "parallel_file": sim.url(Service::ParallelFileStorage, r),
+                    "block": sim.url(Service::BlockStorage, r),
                 },
             });
             ProviderConfig {
@@ -173,8 +182,52 @@ pub async fn demo_registry() -> anyhow::Result<(Registry, DemoSimulators)> {
     scp.seed_file_volume("kr-west1", "finance_share", "CIFS", "HDD");
     scp.seed_parallel_volume("kr-west1", "training_data", 100);
     scp.seed_file_volume("kr-east1", "dr_landing", "NFS", "HDD");
+    // Block storage: a database's data and log volumes on two bare-metal servers, grouped
+    // so they are snapshotted together, and a spare volume attached to nothing.
+    let servers = [
+        ("3f1c2a7e9b8d4c6fa1e2d3c4b5a69788", "BM"),
+        ("7a8b9c0d1e2f4a3b8c7d6e5f4a3b2c1d", "BM"),
+    ];
+    let data = scp.seed_block_volume("kr-west1", "orders-data", "SSD", 500, &servers);
+    let log = scp.seed_block_volume("kr-west1", "orders-log", "SSD", 100, &servers);
+    scp.seed_block_volume("kr-west1", "scratch", "HDD", 200, &[]);
+    scp.seed_volume_group("kr-west1", "orders-db", &[&data, &log]);
+    // Two volumes with fixed ids, so the documentation's volume group examples name them.
+    for (id, name) in DEMO_BLOCK_VOLUMES {
+        scp.seed_block_volume_as(id, "kr-west1", name, "SSD", 50);
+    }
     for p in build_providers(&scp_provider_configs(&scp, &["kr-west1", "kr-east1"]))? {
         r.insert(p);
     }
     Ok((r, DemoSimulators { nhn, scp }))
+}
+
+#[cfg(test)]
+mod tests {
+    use strata_core::ids::{GlobalId, ResourceType};
+    use strata_core::model::VolumeKind;
+
+    /// The volume group examples of the API documentation name the demo's fixed volumes.
+    #[test]
+    fn documented_volume_ids_are_the_demos() {
+        let ids: Vec<String> = super::DEMO_BLOCK_VOLUMES
+            .iter()
+            .map(|(vendor, _)| {
+                GlobalId::new(
+                    ResourceType::Volume,
+                    "scp-kr-west1",
+                    Some(VolumeKind::Block),
+                    *vendor,
+                )
+                .encode()
+            })
+            .collect();
+        let spec = serde_json::to_value(crate::openapi::spec()).unwrap();
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["CreateVolumeGroup"]["example"]["volume_ids"][0],
+            ids[0]
+        );
+        assert_eq!(schemas["GroupMembers"]["example"]["volume_ids"][0], ids[1]);
+    }
 }

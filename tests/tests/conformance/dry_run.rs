@@ -217,10 +217,7 @@ async fn every_change_dry_runs_exactly(t: Target) {
         step(
             Method::PUT,
             format!("{v}/snapshot-schedule"),
-            Some(
-                json!({"frequency": "weekly", "days": ["monday"], "hour": 3, "minute": 0,
-                        "timezone": tz, "retention_count": 3}),
-            ),
+            Some(t.schedule_body(&["monday"], 3, 0, 3)),
         ),
         step(Method::DELETE, format!("{v}/snapshot-schedule"), None),
         step(

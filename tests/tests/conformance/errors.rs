@@ -72,7 +72,7 @@ async fn missing_volume_is_404_volume_not_found(t: Target) {
     let id = GlobalId::new(
         ResourceType::Volume,
         t.provider,
-        Some(VolumeKind::File),
+        Some(t.volume_kind()),
         "00000000-0000-4000-8000-000000000000",
     )
     .encode();

@@ -92,10 +92,20 @@ async fn scp_parallel_file(settle: Duration) -> Target {
     .await
 }
 
+async fn scp_block(settle: Duration) -> Target {
+    let (gw, sim) = start_scp(settle).await;
+    let logs = scp_logs(&sim);
+    target(gw, "scp-kr-west1", "block", logs, vec![Box::new(sim)]).await
+}
+
 fn scp_logs(sim: &ScpSim) -> Vec<(&'static str, Faults)> {
-    [Service::FileStorage, Service::ParallelFileStorage]
-        .map(|s| (s.id(), sim.faults(s).clone()))
-        .into()
+    [
+        Service::FileStorage,
+        Service::ParallelFileStorage,
+        Service::BlockStorage,
+    ]
+    .map(|s| (s.id(), sim.faults(s).clone()))
+    .into()
 }
 
 impl Target {
@@ -143,8 +153,9 @@ impl Target {
             .as_array()
             .cloned()
             .unwrap_or_default();
+        let first = types.first().cloned().unwrap_or(json!("vm"));
         let last = types.last().cloned().unwrap_or(json!("vm"));
-        json!({"rules": [{"kind": "server", "value": "node-0001", "server_type": types[0], "access": "read_write"},
+        json!({"rules": [{"kind": "server", "value": "node-0001", "server_type": first, "access": "read_write"},
                          {"kind": "server", "value": "node-0002", "server_type": last, "access": "read_write"}]})
     }
 
@@ -164,8 +175,39 @@ impl Target {
         run_op(&self.gw, m, path, body).await
     }
 
+    /// `name` as this kind's name rules allow it (block volume names take `-`, not `_`).
+    fn name(&self, name: &str) -> String {
+        if self.kind == "block" {
+            name.replace('_', "-")
+        } else {
+            name.to_string()
+        }
+    }
+
+    /// The kind under test.
+    fn volume_kind(&self) -> VolumeKind {
+        self.kind.parse().expect("a volume kind")
+    }
+
+    /// What the kind's snapshot schedules accept: a weekly schedule on as many of
+    /// `days` as allowed, with `minute` and `retention_count` where the provider takes them.
+    fn schedule_body(&self, days: &[&str], hour: u8, minute: u8, retention: u32) -> Value {
+        let limits = &self.caps["schedule"];
+        let tz = limits["timezones"][0].as_str().unwrap_or("UTC");
+        let max = limits["max_days"]
+            .as_u64()
+            .map_or(days.len(), |m| m as usize);
+        let mut s = json!({"frequency": "weekly", "days": &days[..max.min(days.len())],
+                           "hour": hour, "minute": if limits["minutes"] == true { minute } else { 0 },
+                           "timezone": tz});
+        if limits["retention"] != false {
+            s["retention_count"] = json!(retention);
+        }
+        s
+    }
+
     fn create_body(&self, name: &str) -> Value {
-        let mut body = json!({"provider": self.provider, "kind": self.kind, "name": name,
+        let mut body = json!({"provider": self.provider, "kind": self.kind, "name": self.name(name),
                               "protocol": self.caps["protocols"][0]});
         if !self.elastic() {
             body["size_gib"] = json!(self.min_size());
@@ -173,13 +215,20 @@ impl Target {
         body
     }
 
-    /// Creates a volume and waits until it is available; returns its id.
+    /// Creates a volume and waits until it is available; returns its id. Where the kind
+    /// takes snapshots only with a snapshot reserve (SCP block), the volume gets one.
     async fn volume(&self, name: &str) -> String {
         let op = self
             .op(Method::POST, "/v1/volumes", Some(self.create_body(name)))
             .await;
         assert_eq!(op["result"]["status"], "available", "{op}");
-        op["result"]["id"].as_str().unwrap().to_string()
+        let id = op["result"]["id"].as_str().unwrap().to_string();
+        if self.caps["snapshot_reserve"]["required"] == true {
+            let path = format!("/v1/volumes/{id}/snapshot-reserve");
+            self.op(Method::PUT, &path, Some(json!({"percent": 20})))
+                .await;
+        }
+        id
     }
 
     async fn get(&self, path: &str) -> (u16, Value) {
@@ -201,7 +250,7 @@ macro_rules! suite {
         suite!(settle = crate::SETTLE; $($behaviour),+);
     };
     (settle = $settle:path; $($behaviour:ident),+ $(,)?) => {
-        suite!(@targets $settle; [$($behaviour),+] memory nhn scp_file scp_parallel_file);
+        suite!(@targets $settle; [$($behaviour),+] memory nhn scp_file scp_parallel_file scp_block);
     };
     (@targets $settle:path; $behaviours:tt $($target:ident)+) => {
         $( suite!(@one $settle; $target $behaviours); )+
@@ -222,4 +271,5 @@ mod dry_run;
 mod errors;
 mod replicas;
 mod snapshots;
+mod volume_groups;
 mod volumes;

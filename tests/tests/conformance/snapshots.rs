@@ -70,13 +70,13 @@ async fn restore_in_place_is_recorded(t: Target) {
             .op(
                 Method::POST,
                 &restore,
-                Some(json!({"mode": "new_volume", "volume_name": "conf_clone"})),
+                Some(json!({"mode": "new_volume", "volume_name": t.name("conf_clone")})),
             )
             .await["result"]
             .clone();
         assert_eq!(
             (clone["name"].as_str(), clone["status"].as_str()),
-            (Some("conf_clone"), Some("available"))
+            (Some(t.name("conf_clone").as_str()), Some("available"))
         );
         assert_ne!(clone["id"], id.as_str());
     } else {
@@ -93,8 +93,7 @@ async fn restore_in_place_is_recorded(t: Target) {
 async fn snapshot_schedule_round_trips(t: Target) {
     let id = t.volume("conf_sched").await;
     let path = format!("/v1/volumes/{id}/snapshot-schedule");
-    let tz = t.caps["schedule"]["timezones"][0].as_str().unwrap_or("UTC");
-    let sched = json!({"frequency": "weekly", "days": ["tuesday", "saturday"], "hour": 2, "minute": 0, "timezone": tz, "retention_count": 5});
+    let sched = t.schedule_body(&["tuesday", "saturday"], 2, 0, 5);
     if !t.supports("snapshot_schedule") {
         return t.refused(Method::PUT, &path, sched).await;
     }

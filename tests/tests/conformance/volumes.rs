@@ -6,13 +6,14 @@ async fn volume_lifecycle(t: Target) {
     let id = t.volume("conf_life").await;
     let v = format!("/v1/volumes/{id}");
     let (s, got) = t.get(&v).await;
+    let name = t.name("conf_life");
     assert_eq!(
         (s, got["name"].as_str(), got["kind"].as_str()),
-        (200, Some("conf_life"), Some(t.kind))
+        (200, Some(name.as_str()), Some(t.kind))
     );
     let (_, list) = t
         .get(&format!(
-            "/v1/volumes?provider={}&kind={}&name=conf_life",
+            "/v1/volumes?provider={}&kind={}&name={name}",
             t.provider, t.kind
         ))
         .await;
@@ -54,7 +55,7 @@ async fn unknown_volumes_are_404(t: Target) {
     let id = GlobalId::new(
         ResourceType::Volume,
         t.provider,
-        Some(VolumeKind::File),
+        Some(t.volume_kind()),
         "00000000-0000-4000-8000-000000000000",
     )
     .encode();

@@ -9,36 +9,7 @@ use strata_tests::*;
 
 /// Routes whose feature no demo provider offers yet, with why. Their examples are still
 /// checked to be well-formed (the gateway reads them and answers `unsupported_by_provider`).
-const NOT_IN_THE_DEMO: &[(&str, &str)] = &[
-    (
-        "/v1/volumes/{id}/attachments",
-        "attachments are for block volumes; no demo provider serves block storage yet",
-    ),
-    (
-        "/v1/volumes/{id}/snapshot-reserve",
-        "snapshot reserves are for block volumes; no demo provider serves block storage yet",
-    ),
-    (
-        "/v1/volume-groups",
-        "no demo provider serves block storage yet",
-    ),
-    (
-        "/v1/volume-groups/{id}/members/{action}",
-        "no demo provider serves block storage yet",
-    ),
-    (
-        "/v1/volume-groups/{id}/snapshot-schedule",
-        "no demo provider serves block storage yet",
-    ),
-    (
-        "/v1/volume-groups/{id}/replica",
-        "no demo provider serves block storage yet",
-    ),
-    (
-        "/v1/group-snapshots/{id}/restore",
-        "no demo provider serves block storage yet",
-    ),
-];
+const NOT_IN_THE_DEMO: &[(&str, &str)] = &[];
 
 /// The example a request body shows in Swagger UI: the media type's own, else its schema's.
 fn body_example(spec: &Value, op: &Value) -> Option<Value> {
@@ -50,7 +21,7 @@ fn body_example(spec: &Value, op: &Value) -> Option<Value> {
     spec["components"]["schemas"][name].get("example").cloned()
 }
 
-/// How to make fixtures on each demo provider (test setup, not examples under test): a file
+/// How to make fixtures on each demo provider (test setup, not examples under test): a
 /// volume and a replica request that provider accepts.
 fn fixtures(spec: &Value) -> Vec<(&'static str, Value, Value)> {
     let create = body_example(spec, &spec["paths"]["/v1/volumes"]["post"]).expect("example");
@@ -67,6 +38,11 @@ fn fixtures(spec: &Value) -> Vec<(&'static str, Value, Value)> {
         ),
         (
             "scp-kr-west1",
+            json!({"provider": "scp-kr-west1", "kind": "block", "name": "x", "size_gib": 10, "tier": "SSD"}),
+            json!({"destination_region": "kr-east1", "frequency": "hourly"}),
+        ),
+        (
+            "scp-kr-west1",
             json!({"provider": "scp-kr-west1", "kind": "file", "name": "x", "protocol": "nfs", "tier": "SSD"}),
             json!({"destination_region": "kr-east1", "frequency": "five_minutes"}),
         ),
@@ -76,24 +52,32 @@ fn fixtures(spec: &Value) -> Vec<(&'static str, Value, Value)> {
 /// A settled resource for the route's `{id}` on one provider, if it has one.
 async fn target(
     gw: &TestGateway,
-    path: &str,
+    (method, path): (&str, &str),
     (volume, replica): (&Value, &Value),
     n: usize,
 ) -> Option<String> {
-    let mut body = volume.clone();
-    body["name"] = json!(format!("example_fixture_{n}"));
-    let id = |op: Value| op["result"]["id"].as_str().expect("id").to_string();
     if !path.contains("{id}") {
         return None;
     }
-    let provider = volume["provider"].as_str().expect("provider");
-    for (prefix, rtype) in [
-        ("/v1/volume-groups/", ResourceType::VolumeGroup),
-        ("/v1/group-snapshots/", ResourceType::GroupSnapshot),
-    ] {
-        if path.starts_with(prefix) {
-            // No demo provider has volume groups yet: an id of the provider that names
-            // nothing, so the route answers what the provider offers.
+    let block = volume["kind"] == "block";
+    let mut body = volume.clone();
+    body["name"] = json!(if block {
+        format!("example-fixture-{n}")
+    } else {
+        format!("example_fixture_{n}")
+    });
+    let id = |op: Value| op["result"]["id"].as_str().expect("id").to_string();
+    let grouped = ["/v1/volume-groups/", "/v1/group-snapshots/"];
+    if let Some(prefix) = grouped.iter().find(|p| path.starts_with(**p)) {
+        let provider = volume["provider"].as_str().expect("provider");
+        if !block {
+            // Only block volumes are grouped: an id of the provider that names nothing, so
+            // the route answers what the provider offers.
+            let rtype = if prefix.contains("snapshots") {
+                ResourceType::GroupSnapshot
+            } else {
+                ResourceType::VolumeGroup
+            };
             let id = GlobalId::new(
                 rtype,
                 provider,
@@ -102,10 +86,31 @@ async fn target(
             );
             return Some(id.encode());
         }
+        let vol = id(run_op(gw, Method::POST, "/v1/volumes?wait=30s", Some(body)).await);
+        let reserve = format!("/v1/volumes/{vol}/snapshot-reserve");
+        run_op(gw, Method::PUT, &reserve, Some(json!({"percent": 20}))).await;
+        let group = json!({"provider": provider, "name": format!("example-group-{n}"), "volume_ids": [vol]});
+        let g = id(run_op(gw, Method::POST, "/v1/volume-groups", Some(group)).await);
+        if path.ends_with("/replica") && method != "post" {
+            // Changing a group's replica needs one.
+            let url = format!("/v1/volume-groups/{g}/replica");
+            run_op(gw, Method::POST, &url, Some(replica.clone())).await;
+        }
+        if prefix.contains("snapshots") {
+            let url = format!("/v1/volume-groups/{g}/snapshots");
+            return Some(id(run_op(gw, Method::POST, &url, None).await));
+        }
+        return Some(g);
     }
     let vol = id(run_op(gw, Method::POST, "/v1/volumes?wait=30s", Some(body)).await);
     Some(if path.starts_with("/v1/snapshots/") {
-        let snap = json!({"name": format!("fixture_{n}")});
+        let snap = if block {
+            let reserve = format!("/v1/volumes/{vol}/snapshot-reserve");
+            run_op(gw, Method::PUT, &reserve, Some(json!({"percent": 20}))).await;
+            json!({})
+        } else {
+            json!({"name": format!("fixture_{n}")})
+        };
         id(run_op(
             gw,
             Method::POST,
@@ -142,7 +147,7 @@ async fn every_request_body_example_succeeds_against_the_demo() {
             let mut answers = vec![];
             for (provider, volume, replica) in &fixtures {
                 tried += 1;
-                let id = target(&gw, path, (volume, replica), tried).await;
+                let id = target(&gw, (method, path), (volume, replica), tried).await;
                 let url = path
                     .replace("{id}", id.as_deref().unwrap_or_default())
                     .replace("{action}", "add");

@@ -55,15 +55,15 @@ pub struct VolumeGroup {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "provider": "scp-kr-west1",
-    "name": "orders-db",
-    "volume_ids": ["vol_AQAIc2NwLWtyLXdlc3QxIDQ2OGJhNDU4NmQ5YjRkNTU5ZTM2ZDg0NmQ4ZmEzYjVkAA"]
+    "name": "analytics",
+    "volume_ids": ["vol_AQEMc2NwLWtyLXdlc3QxIDVjYTFhYjFlMDAwMDQwMDA4MDAwMDAwMDAwMDBhMDAxAA"]
 }))]
 pub struct CreateVolumeGroup {
     /// Id of the provider to create the group with; it must offer `volume_groups`.
     #[schema(max_length = 255, example = "scp-kr-west1")]
     pub provider: String,
     /// Name of the group; must fit the provider's `volume_groups.name` rules.
-    #[schema(max_length = 255, example = "orders-db")]
+    #[schema(max_length = 255, example = "analytics")]
     pub name: String,
     /// Global ids of the block volumes to group (at least one, at most 64), all of that
     /// provider and in no other group.
@@ -79,7 +79,7 @@ pub struct CreateVolumeGroup {
 /// Body of `POST /v1/volume-groups/{id}/members/{action}`: the volumes to add or remove.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"volume_ids": ["vol_AQAIc2NwLWtyLXdlc3QxIDQ2OGJhNDU4NmQ5YjRkNTU5ZTM2ZDg0NmQ4ZmEzYjVkAA"]}))]
+#[schema(example = json!({"volume_ids": ["vol_AQEMc2NwLWtyLXdlc3QxIDVjYTFhYjFlMDAwMDQwMDA4MDAwMDAwMDAwMDBiMDAyAA"]}))]
 pub struct GroupMembers {
     /// Global ids of the block volumes (at least one, at most 64), of the group's provider.
     #[schema(schema_with = super::bounds::volume_ids_schema)]

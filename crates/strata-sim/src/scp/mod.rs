@@ -295,7 +295,22 @@ impl ScpSim {
     ) -> String {
         lock(&self.world)
             .block
-            .seed_volume(region, name, disk_type, size_gb, attachments)
+            .seed_volume(None, region, name, disk_type, size_gb, attachments)
+    }
+
+    /// Like [`ScpSim::seed_block_volume`], with the vendor id chosen by the caller (32
+    /// lowercase hex, as the vendor's), so a demo can name the volume in documentation.
+    pub fn seed_block_volume_as(
+        &self,
+        id: &str,
+        region: &str,
+        name: &str,
+        disk_type: &str,
+        size_gb: u64,
+    ) -> String {
+        lock(&self.world)
+            .block
+            .seed_volume(Some(id), region, name, disk_type, size_gb, &[])
     }
 
     /// Creates a settled (`AVAILABLE`) Block Storage volume group of existing volumes of the

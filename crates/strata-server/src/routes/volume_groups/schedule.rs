@@ -59,7 +59,8 @@ fn group_schedule_probe(
 ///
 /// One schedule per group. The shape a provider accepts is under `volume_groups.schedule`
 /// in its capabilities (on SCP: daily, or weekly on one day, on the hour, no retention).
-#[utoipa::path(put, path = "/v1/volume-groups/{id}/snapshot-schedule", tag = "volume-groups", params(("id" = String, Path, description = "Volume group id"), MutationParams), request_body = SnapshotSchedule,
+#[utoipa::path(put, path = "/v1/volume-groups/{id}/snapshot-schedule", tag = "volume-groups", params(("id" = String, Path, description = "Volume group id"), MutationParams), request_body(content = SnapshotSchedule, description = "The schedule, in the shape `volume_groups.schedule` of the provider's capabilities allows",
+        example = json!({"frequency": "weekly", "days": ["sunday"], "hour": 2, "timezone": "Asia/Seoul"})),
     responses((status = 202, body = Operation, description = "Settles with the schedule in force"), (status = 200, body = Operation)))]
 pub async fn put_group_schedule(
     m: Mutation,

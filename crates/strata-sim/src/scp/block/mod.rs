@@ -170,6 +170,7 @@ impl Blocks {
 
     pub(crate) fn seed_volume(
         &mut self,
+        id: Option<&str>,
         region: &str,
         name: &str,
         disk_type: &str,
@@ -178,6 +179,9 @@ impl Blocks {
     ) -> String {
         self.tick();
         let mut v = Vol::new(region, name, disk_type, size_gb, "ORG");
+        if let Some(id) = id {
+            v.id = id.to_string();
+        }
         v.attachments = attachments
             .iter()
             .map(|(id, kind)| Attachment {
