@@ -340,9 +340,6 @@ pub(crate) async fn volume_life(gw: &TestGateway, sim: &ScpSim, version: &str) {
     )
     .await;
     assert_eq!(two["status"], "in_use");
-    // Group snapshots need every member's snapshots on.
-    let two_reserve = format!("{}/snapshot-reserve", vpath(&two["id"]));
-    op(gw, Method::PUT, &two_reserve, Some(json!({"percent": 10}))).await;
     let three = op(
         gw,
         Method::POST,

@@ -98,6 +98,24 @@ pub(crate) async fn group_life(
         .get("volume_group_id")
         .is_none());
 
+    // A group snapshot needs every member's snapshots on (`b` has no reserve yet).
+    let p = assert_problem(
+        &send(gw.req(Method::POST, &format!("{gp}/snapshots"))).await,
+        409,
+        "failed_precondition",
+    );
+    assert!(
+        p["detail"].as_str().unwrap().contains("snapshot rate"),
+        "{p}"
+    );
+    let reserve = Some(json!({"percent": 10}));
+    op(
+        gw,
+        Method::PUT,
+        &format!("{}/snapshot-reserve", vpath(b)),
+        reserve,
+    )
+    .await;
     // A group snapshot, listed, read and restored in place.
     let gs = op(gw, Method::POST, &format!("{gp}/snapshots"), None).await;
     assert!(
