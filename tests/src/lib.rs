@@ -13,6 +13,8 @@ use strata_sim::memory::MemoryProvider;
 use strata_sim::nhn::{NhnSim, NhnSimConfig};
 use strata_sim::scp::{ScpSim, ScpSimConfig};
 
+pub mod contract;
+
 /// The HS256 secret test gateways use.
 pub const SECRET: &str = "test-secret-0123456789abcdef0123456789";
 

@@ -16,4 +16,6 @@ mod nhn;
 mod paging;
 mod problems;
 mod scp;
+mod scp_block;
+mod scp_block_groups;
 mod spec;

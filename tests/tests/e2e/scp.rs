@@ -1,11 +1,11 @@
-//! SCP end to end: gateway → strata-scp (signed HTTP) → SCP File Storage and Parallel File
-//! Storage simulators.
+//! SCP end to end: gateway → strata-scp (signed HTTP) → SCP File and Parallel File Storage sims.
 
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{json, Value};
 use strata_sim::scp::{signature, Service};
+use strata_tests::contract::{conforms, contract};
 use strata_tests::*;
 
 const FAST: Duration = Duration::from_millis(40);
@@ -27,69 +27,8 @@ async fn get(gw: &TestGateway, path: &str) -> Value {
     b
 }
 
-/// The File Storage operations of the vendor's official spec (derived by
-/// `tests/fixtures/scp/extract-contract.py`).
-fn contract() -> Vec<Value> {
-    let text = std::fs::read_to_string(fixture("scp/filestorage-contract.json"))
-        .expect("contract fixture");
-    serde_json::from_str(&text).expect("contract parses")
-}
-
-fn path_matches(template: &str, path: &str) -> bool {
-    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
-    t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a.starts_with('{') || a == b)
-}
-
-/// The operation of the official spec a recorded request is, or a description of the mismatch.
-fn conforms(
-    contract: &[Value],
-    method: &str,
-    uri: &str,
-    body: Option<&Value>,
-) -> Result<String, String> {
-    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-    // Static segments win over templates (`/v1/replications/regions`), as in the spec's router.
-    let mut candidates: Vec<&Value> = contract
-        .iter()
-        .filter(|o| o["method"] == method && path_matches(o["path"].as_str().unwrap(), path))
-        .collect();
-    candidates.sort_by_key(|o| o["path"].as_str().unwrap().matches('{').count());
-    let o = candidates
-        .first()
-        .ok_or_else(|| format!("{method} {path} is not in the official spec"))?;
-    let declared: Vec<&str> = o["query"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    for pair in query.split('&').filter(|q| !q.is_empty()) {
-        let name = pair.split('=').next().unwrap();
-        if !declared.contains(&name) {
-            return Err(format!(
-                "{method} {path}: query `{name}` is not a parameter of {}",
-                o["operation"]
-            ));
-        }
-    }
-    match (body.and_then(Value::as_object), o["body"].as_array()) {
-        (Some(b), Some(fields)) => {
-            for k in b.keys() {
-                if !fields.iter().any(|f| f == k.as_str()) {
-                    return Err(format!(
-                        "{method} {path}: body field `{k}` is not in {}'s schema",
-                        o["operation"]
-                    ));
-                }
-            }
-        }
-        (Some(_), None) => {
-            return Err(format!("{method} {path}: {} takes no body", o["operation"]))
-        }
-        _ => {}
-    }
-    Ok(o["operation"].as_str().unwrap().to_string())
-}
+/// File Storage's official spec, as `tests/fixtures/scp/extract-contract.py` derives it.
+const CONTRACT: &str = "filestorage-contract.json";
 
 #[tokio::test]
 async fn file_storage_lives_its_whole_life_through_the_gateway_and_speaks_the_official_spec() {
@@ -315,9 +254,8 @@ async fn file_storage_lives_its_whole_life_through_the_gateway_and_speaks_the_of
         "volume_not_found",
     );
 
-    // Every request the adapter sent is an operation of the official spec, with only its
-    // declared query parameters and body fields.
-    let contract = contract();
+    // Every request sent is an official-spec operation, with only declared query and body names.
+    let contract = contract(CONTRACT);
     let mut used = std::collections::BTreeSet::new();
     for rec in files.requests() {
         match conforms(&contract, &rec.method, &rec.uri, rec.body.as_ref()) {
@@ -333,7 +271,7 @@ async fn file_storage_lives_its_whole_life_through_the_gateway_and_speaks_the_of
 
 #[test]
 fn the_contract_check_catches_mismatches() {
-    let c = contract();
+    let c = contract(CONTRACT);
     assert_eq!(c.len(), 21);
     assert!(conforms(&c, "GET", "/v1/replications/regions?source_region_name=kr-west1&replication_type=replication&type_name=HDD", None).is_ok());
     assert!(conforms(&c, "GET", "/v1/snapshots?volumeId=x", None).is_err());

@@ -14,7 +14,7 @@
 //! |---|---|
 //! | `… already exists`, `… already has access`, `duplicate`, a name `in use` or `taken` | `AlreadyExists` |
 //! | `is creating/editing/updating/deleting/restoring/…`, `is running`, `in progress`, `busy` | `Conflict` (retryable) |
-//! | `… them/it first`, `before deleting`, `cannot be replicated`, `in use`, `attached`, `mounted`, `has snapshots/replications/access rules` | `FailedPrecondition` |
+//! | `… them/it/each first`, `before deleting`, `cannot be replicated`, `in use`, `attached`, `mounted`, `has snapshots/replications/access rules` | `FailedPrecondition` |
 //! | anything else | `VendorRejected` (422 `vendor_rejected`) |
 //!
 //! SCP documents none of these texts. The patterns are generic phrasings of each condition,
@@ -160,6 +160,7 @@ fn condition(r: &Refusal) -> Option<Condition> {
     ) || r.says(&[
         "them first",
         "it first",
+        "each first",
         "before deleting",
         "before changing",
         "cannot be replicated",
@@ -308,6 +309,7 @@ mod tests {
             "a replica volume cannot be replicated",
             "the volume has access rules",
             "the volume is in use",
+            "snapshots are not activated on every member volume: set a snapshot rate on each first",
         ] {
             assert_eq!(
                 code(409, &conflict(m)),
