@@ -126,6 +126,9 @@ fn result_schema() -> utoipa::openapi::Schema {
         "Replica",
         "MountTarget",
         "SnapshotSchedule",
+        "VolumeGroup",
+        "GroupSnapshot",
+        "GroupReplica",
     ]
     .into_iter()
     .fold(AnyOfBuilder::new(), |b, name| {
@@ -134,8 +137,9 @@ fn result_schema() -> utoipa::openapi::Schema {
     .item(ObjectBuilder::new().schema_type(Type::Null))
     .description(Some(
         "The settled resource, by `kind`: a `Volume` (`volume.*`), `Snapshot`, `Replica`, \
-             `MountTarget` or `SnapshotSchedule`; absent or null when the operation removed \
-             the resource or has not finished.",
+             `MountTarget`, `SnapshotSchedule`, `VolumeGroup` (`volume_group.*`, \
+             `group_snapshot.restore`), `GroupSnapshot` or `GroupReplica`; absent or null \
+             when the operation removed the resource or has not finished.",
     ))
     .build()
     .into()
