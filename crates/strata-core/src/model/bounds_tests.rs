@@ -196,6 +196,10 @@ fn schema_limits_are_enforced<T: ToSchema + DeserializeOwned + Bounded>() -> usi
             let item = example[&field].get(0).cloned().unwrap_or_else(|| {
                 if field == "attachments" {
                     json!({"server_id": "s1"})
+                } else if field == "paths" {
+                    json!("/data")
+                } else if field == "schedules" {
+                    json!({"level": "full", "frequency": "daily", "hour": 1})
                 } else {
                     json!({"kind": "ip", "value": "10.0.0.1"})
                 }
@@ -266,7 +270,14 @@ fn every_request_body_has_a_valid_example_and_its_schema_limits_are_enforced() {
         schema_limits_are_enforced::<GroupMembers>(),
         schema_limits_are_enforced::<RestoreGroupSnapshot>(),
         schema_limits_are_enforced::<CreateGroupReplica>(),
+        schema_limits_are_enforced::<CreateBackup>(),
+        schema_limits_are_enforced::<UpdateBackup>(),
+        schema_limits_are_enforced::<RestoreBackup>(),
+        schema_limits_are_enforced::<CreateBackupAgent>(),
     ];
     // Each body with limits had them checked (a renamed schema key would show as 0).
-    assert_eq!(checked, [10, 6, 1, 3, 4, 2, 1, 5, 2, 0, 2, 6, 1, 1, 3]);
+    assert_eq!(
+        checked,
+        [10, 6, 1, 3, 4, 2, 1, 5, 2, 0, 2, 6, 1, 1, 3, 10, 2, 1, 4]
+    );
 }
