@@ -150,10 +150,10 @@ pub(super) async fn create(State(ctx): State<Ctx>, body: Bytes) -> Reply {
     let req: CreateReq = parse(&body)?;
     let mut w = world(&ctx);
     let bs = &mut w.backup;
-    if !bs
+    if bs
         .servers
         .get(&req.server_uuid)
-        .is_some_and(|s| s.region == ctx.region)
+        .is_none_or(|s| s.region != ctx.region)
     {
         return Err(not_found("server", &req.server_uuid));
     }

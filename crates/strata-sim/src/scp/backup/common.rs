@@ -255,7 +255,7 @@ pub(super) fn page(
         }
     });
     let total = rows.len();
-    let skip = page.checked_mul(size).unwrap_or(usize::MAX);
+    let skip = page.saturating_mul(size);
     Ok((
         rows.into_iter()
             .skip(skip)

@@ -62,7 +62,7 @@
 //! - Schedules are stored as received (DAILY keeps any `start_day`/`start_week`); WEEKLY
 //!   needs `start_day`, MONTHLY `start_day` and `start_week` ("the Nth or last weekday");
 //!   `start_time` is `HH:MM:SS`. SetBackupSchedule replaces the set; schedules equal in
-//!   all five fields keep their id and name. Names are `{type}_{frequency}_{start_time}-`
+//!   all five fields keep their id and name; a repeated item is 400. Names are `{type}_{frequency}_{start_time}-`
 //!   and 6 alphanumerics.
 //! - ManualBackup runs a full backup with `schedule_id`/`schedule_name` `MANUAL`; it needs
 //!   an `AVAILABLE` original backup with no running job (409). Recovery points report
@@ -80,17 +80,25 @@
 //!   replica. Setting the current value again is a no-op. Without a pair: 409. A replica
 //!   refuses every change and its own deletion (409: "change the origin"); deleting an
 //!   origin deletes its replica. Restores from a replica are allowed.
-//! - DeleteBackup, DeleteBackupRestoreTarget and RestoreBackup are 409 while a job or a
-//!   restore of the backup is running; changes to a `DELETING` backup are 409, so are a
-//!   manual run or restore of a `CREATING` one.
+//! - DeleteBackup is 409 while a job or a restore of the backup is running, both restores
+//!   while another restore of it is, DeleteBackupRestoreTarget (all or nothing; an empty
+//!   list is 400) while the point is being restored, which retention also spares; changes
+//!   to a `DELETING` backup are 409, so are a manual run or restore of a `CREATING` one.
 //! - Restorable subnets are two fixed `ACTIVE` `GENERAL` subnets per region (ids derived
 //!   from the region); `region` defaults to the endpoint's; an unknown region is 400.
 //!   Image restores need a subnet from that list (400), may target any served region, and
 //!   refuse `FILESYSTEM` policies (400). Filesystem restores need a `FILESYSTEM` policy,
 //!   sources among its paths, and a target server from ListAgentBackupRestoreTargetServers:
 //!   servers of the region with an `AVAILABLE` agent and the protected server's OS type.
-//! - Backup targets list every server of the category in the region (also protected
-//!   ones); agent targets list the servers of the category without an agent.
+//! - Backup targets list every server of the category in the region (`region` query, else
+//!   the endpoint's; also protected servers); agent targets list the servers of the
+//!   category without an agent. Lists without a documented `sort` ignore one.
+//!   ListAgentBackupRestoreTargetServers answers for any policy of the region.
+//! - RestoreAgentBackup accepts `overwrite` (default `false`) but nothing shows it; its
+//!   history row has the target server's name and id. Restore-history `created_at` is the
+//!   restore's start.
+//! - Front: signatures are verified as for the other services (the reference suggests a
+//!   simulator need not; the gateway's check is kept, the adapter signs every call).
 //! - Installer paths: `http://linux-agent` and `http://windows-agent`.
 //!
 //! This file holds the service's world ([`Backups`]: servers, agents, backups), the state
@@ -243,7 +251,7 @@ impl Backups {
         self.seq = seq;
     }
 
-    /// The servers with a live agent (not being deleted) in `region`, by server uuid.
+    /// The agent of a server, unless it is being deleted.
     fn agent_of(&self, server_uuid: &str) -> Option<&Agent> {
         self.agents
             .values()
