@@ -267,6 +267,7 @@ macro_rules! suite {
     };
 }
 
+mod backups;
 mod dry_run;
 mod errors;
 mod replicas;
