@@ -53,7 +53,14 @@ fn sched(kind: &str, frequency: &str, day: Option<&str>) -> Sched {
 }
 
 impl Backups {
-    fn seed_server(&mut self, region: &str, name: &str, cat: &str, os_type: &str) -> String {
+    fn seed_server(
+        &mut self,
+        id: Option<&str>,
+        region: &str,
+        name: &str,
+        cat: &str,
+        os_type: &str,
+    ) -> String {
         self.tick();
         let (category, (os_type, os_version)) = (category(cat), os(os_type));
         let seq = self.next_seq();
@@ -63,7 +70,7 @@ impl Backups {
             _ => "b1v16m64",
         };
         let s = Server {
-            uuid: uuid(),
+            uuid: id.map_or_else(uuid, str::to_string),
             guid: uuid(),
             region: region.into(),
             name: name.into(),
@@ -100,6 +107,7 @@ impl Backups {
         backup_id: &str,
         at: DateTime<Utc>,
         schedule: Option<usize>,
+        point_id: Option<&str>,
     ) -> Option<String> {
         let (js, ps) = (self.next_seq(), self.next_seq());
         let b = self.backups.get_mut(backup_id)?;
@@ -118,7 +126,7 @@ impl Backups {
             pending: None,
             seq: js,
         });
-        let id = uuid();
+        let id = point_id.map_or_else(uuid, str::to_string);
         b.points.push(Point {
             id: id.clone(),
             start: at,
@@ -147,7 +155,22 @@ impl ScpSim {
     ) -> String {
         lock(&self.world)
             .backup
-            .seed_server(region, server_name, server_category, os_type)
+            .seed_server(None, region, server_name, server_category, os_type)
+    }
+
+    /// Like [`ScpSim::seed_backup_target`], with the server's id chosen by the caller, so a
+    /// demo can name the server in documentation.
+    pub fn seed_backup_target_as(
+        &self,
+        id: &str,
+        region: &str,
+        server_name: &str,
+        server_category: &str,
+        os_type: &str,
+    ) -> String {
+        lock(&self.world)
+            .backup
+            .seed_server(Some(id), region, server_name, server_category, os_type)
     }
 
     /// Registers an `AVAILABLE` backup agent with a successful connection check on a seeded
@@ -162,6 +185,30 @@ impl ScpSim {
     /// daily schedule at 01:00:00, and two finished `SUCCESS` jobs with their recovery
     /// points, two days and one day ago. Returns the backup id (32 hex).
     pub fn seed_backup(&self, region: &str, name: &str, server_uuid: &str, kind: &str) -> String {
+        self.seed_backup_with(None, region, name, server_uuid, kind)
+    }
+
+    /// Like [`ScpSim::seed_backup`], with the backup's id and its newest recovery point's id
+    /// chosen by the caller, so a demo can name them in documentation.
+    pub fn seed_backup_as(
+        &self,
+        ids: (&str, &str),
+        region: &str,
+        name: &str,
+        server_uuid: &str,
+        kind: &str,
+    ) -> String {
+        self.seed_backup_with(Some(ids), region, name, server_uuid, kind)
+    }
+
+    fn seed_backup_with(
+        &self,
+        ids: Option<(&str, &str)>,
+        region: &str,
+        name: &str,
+        server_uuid: &str,
+        kind: &str,
+    ) -> String {
         let mut w = lock(&self.world);
         let bs = &mut w.backup;
         bs.tick();
@@ -189,11 +236,15 @@ impl ScpSim {
             ],
             Duration::ZERO,
         );
+        let mut b = b;
+        if let Some((id, _)) = ids {
+            b.id = id.to_string();
+        }
         let id = b.id.clone();
         bs.backups.insert(id.clone(), b);
         let now = Utc::now();
-        bs.seed_point(&id, now - chrono::Duration::days(2), Some(0));
-        bs.seed_point(&id, now - chrono::Duration::days(1), Some(1));
+        bs.seed_point(&id, now - chrono::Duration::days(2), Some(0), None);
+        bs.seed_point(&id, now - chrono::Duration::days(1), Some(1), ids.map(|i| i.1));
         id
     }
 
@@ -207,7 +258,7 @@ impl ScpSim {
     ) -> Option<String> {
         let mut w = lock(&self.world);
         w.backup.tick();
-        w.backup.seed_point(backup_id, taken_at, None)
+        w.backup.seed_point(backup_id, taken_at, None, None)
     }
 
     /// The backup scheduler: starts a job for every schedule of every `AVAILABLE` original
