@@ -24,6 +24,8 @@ mod shared;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_backup;
+#[cfg(test)]
 mod tests_block;
 
 use async_trait::async_trait;
