@@ -254,8 +254,9 @@ pub(crate) async fn delete_agent(c: &ScpClient, aid: &str) -> Result<Value> {
     c.call(Method::DELETE, &[V, AGENTS, aid], &[], None).await
 }
 
-/// 28. CheckBackupMasterConnectionState: a GET answering 202 that starts a check, so a dry
-/// run records it as a mutation.
+/// 28. CheckBackupMasterConnectionState.
+///
+/// A GET answering 202 that starts a check, so a dry run records it as a mutation.
 pub(crate) async fn check_connection(c: &ScpClient, aid: &str) -> Result<Value> {
     let path = [V, AGENTS, aid, "check-connection-state"];
     c.call_mutating(Method::GET, &path, &[], None).await
