@@ -458,3 +458,63 @@ async fn pinned_to_1_0_there_is_no_replication() {
     let e = p.get_volume(&c, &sid).await.unwrap_err();
     assert_eq!(e.code(), "invalid_id", "{e}");
 }
+
+#[tokio::test]
+async fn dry_runs_show_reads_and_mutations_exactly() {
+    use strata_core::dry_run::{scope, DryRunLog};
+    let sim = sim().await;
+    let web = sim.seed_backup_target(REGION, "web-1", "VIRTUAL_SERVER", "LINUX");
+    let p = provider(&sim, "1.1");
+    let c = ctx();
+    // Create stops at the name check, a read whose answer decides what follows.
+    let log = DryRunLog::new();
+    let req = create("dry", "image", &web, json!({}));
+    let e = scope(log.clone(), p.create_backup(&c, &req))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::DryRun));
+    let r = log.requests();
+    assert_eq!(r.len(), 1);
+    assert!(
+        r[0].read
+            && r[0]
+                .url
+                .contains("/v1/backups/check-name-duplication?backup_name=dry")
+    );
+    // The connection check is a GET, recorded as the mutation it is.
+    let aid = gid(
+        &GlobalId::new(
+            ResourceType::BackupAgent,
+            "scp-kr-west1",
+            None,
+            "BACKUP_AGENT-x",
+        )
+        .encode(),
+        ResourceType::BackupAgent,
+    );
+    let log = DryRunLog::new();
+    let e = scope(log.clone(), p.check_backup_agent(&c, &aid))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::DryRun));
+    let r = log.requests();
+    assert_eq!((r[0].method.as_str(), r[0].read), ("GET", false));
+    assert!(r[0]
+        .url
+        .ends_with("/v1/backup-agents/BACKUP_AGENT-x/check-connection-state"));
+    // A recovery point is deleted with a JSON body on DELETE.
+    let rp = gid(
+        &GlobalId::new(ResourceType::RecoveryPoint, "scp-kr-west1", None, "rp1")
+            .with_parent("b1")
+            .encode(),
+        ResourceType::RecoveryPoint,
+    );
+    let log = DryRunLog::new();
+    let _ = scope(log.clone(), p.delete_recovery_point(&c, &rp)).await;
+    let r = log.requests();
+    assert_eq!(r[0].method, "DELETE");
+    assert_eq!(r[0].body, Some(json!({"restore_target_ids": ["rp1"]})));
+    // Ids of another type never reach the service.
+    let e = p.get_backup(&c, &rp).await.unwrap_err();
+    assert_eq!(e.code(), "invalid_id", "{e}");
+}
