@@ -103,6 +103,7 @@ fn scp_logs(sim: &ScpSim) -> Vec<(&'static str, Faults)> {
         Service::FileStorage,
         Service::ParallelFileStorage,
         Service::BlockStorage,
+        Service::Backup,
     ]
     .map(|s| (s.id(), sim.faults(s).clone()))
     .into()

@@ -272,6 +272,9 @@ pub struct BackupAgent {
     pub status: BackupStatus,
     /// Whether it reaches the backup master (`POST /v1/backup-agents/{id}/check`).
     pub connection: AgentConnection,
+    /// When `connection` was last checked (RFC 3339, UTC); absent before the first check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<DateTime<Utc>>,
     /// The server's operating system, where reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,

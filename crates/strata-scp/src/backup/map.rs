@@ -464,6 +464,7 @@ pub(crate) fn agent(ids: &BackupIds, a: &wire::Agent, raw: &Value) -> BackupAgen
         server_name: a.server_name.clone(),
         status: status(a.state.as_deref()),
         connection: connection(a.connection_state.as_deref()),
+        checked_at: time(&raw["connection_check_time"].as_str().map(str::to_string)),
         os: a.server_os_type.clone(),
         created_at: time(&a.created_at),
         vendor: vendor(

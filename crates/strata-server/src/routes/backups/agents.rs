@@ -7,7 +7,7 @@ use strata_core::catalogue::Op;
 use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, Operation};
+use strata_core::operation::{probe_deleted, Operation, Probe};
 use strata_core::paging::{effective_page_size, fingerprint, merge_pages, PageRequest};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
@@ -210,6 +210,9 @@ pub async fn delete_backup_agent(m: Mutation, ApiPath(id): ApiPath<String>) -> A
     responses((status = 202, body = Operation, description = "Settles with the checked agent"), (status = 200, body = Operation)))]
 pub async fn check_backup_agent(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = m.target(&id, ResourceType::BackupAgent)?;
+    // The check is over once the agent says it was checked after this request (vendors
+    // report check times to the second).
+    let asked = chrono::Utc::now() - chrono::Duration::seconds(1);
     m.run(
         &t,
         Op::AgentCheck,
@@ -220,7 +223,15 @@ pub async fn check_backup_agent(m: Mutation, ApiPath(id): ApiPath<String>) -> Ap
                 Ok(())
             })
         },
-        agent_probe,
+        move |p, id, ctx| {
+            poller(p, id, ctx, move |p, id, ctx| async move {
+                let a = p.get_backup_agent(&ctx, &id).await?;
+                if a.checked_at.is_none_or(|t| t < asked) {
+                    return Ok(Probe::Pending);
+                }
+                Ok(Probe::Done(serde_json::to_value(&a).ok()))
+            })
+        },
     )
     .await
 }
