@@ -180,11 +180,12 @@ async fn group_requests_are_checked_before_the_vendor(t: Target) {
     let caps = t.group_caps().await;
     let vol = t.volume("conf_gx").await;
     let before: Vec<usize> = t.logs.iter().map(|(_, f)| f.request_count()).collect();
+    // A vendor id every provider's id grammar accepts (NHN's are UUIDs).
     let missing = GlobalId::new(
         ResourceType::VolumeGroup,
         t.provider,
         Some(VolumeKind::Block),
-        "00000000000000000000000000000000",
+        "00000000-0000-4000-8000-000000000000",
     )
     .encode();
     let other_provider = GlobalId::new(
