@@ -250,4 +250,19 @@ mod tests {
         );
         assert_eq!(schemas["GroupMembers"]["example"]["volume_ids"][0], ids[1]);
     }
+
+    /// The backup examples of the API documentation name the demo's fixed server, policy
+    /// and recovery point.
+    #[test]
+    fn documented_backup_ids_are_the_demos() {
+        let (server, backup, point) = super::DEMO_BACKUP;
+        let rp = GlobalId::new(ResourceType::RecoveryPoint, "scp-kr-west1", None, point)
+            .with_parent(backup)
+            .encode();
+        let spec = serde_json::to_value(crate::openapi::spec()).unwrap();
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(schemas["CreateBackup"]["example"]["server_id"], server);
+        assert_eq!(schemas["CreateBackupAgent"]["example"]["server_id"], server);
+        assert_eq!(schemas["RestoreBackup"]["example"]["recovery_point_id"], rp);
+    }
 }

@@ -9,15 +9,7 @@ use strata_tests::*;
 
 /// Routes whose feature no demo provider offers yet, with why. Their examples are still
 /// checked to be well-formed (the gateway reads them and answers `unsupported_by_provider`).
-const NOT_IN_THE_DEMO: &[(&str, &str)] = &[
-    ("/v1/backups", "no demo provider serves backups yet"),
-    ("/v1/backups/{id}", "no demo provider serves backups yet"),
-    (
-        "/v1/backups/{id}/restore",
-        "no demo provider serves backups yet",
-    ),
-    ("/v1/backup-agents", "no demo provider serves backups yet"),
-];
+const NOT_IN_THE_DEMO: &[(&str, &str)] = &[];
 
 /// The example a request body shows in Swagger UI: the media type's own, else its schema's.
 fn body_example(spec: &Value, op: &Value) -> Option<Value> {
@@ -158,7 +150,17 @@ async fn backup_fixture(gw: &TestGateway, path: &str, volume: &Value, n: usize) 
         );
         return Some(id.encode());
     }
-    let targets = format!("/v1/backup-targets?provider={provider}&server_type=virtual_server");
+    if path == "/v1/backups/{id}/restore" {
+        // The example names a recovery point of the demo's own policy.
+        let (_, backup, _) = strata_server::demo::DEMO_BACKUP;
+        return Some(GlobalId::new(rtype, provider, None, backup).encode());
+    }
+    let list = if rtype == ResourceType::BackupAgent {
+        "backup-agent-targets"
+    } else {
+        "backup-targets"
+    };
+    let targets = format!("/v1/{list}?provider={provider}&server_type=virtual_server");
     let (_, _, found) = send(gw.req(Method::GET, &targets)).await;
     let server = found["targets"][n % 2]["server_id"]
         .as_str()
@@ -177,7 +179,8 @@ async fn backup_fixture(gw: &TestGateway, path: &str, volume: &Value, n: usize) 
         .await));
     }
     let body = json!({"provider": provider, "name": format!("example-backup-{n}"), "kind": "image",
-                      "server_id": server, "server_type": "virtual_server"});
+                      "server_id": server, "server_type": "virtual_server",
+                      "schedules": [{"level": "full", "frequency": "daily", "hour": 1}]});
     let b = id(run_op(gw, Method::POST, "/v1/backups", Some(body)).await);
     // A finished run, so there is a recovery point to restore.
     run_op(gw, Method::POST, &format!("/v1/backups/{b}/run"), None).await;

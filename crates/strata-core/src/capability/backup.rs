@@ -20,6 +20,9 @@ pub struct BackupCapabilities {
     pub frequencies: Vec<BackupFrequency>,
     /// Whether a schedule entry's minute can be chosen; when `false` it must be 0.
     pub minutes: bool,
+    /// Fewest entries in a policy's schedule (1 where the vendor runs no policy without
+    /// one).
+    pub min_schedules: usize,
     /// Most entries in a policy's schedule.
     pub max_schedules: usize,
     /// Most paths of a `filesystem` policy.
@@ -66,6 +69,16 @@ fn offered<T: Serialize + PartialEq>(field: &str, v: &T, list: &[T], what: &str)
 
 impl BackupCapabilities {
     fn check_schedules(&self, s: &[BackupSchedule]) -> Result<()> {
+        if s.len() < self.min_schedules {
+            return Err(Error::unsupported_value(
+                "schedules",
+                format!(
+                    "a policy needs at least {} schedule entries here, got {}",
+                    self.min_schedules,
+                    s.len()
+                ),
+            ));
+        }
         if s.len() > self.max_schedules {
             return Err(Error::unsupported_value(
                 "schedules",

@@ -174,7 +174,7 @@ pub struct FilesystemRestore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "recovery_point_id": "rp_AQEMc2NwLWtyLXdlc3QxIDAwMDAA",
+    "recovery_point_id": "rp_AQAMc2NwLWtyLXdlc3QxJDRkMWY2YTJlLThiM2MtNGU1Zi05YTdiLTBjMWQyZTNmNGE1YgEgYjBjMWQyZTNmNGE1NDY3ODg5YWJjZGVmMDEyMzQ1Njc",
     "server": {"name": "web-restored", "server_type": "s1v2m4"}
 }))]
 pub struct RestoreBackup {

@@ -65,6 +65,7 @@ pub fn capabilities(version: &str, regions: Vec<String>) -> BackupCapabilities {
             BackupFrequency::Monthly,
         ],
         minutes: false,
+        min_schedules: 1,
         max_schedules: MAX_SCHEDULES,
         max_paths: MAX_PATHS,
         name: name_rules(),

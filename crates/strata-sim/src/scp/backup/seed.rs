@@ -168,9 +168,13 @@ impl ScpSim {
         server_category: &str,
         os_type: &str,
     ) -> String {
-        lock(&self.world)
-            .backup
-            .seed_server(Some(id), region, server_name, server_category, os_type)
+        lock(&self.world).backup.seed_server(
+            Some(id),
+            region,
+            server_name,
+            server_category,
+            os_type,
+        )
     }
 
     /// Registers an `AVAILABLE` backup agent with a successful connection check on a seeded
@@ -244,7 +248,12 @@ impl ScpSim {
         bs.backups.insert(id.clone(), b);
         let now = Utc::now();
         bs.seed_point(&id, now - chrono::Duration::days(2), Some(0), None);
-        bs.seed_point(&id, now - chrono::Duration::days(1), Some(1), ids.map(|i| i.1));
+        bs.seed_point(
+            &id,
+            now - chrono::Duration::days(1),
+            Some(1),
+            ids.map(|i| i.1),
+        );
         id
     }
 
