@@ -179,14 +179,22 @@ pub struct FilesystemRestore {
 }))]
 pub struct RestoreBackup {
     /// Global id of the recovery point to restore, one of the backup's.
-    #[schema(max_length = 512)]
+    #[schema(schema_with = super::bounds::recovery_point_id_schema)]
     pub recovery_point_id: String,
     /// For `image` backups: the new server to create.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::common::present::deserialize"
+    )]
     #[schema(nullable = false)]
     pub server: Option<NewServer>,
     /// For `filesystem` backups: the server and paths to write to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::common::present::deserialize"
+    )]
     #[schema(nullable = false)]
     pub filesystem: Option<FilesystemRestore>,
 }
@@ -378,6 +386,9 @@ impl Bounded for RestoreBackup {
             text("server.name", &s.name, MAX_NAME)?;
             not_blank("server.server_type", &s.server_type)?;
             text("server.server_type", &s.server_type, MAX_NAME)?;
+            if let Some(subnet) = &s.subnet_id {
+                text("server.subnet_id", subnet, MAX_NAME)?;
+            }
             count("server.security_group_ids", s.security_group_ids.len(), 16)?;
         }
         if let Some(f) = &self.filesystem {

@@ -135,6 +135,19 @@ pub fn update_options_schema() -> utoipa::openapi::Object {
         .build()
 }
 
+/// The OpenAPI schema of a recovery point id in a request body: the documented id form.
+pub fn recovery_point_id_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(crate::ids::ResourceType::RecoveryPoint.id_pattern()))
+        .max_length(Some(crate::ids::MAX_ID_LEN))
+        .description(Some(
+            "Global id of the recovery point to restore (`rp_…`), one of the backup's.",
+        ))
+        .build()
+}
+
 /// A request body with bounded size. The gateway's body extractor requires it, so a body
 /// type cannot be accepted without saying what its bounds are.
 pub trait Bounded {

@@ -177,7 +177,8 @@ fn schema_limits_are_enforced<T: ToSchema + DeserializeOwned + Bounded>() -> usi
             assert_eq!(with(json!("")), refused, "{name}.{field} empty");
             checked += 1;
         }
-        if let Some(pattern) = p["pattern"].as_str() {
+        // Id patterns (`^rp_…`) are checked where the id is parsed, not by the bounds.
+        if let Some(pattern) = p["pattern"].as_str().filter(|p| !p.starts_with('^')) {
             assert_eq!(pattern, r"\S", "{name}.{field}: only `\\S` is checked here");
             assert_eq!(with(json!(" \t")), refused, "{name}.{field} blank");
             checked += 1;
