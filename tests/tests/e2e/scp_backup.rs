@@ -17,6 +17,7 @@ use super::scp_block::{get, op};
 
 const FAST: Duration = Duration::from_millis(40);
 const P: &str = "scp-kr-west1";
+const UNSUPPORTED: (u16, &str) = (422, "unsupported_value");
 
 /// The SCP simulator with backup targets (as `start_scp` seeds them, plus a server whose jobs
 /// partially succeed and one whose jobs fail) and a gateway with Backup pinned to `version`
@@ -155,55 +156,20 @@ async fn backup_life(gw: &TestGateway, sim: &ScpSim, version: &str) {
 
     // Refused before any vendor call: an invalid retention (schema), a monthly entry without
     // its week, paths on an image policy, replication at 1.0.
-    let mut bad = policy("img", &web1, "image");
-    bad["retention"] = json!("forever");
-    refused(
-        gw,
-        sim,
-        Method::POST,
-        "/v1/backups",
-        bad,
-        (400, "invalid_body"),
-    )
-    .await;
-    let mut bad = policy("img", &web1, "image");
-    bad["schedules"][0] =
-        json!({"level": "full", "frequency": "monthly", "day": "friday", "hour": 2, "minute": 0});
-    let p = refused(
-        gw,
-        sim,
-        Method::POST,
-        "/v1/backups",
-        bad,
-        (422, "unsupported_value"),
-    )
-    .await;
-    assert_eq!(p["field"], "schedules[0].week", "{p}");
-    let mut bad = policy("img", &web1, "image");
-    bad["paths"] = json!(["/data"]);
-    let p = refused(
-        gw,
-        sim,
-        Method::POST,
-        "/v1/backups",
-        bad,
-        (422, "unsupported_value"),
-    )
-    .await;
-    assert_eq!(p["field"], "paths", "{p}");
+    let monthly = json!([{"level": "full", "frequency": "monthly", "day": "friday", "hour": 2}]);
+    let mut cases = vec![
+        ("retention", json!("forever"), (400, "invalid_body"), ""),
+        ("schedules", monthly, UNSUPPORTED, "schedules[0].week"),
+        ("paths", json!(["/data"]), UNSUPPORTED, "paths"),
+    ];
     if !v11 {
+        cases.push(("replicate", json!(true), UNSUPPORTED, "replicate"));
+    }
+    for (key, value, problem, field) in cases {
         let mut bad = policy("img", &web1, "image");
-        bad["replicate"] = json!(true);
-        let p = refused(
-            gw,
-            sim,
-            Method::POST,
-            "/v1/backups",
-            bad,
-            (422, "unsupported_value"),
-        )
-        .await;
-        assert_eq!(p["field"], "replicate", "{p}");
+        bad[key] = value;
+        let p = refused(gw, sim, Method::POST, "/v1/backups", bad, problem).await;
+        assert!(field.is_empty() || p["field"] == field, "{p}");
     }
 
     // An image policy with a weekly full and a daily incremental schedule.
@@ -363,7 +329,7 @@ async fn backup_life(gw: &TestGateway, sim: &ScpSim, version: &str) {
             Method::PATCH,
             &b,
             json!({"replicate": true}),
-            (422, "unsupported_value"),
+            UNSUPPORTED,
         )
         .await;
         assert_eq!(p["field"], "replicate", "{p}");
@@ -429,7 +395,7 @@ async fn backup_life(gw: &TestGateway, sim: &ScpSim, version: &str) {
         Method::POST,
         &format!("{b}/restore"),
         wrong,
-        (422, "unsupported_value"),
+        UNSUPPORTED,
     )
     .await;
 
@@ -497,31 +463,20 @@ async fn backup_life(gw: &TestGateway, sim: &ScpSim, version: &str) {
     let rs = get(gw, &format!("{f}/restore-servers")).await;
     assert_eq!(server(&rs, "web-02"), web2, "{rs}");
     // The wrong body for the kind: the kind is the vendor's to tell, so only reads reach it.
-    let writes = |sim: &ScpSim| {
-        sim.faults(Service::Backup)
-            .requests()
-            .iter()
-            .filter(|r| r.method != "GET")
-            .count()
-    };
-    let before = writes(sim);
-    let wrong =
-        json!({"recovery_point_id": fs_rp, "server": {"name": "x", "server_type": "s1v2m4"}});
-    let p = assert_problem(
-        &send(gw.req(Method::POST, &format!("{f}/restore")).json(&wrong)).await,
-        422,
-        "unsupported_value",
+    let before = sent(sim, "POST", "");
+    let srv = json!({"name": "x", "server_type": "s1v2m4"});
+    let fsys = json!({"server_id": web2, "paths": [{"source": "/a", "destination": "/x"}]});
+    let srv = json!({"recovery_point_id": fs_rp, "server": srv});
+    let fsys = json!({"recovery_point_id": rp, "filesystem": fsys});
+    for (on, body) in [(&f, srv), (&b, fsys)] {
+        let resp = send(gw.req(Method::POST, &format!("{on}/restore")).json(&body)).await;
+        assert_problem(&resp, 422, "unsupported_value");
+    }
+    assert_eq!(
+        sent(sim, "POST", ""),
+        before,
+        "a restore of the wrong kind was sent"
     );
-    assert_eq!(p["field"], "filesystem", "{p}");
-    let wrong = json!({"recovery_point_id": rp, "filesystem": {"server_id": web2,
-        "paths": [{"source": "/var/www", "destination": "/x"}]}});
-    let p = assert_problem(
-        &send(gw.req(Method::POST, &format!("{b}/restore")).json(&wrong)).await,
-        422,
-        "unsupported_value",
-    );
-    assert_eq!(p["field"], "server", "{p}");
-    assert_eq!(writes(sim), before, "a restore of the wrong kind was sent");
     let fs_restore = json!({"recovery_point_id": fs_rp, "filesystem": {"server_id": web2,
         "paths": [{"source": "/var/www", "destination": "/restore/www"}], "overwrite": true}});
     let r = op(gw, Method::POST, &format!("{f}/restore"), Some(fs_restore)).await;
