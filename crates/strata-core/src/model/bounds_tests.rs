@@ -282,3 +282,12 @@ fn every_request_body_has_a_valid_example_and_its_schema_limits_are_enforced() {
         [10, 6, 1, 3, 4, 2, 1, 5, 2, 0, 2, 6, 1, 1, 3, 10, 2, 1, 4]
     );
 }
+
+/// Blank is what the schema's ECMAScript `\S` calls blank, not Unicode white space.
+#[test]
+fn blank_is_ecmascript_white_space() {
+    assert!(not_blank("f", " \t\u{a0}\u{3000}").is_err());
+    assert!(not_blank("f", "").is_err());
+    assert!(not_blank("f", "\u{85}").is_ok());
+    assert!(not_blank("f", " x ").is_ok());
+}
