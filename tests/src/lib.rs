@@ -145,6 +145,12 @@ pub async fn start_scp(delay: Duration) -> (TestGateway, ScpSim) {
     })
     .await
     .expect("simulator starts");
+    // Servers SCP Backup can protect and put agents on.
+    for region in ["kr-west1", "kr-east1"] {
+        for name in ["web-01", "web-02", "web-03"] {
+            sim.seed_backup_target(region, name, "VIRTUAL_SERVER", "LINUX");
+        }
+    }
     let mut cfg = test_config();
     cfg.providers = strata_server::demo::scp_provider_configs(&sim, &["kr-west1", "kr-east1"]);
     (TestGateway::start_from_config(cfg).await, sim)

@@ -102,15 +102,40 @@ macro_rules! with_provider_api {
                 GroupReplicaStop "volume_group.replica.stop" write stop_group_replica(group: &GlobalId) -> GroupReplica;
             }
             BackupOps Backup {
-                BackupList "backup.list" read list_backups(page: &PageRequest) -> Page<Backup>;
+                /// Lists the provider's backup policies matching the filter, a page at a time.
+                BackupList "backup.list" read list_backups(filter: &BackupFilter, page: &PageRequest) -> Page<Backup>;
                 BackupGet "backup.get" read get_backup(id: &GlobalId) -> Backup;
+                /// Creates a policy (name and paths checked unused first).
                 BackupCreate "backup.create" once create_backup(req: &CreateBackup) -> Backup;
                 BackupUpdate "backup.update" write update_backup(id: &GlobalId, req: &UpdateBackup) -> Backup;
                 BackupDelete "backup.delete" write delete_backup(id: &GlobalId) -> ();
+                /// Runs the policy now; returns the job it started.
                 BackupRun "backup.run" once run_backup(id: &GlobalId) -> BackupJob;
-                BackupJobList "backup.jobs.list" read list_backup_jobs(id: &GlobalId, page: &PageRequest) -> Page<BackupJob>;
+                /// The policy's jobs, newest first, optionally only those in `status`.
+                BackupJobList "backup.jobs.list" read list_backup_jobs(id: &GlobalId, status: Option<JobStatus>, page: &PageRequest) -> Page<BackupJob>;
+                BackupJobGet "backup_job.get" read get_backup_job(id: &GlobalId) -> BackupJob;
                 RecoveryPointList "backup.recovery_points.list" read list_recovery_points(id: &GlobalId, page: &PageRequest) -> Page<RecoveryPoint>;
-                BackupRestore "backup.restore" once restore_backup(id: &GlobalId, req: &RestoreBackup) -> BackupJob;
+                RecoveryPointDelete "recovery_point.delete" write delete_recovery_point(id: &GlobalId) -> ();
+                /// Starts a restore; returns it as first reported.
+                BackupRestore "backup.restore" once restore_backup(id: &GlobalId, req: &RestoreBackup) -> RestoreJob;
+                RestoreJobList "backup.restores.list" read list_restore_jobs(id: &GlobalId, page: &PageRequest) -> Page<RestoreJob>;
+                RestoreJobGet "restore_job.get" read get_restore_job(id: &GlobalId) -> RestoreJob;
+                /// Servers that can be protected, of one type.
+                BackupTargetList "backup_target.list" read list_backup_targets(server_type: ServerType, page: &PageRequest) -> Page<BackupTarget>;
+                /// Subnets a server restored from an image backup can use (in `region`, or the backup's).
+                RestoreSubnetList "backup.restore_subnets.list" read list_restore_subnets(id: &GlobalId, region: Option<&str>) -> Vec<RestoreSubnet>;
+                /// Servers a filesystem backup can be restored onto.
+                RestoreServerList "backup.restore_servers.list" read list_restore_servers(id: &GlobalId, page: &PageRequest) -> Page<BackupTarget>;
+                AgentList "backup_agent.list" read list_backup_agents(page: &PageRequest) -> Page<BackupAgent>;
+                AgentGet "backup_agent.get" read get_backup_agent(id: &GlobalId) -> BackupAgent;
+                AgentCreate "backup_agent.create" once create_backup_agent(req: &CreateBackupAgent) -> BackupAgent;
+                AgentDelete "backup_agent.delete" write delete_backup_agent(id: &GlobalId) -> ();
+                /// Starts a check of the agent's connection; returns the agent as it stands.
+                AgentCheck "backup_agent.check" once check_backup_agent(id: &GlobalId) -> BackupAgent;
+                /// Where the agent installer for `os` (`linux`, `windows`) is.
+                AgentInstallerGet "backup_agent.installer.get" read backup_agent_installer(os: &str) -> AgentInstaller;
+                /// Servers an agent can be installed on, of one type.
+                AgentTargetList "backup_agent.targets.list" read list_agent_targets(server_type: ServerType, page: &PageRequest) -> Page<BackupTarget>;
             }
             ArchiveOps Archive {
                 ArchiveList "archive.list" read list_archives(page: &PageRequest) -> Page<Archive>;
@@ -270,6 +295,6 @@ mod tests {
         assert!(Op::VolumeDelete.is_mutation() && Op::VolumeDelete.idempotent());
         assert!(!Op::ReplicaReverse.idempotent());
         assert_eq!(Op::ScheduleGet.method(), "get_snapshot_schedule");
-        assert_eq!(Op::ALL.len(), 71);
+        assert_eq!(Op::ALL.len(), 85);
     }
 }

@@ -41,6 +41,12 @@ pub enum ResourceType {
     Backup,
     /// A recovery point of a backup (`rp_…`).
     RecoveryPoint,
+    /// A run of a backup policy (`bjob_…`).
+    BackupJob,
+    /// A restore of a backup (`rjob_…`).
+    RestoreJob,
+    /// A backup agent (`agt_…`).
+    BackupAgent,
     /// An archive vault (`arc_…`).
     Archive,
     /// An archiving or recovery job (`ajob_…`).
@@ -49,7 +55,7 @@ pub enum ResourceType {
 
 impl ResourceType {
     /// All resource types, for exhaustive tests and docs.
-    pub const ALL: [ResourceType; 9] = [
+    pub const ALL: [ResourceType; 12] = [
         ResourceType::Volume,
         ResourceType::Snapshot,
         ResourceType::Replica,
@@ -57,6 +63,9 @@ impl ResourceType {
         ResourceType::GroupSnapshot,
         ResourceType::Backup,
         ResourceType::RecoveryPoint,
+        ResourceType::BackupJob,
+        ResourceType::RestoreJob,
+        ResourceType::BackupAgent,
         ResourceType::Archive,
         ResourceType::ArchiveJob,
     ];
@@ -71,6 +80,9 @@ impl ResourceType {
             ResourceType::GroupSnapshot => "gsnap",
             ResourceType::Backup => "bkp",
             ResourceType::RecoveryPoint => "rp",
+            ResourceType::BackupJob => "bjob",
+            ResourceType::RestoreJob => "rjob",
+            ResourceType::BackupAgent => "agt",
             ResourceType::Archive => "arc",
             ResourceType::ArchiveJob => "ajob",
         }
@@ -86,6 +98,9 @@ impl ResourceType {
             ResourceType::GroupSnapshot => "group_snapshot",
             ResourceType::Backup => "backup",
             ResourceType::RecoveryPoint => "recovery_point",
+            ResourceType::BackupJob => "backup_job",
+            ResourceType::RestoreJob => "restore_job",
+            ResourceType::BackupAgent => "backup_agent",
             ResourceType::Archive => "archive",
             ResourceType::ArchiveJob => "archive_job",
         }

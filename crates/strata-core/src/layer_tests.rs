@@ -96,8 +96,10 @@ dummy_json!(
     SnapshotReserve => json!({"percent": 10}),
     CreateGroupReplica => json!({"destination_region": "r"}),
     CreateVolumeGroup => json!({"provider": "p", "name": "n", "volume_ids": []}),
-    CreateBackup => json!({"provider": "p", "name": "n", "source": "s", "retention_days": 7, "schedules": []}),
+    CreateBackup => json!({"provider": "p", "name": "n", "kind": "image", "server_id": "s", "server_type": "virtual_server"}),
     RestoreBackup => json!({"recovery_point_id": "r"}),
+    BackupFilter => json!({}),
+    CreateBackupAgent => json!({"provider": "p", "server_id": "s", "server_type": "virtual_server"}),
     CreateArchive => json!({"provider": "p", "name": "n", "encrypted": false}),
     ArchivePolicy => json!({"enabled": true, "source": "s", "after_days": 1}),
     RecoverObjects => json!({"keys": [], "days": 1}),
@@ -117,6 +119,18 @@ impl Dummy for &'static GlobalId {
 impl Dummy for &'static str {
     fn dummy() -> Self {
         "s"
+    }
+}
+
+impl Dummy for Option<JobStatus> {
+    fn dummy() -> Self {
+        None
+    }
+}
+
+impl Dummy for ServerType {
+    fn dummy() -> Self {
+        ServerType::VirtualServer
     }
 }
 

@@ -129,6 +129,10 @@ fn result_schema() -> utoipa::openapi::Schema {
         "VolumeGroup",
         "GroupSnapshot",
         "GroupReplica",
+        "Backup",
+        "BackupJob",
+        "RestoreJob",
+        "BackupAgent",
     ]
     .into_iter()
     .fold(AnyOfBuilder::new(), |b, name| {
@@ -138,8 +142,9 @@ fn result_schema() -> utoipa::openapi::Schema {
     .description(Some(
         "The settled resource, by `kind`: a `Volume` (`volume.*`), `Snapshot`, `Replica`, \
              `MountTarget`, `SnapshotSchedule`, `VolumeGroup` (`volume_group.*`, \
-             `group_snapshot.restore`), `GroupSnapshot` or `GroupReplica`; absent or null \
-             when the operation removed the resource or has not finished.",
+             `group_snapshot.restore`), `GroupSnapshot`, `GroupReplica`, `Backup`, \
+             `BackupJob` (`backup.run`), `RestoreJob` (`backup.restore`) or `BackupAgent`; \
+             absent or null when the operation removed the resource or has not finished.",
     ))
     .build()
     .into()

@@ -1,12 +1,13 @@
 //! The capability document of an SCP provider: one entry per offered service, each from
-//! that service's own `caps.rs` (Block Storage's by the API version it is pinned to).
+//! that service's own `caps.rs` (Block Storage's and Backup's by the API version each is
+//! pinned to).
 
 use std::collections::BTreeMap;
 
 use strata_core::capability::{Capabilities, NameRules};
 
 use crate::service::ScpService;
-use crate::{block, file, parallel_file};
+use crate::{backup, block, file, parallel_file};
 
 /// SCP's names: `^[a-z]([a-z0-9_]){2,20}$`.
 pub fn name_rules() -> NameRules {
@@ -31,24 +32,35 @@ pub fn capabilities_at(
     };
     let volumes = services
         .iter()
-        .map(|s| {
+        .filter_map(|s| {
             let kind = match s {
                 ScpService::File => file::caps::capabilities(replication_regions.clone()),
                 ScpService::ParallelFile => parallel_file::caps::capabilities(),
                 ScpService::Block => {
                     block::caps::capabilities(version(s), replication_regions.clone())
                 }
+                ScpService::Backup => return None,
             };
-            (s.kind(), kind)
+            Some((s.kind()?, kind))
         })
         .collect::<BTreeMap<_, _>>();
     let volume_groups = services
         .iter()
         .find(|s| **s == ScpService::Block)
         .map(|s| block::caps::groups(version(s), replication_regions.clone()));
+    let backups = services
+        .iter()
+        .find(|s| **s == ScpService::Backup)
+        .map(|s| {
+            backup::caps::capabilities(
+                versions.get(s).map_or(s.default_version(), String::as_str),
+                replication_regions.clone(),
+            )
+        });
     Capabilities {
         volumes,
         volume_groups,
+        backups,
         max_page_size: 100,
         ..Default::default()
     }

@@ -40,14 +40,15 @@ pub struct ScpConfig {
     pub secret_key: Secret,
     /// Signed into every request when set (and sent as `Scp-AccountId`).
     pub account_id: Option<String>,
-    /// Services this provider offers (its volume kinds).
+    /// Services this provider offers (its volume kinds, and Backup).
     pub services: Vec<ScpService>,
     /// `Scp-Api-Version` per service; defaults to [`ScpService::default_version`].
     pub versions: BTreeMap<ScpService, String>,
     /// Per-service base URL overrides (simulators, proxies, private endpoints).
     pub endpoints: BTreeMap<ScpService, String>,
     /// Regions File Storage and Block Storage replicas (and replicated volume groups) may be
-    /// created in.
+    /// created in; for Backup (API 1.1), the regions recovery points can be copied to (the
+    /// vendor pairs each region with its DR region: list only the paired one).
     pub replication_regions: Vec<String>,
     /// region → provider id of this account there, so replica volume ids are routable.
     pub peers: BTreeMap<String, String>,
@@ -111,7 +112,7 @@ impl ScpConfig {
         let service = |name: &str| {
             ScpService::from_config_name(name).ok_or_else(|| {
                 cfg.error(format!(
-                    "unknown or not yet supported SCP service `{name}` (supported: file, parallel_file, block)"
+                    "unknown or not yet supported SCP service `{name}` (supported: file, parallel_file, block, backup)"
                 ))
             })
         };
@@ -160,10 +161,11 @@ struct ScpSettings {
     #[serde(default)]
     account_id: Option<String>,
     /// Per-service base URL overrides, keyed by service name (`file`, `parallel_file`,
-    /// `block`).
+    /// `block`, `backup`).
     #[serde(default)]
     endpoints: BTreeMap<String, String>,
-    /// Per-service `Scp-Api-Version` versions, e.g. `file = "1.0"`, `block = "1.1"`.
+    /// Per-service `Scp-Api-Version` versions, e.g. `file = "1.0"`, `block = "1.1"`,
+    /// `backup = "1.0"`.
     #[serde(default)]
     versions: BTreeMap<String, String>,
     #[serde(default)]
@@ -207,11 +209,14 @@ mod tests {
         let e = ScpConfig::from_settings(&provider("w", "r", bad), &[]).unwrap_err();
         assert!(e.to_string().contains("unknown field `servics`"), "{e}");
         let mut block = base.clone();
-        block["services"] = json!(["file", "parallel_file", "block"]);
-        block["versions"] = json!({"block": "1.0"});
+        block["services"] = json!(["file", "parallel_file", "block", "backup"]);
+        block["versions"] = json!({"block": "1.0", "backup": "1.0"});
+        block["endpoints"] = json!({"backup": "http://b"});
         let c = ScpConfig::from_settings(&provider("w", "r", block), &[]).unwrap();
         assert_eq!(c.services, ScpService::ALL);
         assert_eq!(c.versions[&ScpService::Block], "1.0");
+        assert_eq!(c.versions[&ScpService::Backup], "1.0");
+        assert_eq!(c.endpoints[&ScpService::Backup], "http://b");
         let mut unknown = base;
         unknown["services"] = json!(["object"]);
         let e = ScpConfig::from_settings(&provider("w", "r", unknown), &[]).unwrap_err();

@@ -2,13 +2,16 @@
 //!
 //! The Samsung Cloud Platform adapter: the shared [client] (request signer, signed HTTP,
 //! error mapping), one folder per SCP service — File Storage (kind `file`), Parallel File
-//! Storage (kind `parallel_file`) and Block Storage for bare metal (kind `block`, and volume
-//! groups), each with its vendor calls, wire shapes, pure mapping and capability document —
-//! and the [`ScpProvider`] that dispatches Strata's provider traits to them. The adapter
-//! parses its own provider settings ([`ScpProvider::from_settings`]).
+//! Storage (kind `parallel_file`), Block Storage for bare metal (kind `block`, and volume
+//! groups) and Backup (backup policies, jobs, recovery points, restores, agents), each with
+//! its vendor calls, wire shapes, pure mapping and capability document — and the
+//! [`ScpProvider`] that dispatches Strata's provider traits to them. The adapter parses its
+//! own provider settings ([`ScpProvider::from_settings`]).
 //! References: `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`,
-//! `scp-block-storage.md`.
+//! `scp-block-storage.md`, `scp-backup.md`.
 
+mod backup;
+mod backup_dispatch;
 mod block;
 mod caps;
 pub mod client;
@@ -20,6 +23,8 @@ mod service;
 mod shared;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_backup;
 #[cfg(test)]
 mod tests_block;
 
@@ -38,6 +43,7 @@ pub use client::{ScpClient, Signer};
 pub use config::{ScpConfig, REGIONS};
 pub use service::ScpService;
 
+use backup::BackupService;
 use block::BlockStorage;
 use file::FileStorage;
 use parallel_file::ParallelFileStorage;
@@ -46,8 +52,8 @@ use shared::{RulesAt, VolumeService};
 /// The vendor name used in configuration.
 pub const VENDOR: &str = "scp";
 
-/// One SCP region of one account, offering any of File Storage, Parallel File Storage and
-/// Block Storage.
+/// One SCP region of one account, offering any of File Storage, Parallel File Storage,
+/// Block Storage and Backup.
 ///
 /// Requests are checked against [`capabilities`] by the gateway first; the service modules
 /// add only what the document cannot express (no descriptions, rules after create, the
@@ -58,6 +64,7 @@ pub struct ScpProvider {
     file: Option<FileStorage>,
     pfs: Option<ParallelFileStorage>,
     block: Option<BlockStorage>,
+    backup: Option<BackupService>,
 }
 
 /// Most vendor calls one page of [`ScpProvider::list_volumes`] makes.
@@ -116,15 +123,15 @@ impl ScpProvider {
                 &cfg.accept_language,
             )
         };
-        let ids = |s: ScpService| ProviderIds {
+        let ids = |kind: VolumeKind| ProviderIds {
             provider: cfg.provider_id.clone(),
             region: cfg.region.clone(),
-            kind: s.kind(),
+            kind,
             peers: cfg.peers.clone(),
         };
-        let service = |s: ScpService, list_key, rules_at| VolumeService {
+        let service = |s: ScpService, kind, list_key, rules_at| VolumeService {
             api: client(s),
-            ids: ids(s),
+            ids: ids(kind),
             list_key,
             rules_at,
         };
@@ -145,12 +152,18 @@ impl ScpProvider {
                 cfg.replication_regions.clone(),
             ),
             file: has(ScpService::File).then(|| FileStorage {
-                svc: service(ScpService::File, "filestorages", RulesAt::UnderVolume),
+                svc: service(
+                    ScpService::File,
+                    VolumeKind::File,
+                    "filestorages",
+                    RulesAt::UnderVolume,
+                ),
                 names: name_rules(),
             }),
             pfs: has(ScpService::ParallelFile).then(|| ParallelFileStorage {
                 svc: service(
                     ScpService::ParallelFile,
+                    VolumeKind::ParallelFile,
                     "parallel_filestorages",
                     RulesAt::TopLevel,
                 ),
@@ -158,9 +171,21 @@ impl ScpProvider {
             block: has(ScpService::Block).then(|| {
                 BlockStorage::new(
                     client(ScpService::Block),
-                    ids(ScpService::Block),
+                    ids(VolumeKind::Block),
                     version(ScpService::Block),
                     cfg.replication_regions.clone(),
+                )
+            }),
+            backup: has(ScpService::Backup).then(|| {
+                BackupService::new(
+                    client(ScpService::Backup),
+                    backup::map::BackupIds {
+                        provider: cfg.provider_id.clone(),
+                        region: cfg.region.clone(),
+                        peers: cfg.peers.clone(),
+                        dr_regions: cfg.replication_regions.clone(),
+                    },
+                    version(ScpService::Backup),
                 )
             }),
         })
@@ -525,7 +550,6 @@ impl ReplicaOps for ScpProvider {
     }
 }
 
-impl BackupOps for ScpProvider {}
 impl ArchiveOps for ScpProvider {}
 
 #[async_trait]
@@ -542,12 +566,18 @@ impl Provider for ScpProvider {
     }
     /// Healthy when a signed one-item list is answered by every configured service.
     async fn health(&self) -> Health {
+        let failed = |e: Error| Health {
+            ok: false,
+            detail: Some(e.public_detail()),
+        };
         for (_, kind) in self.listed() {
             if let Err(e) = self.service_page(kind, None, 0, 1).await {
-                return Health {
-                    ok: false,
-                    detail: Some(e.public_detail()),
-                };
+                return failed(e);
+            }
+        }
+        if let Some(b) = &self.backup {
+            if let Err(e) = b.health().await {
+                return failed(e);
             }
         }
         Health {

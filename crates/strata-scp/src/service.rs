@@ -1,9 +1,9 @@
-//! The SCP storage services this adapter speaks, and their names in configuration and on
-//! the wire. A leaf module: configuration, capabilities and the provider all use it.
+//! The SCP services this adapter speaks, and their names in configuration and on the wire.
+//! A leaf module: configuration, capabilities and the provider all use it.
 
 use strata_core::model::VolumeKind;
 
-/// The SCP storage services this adapter speaks.
+/// The SCP services this adapter speaks: three volume services and Backup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ScpService {
     /// File Storage (`filestorage`): volumes of kind `file`.
@@ -13,14 +13,18 @@ pub enum ScpService {
     /// Block Storage for bare-metal servers (`baremetal-blockstorage`): volumes of kind
     /// `block`, and volume groups.
     Block,
+    /// Backup (`backup`): backup policies, their jobs, recovery points and restores, and
+    /// backup agents. Not a volume service.
+    Backup,
 }
 
 impl ScpService {
     /// Every service, in list order.
-    pub const ALL: [ScpService; 3] = [
+    pub const ALL: [ScpService; 4] = [
         ScpService::File,
         ScpService::ParallelFile,
         ScpService::Block,
+        ScpService::Backup,
     ];
 
     /// The vendor's service id (host prefix and `Scp-Api-Version` prefix).
@@ -29,6 +33,7 @@ impl ScpService {
             ScpService::File => "filestorage",
             ScpService::ParallelFile => "parallel-filestorage",
             ScpService::Block => "baremetal-blockstorage",
+            ScpService::Backup => "backup",
         }
     }
 
@@ -38,24 +43,29 @@ impl ScpService {
             ScpService::File => "file",
             ScpService::ParallelFile => "parallel_file",
             ScpService::Block => "block",
+            ScpService::Backup => "backup",
         }
     }
 
-    /// The current API version (File Storage 1.0 and Block Storage 1.0/1.1 are deprecated).
+    /// The current API version (File Storage 1.0, Block Storage 1.0/1.1 and Backup 1.0 are
+    /// deprecated).
     pub fn default_version(self) -> &'static str {
         match self {
             ScpService::File => "1.1",
             ScpService::ParallelFile => "1.0",
             ScpService::Block => "1.2",
+            ScpService::Backup => "1.1",
         }
     }
 
-    /// The volume kind this service's volumes have in Strata's model.
-    pub fn kind(self) -> VolumeKind {
+    /// The volume kind this service's volumes have in Strata's model; `None` for a service
+    /// that serves no volumes (Backup).
+    pub fn kind(self) -> Option<VolumeKind> {
         match self {
-            ScpService::File => VolumeKind::File,
-            ScpService::ParallelFile => VolumeKind::ParallelFile,
-            ScpService::Block => VolumeKind::Block,
+            ScpService::File => Some(VolumeKind::File),
+            ScpService::ParallelFile => Some(VolumeKind::ParallelFile),
+            ScpService::Block => Some(VolumeKind::Block),
+            ScpService::Backup => None,
         }
     }
 

@@ -57,6 +57,15 @@ pub const DEMO_BLOCK_VOLUMES: [(&str, &str); 2] = [
     ("5ca1ab1e00004000800000000000b002", "spare-b"),
 ];
 
+/// The backup objects the demo seeds with fixed ids in `scp-kr-west1`, named by the API
+/// documentation's examples: a server that can be protected (vendor id), and an image
+/// backup policy of another server with its newest recovery point.
+pub const DEMO_BACKUP: (&str, &str, &str) = (
+    "8a1f0c2e4b6d4e8f9a0b1c2d3e4f5a6b",
+    "b0c1d2e3f4a5467889abcdef01234567",
+    "4d1f6a2e-8b3c-4e5f-9a7b-0c1d2e3f4a5b",
+);
+
 /// The demo configuration: a random HS256 secret (tokens are valid for this run only) and
 /// the given listen address.
 pub fn demo_config(listen: &str) -> Config {
@@ -88,7 +97,7 @@ pub fn scp_provider_configs(sim: &ScpSim, regions: &[&str]) -> Vec<ProviderConfi
         .map(|r| {
             let settings = json!({
                 "environment": c.environment,
-                "services": ["file", "parallel_file", "block"],
+                "services": ["file", "parallel_file", "block", "backup"],
                 "access_key": c.access_key,
                 "secret_key": c.secret_key,
                 "account_id": c.account_id,
@@ -96,6 +105,7 @@ pub fn scp_provider_configs(sim: &ScpSim, regions: &[&str]) -> Vec<ProviderConfi
                     "file": sim.url(Service::FileStorage, r),
                     "parallel_file": sim.url(Service::ParallelFileStorage, r),
                     "block": sim.url(Service::BlockStorage, r),
+                    "backup": sim.url(Service::Backup, r),
                 },
             });
             ProviderConfig {
@@ -192,6 +202,16 @@ pub async fn demo_registry() -> anyhow::Result<(Registry, DemoSimulators)> {
     let log = scp.seed_block_volume("kr-west1", "orders-log", "SSD", 100, &servers);
     scp.seed_block_volume("kr-west1", "scratch", "HDD", 200, &[]);
     scp.seed_volume_group("kr-west1", "orders-db", &[&data, &log]);
+    // Backups: servers to protect (one with a fixed id the documentation names), an image
+    // policy with history and recovery points (fixed ids too), and a filesystem policy
+    // through an agent.
+    let (server, backup, point) = DEMO_BACKUP;
+    scp.seed_backup_target_as(server, "kr-west1", "web-01", "VIRTUAL_SERVER", "LINUX");
+    let web2 = scp.seed_backup_target("kr-west1", "web-02", "VIRTUAL_SERVER", "LINUX");
+    let files = scp.seed_backup_target("kr-west1", "files-01", "VIRTUAL_SERVER", "LINUX");
+    scp.seed_backup_target("kr-west1", "db-01", "BAREMETAL_SERVER", "LINUX");
+    scp.seed_backup_as((backup, point), "kr-west1", "web-02-weekly", &web2, "image");
+    scp.seed_backup("kr-west1", "files-01-data", &files, "filesystem");
     // Two volumes with fixed ids, so the documentation's volume group examples name them.
     for (id, name) in DEMO_BLOCK_VOLUMES {
         scp.seed_block_volume_as(id, "kr-west1", name, "SSD", 50);
@@ -229,5 +249,20 @@ mod tests {
             ids[0]
         );
         assert_eq!(schemas["GroupMembers"]["example"]["volume_ids"][0], ids[1]);
+    }
+
+    /// The backup examples of the API documentation name the demo's fixed server, policy
+    /// and recovery point.
+    #[test]
+    fn documented_backup_ids_are_the_demos() {
+        let (server, backup, point) = super::DEMO_BACKUP;
+        let rp = GlobalId::new(ResourceType::RecoveryPoint, "scp-kr-west1", None, point)
+            .with_parent(backup)
+            .encode();
+        let spec = serde_json::to_value(crate::openapi::spec()).unwrap();
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(schemas["CreateBackup"]["example"]["server_id"], server);
+        assert_eq!(schemas["CreateBackupAgent"]["example"]["server_id"], server);
+        assert_eq!(schemas["RestoreBackup"]["example"]["recovery_point_id"], rp);
     }
 }

@@ -287,6 +287,7 @@ async fn every_change_dry_runs_exactly(t: Target) {
     ))
     .await;
     volume_group_changes(&run, &t, &vol, &tz, &region).await;
+    backup_changes(&run, &t).await;
     run.go(&step(Method::DELETE, format!("{v}/snapshot-reserve"), None))
         .await;
     run.go(&step(Method::DELETE, &v, None)).await;
@@ -380,6 +381,72 @@ async fn volume_group_changes(run: &Run<'_>, t: &Target, vol: &str, tz: &str, re
         run.go(&step(Method::DELETE, format!("/v1/volumes/{other}"), None))
             .await;
     }
+}
+
+/// The backup routes: a policy of a server the provider lists, its run, recovery point,
+/// restore and deletion, and an agent (refused alike, dry or real, where the provider has no
+/// backups).
+async fn backup_changes(run: &Run<'_>, t: &Target) {
+    let or_none = |id: String, none: &str| if id.is_empty() { none.to_string() } else { id };
+    let targets = format!(
+        "/v1/backup-targets?provider={}&server_type=virtual_server",
+        t.provider
+    );
+    let (_, found) = t.get(&targets).await;
+    let server = found["targets"][0]["server_id"]
+        .as_str()
+        .unwrap_or("00000000-0000-4000-8000-000000000000")
+        .to_string();
+    let created = run
+        .go(&step(
+            Method::POST,
+            "/v1/backups",
+            Some(
+                json!({"provider": t.provider, "name": "dry-backup", "kind": "image",
+                        "server_id": server, "server_type": "virtual_server",
+                        "schedules": [{"level": "full", "frequency": "daily", "hour": 1}]}),
+            ),
+        ))
+        .await;
+    let b = format!("/v1/backups/{}", or_none(id(&created), "bkp_AAAA"));
+    run.go(&step(
+        Method::PATCH,
+        &b,
+        Some(json!({"retention": "one_month"})),
+    ))
+    .await;
+    run.go(&step(Method::POST, format!("{b}/run"), None)).await;
+    let (_, points) = t.get(&format!("{b}/recovery-points")).await;
+    let rp = points["recovery_points"][0]["id"]
+        .as_str()
+        .unwrap_or("rp_AAAA")
+        .to_string();
+    run.go(&step(
+        Method::POST,
+        format!("{b}/restore"),
+        Some(json!({"recovery_point_id": rp,
+                    "server": {"name": "dry-restored", "server_type": "s1v2m4"}})),
+    ))
+    .await;
+    run.go(&step(
+        Method::DELETE,
+        format!("/v1/recovery-points/{rp}"),
+        None,
+    ))
+    .await;
+    run.go(&step(Method::DELETE, &b, None)).await;
+    let agent = run
+        .go(&step(
+            Method::POST,
+            "/v1/backup-agents",
+            Some(json!({"provider": t.provider, "server_id": server,
+                        "server_type": "virtual_server"})),
+        ))
+        .await;
+    let a = format!("/v1/backup-agents/{}", or_none(id(&agent), "agt_AAAA"));
+    run.go(&step(Method::POST, format!("{a}/check"), None))
+        .await;
+    run.go(&step(Method::DELETE, &a, None)).await;
 }
 
 /// A request the real call refuses is refused the same way as a dry run, and a malformed

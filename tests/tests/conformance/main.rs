@@ -103,6 +103,7 @@ fn scp_logs(sim: &ScpSim) -> Vec<(&'static str, Faults)> {
         Service::FileStorage,
         Service::ParallelFileStorage,
         Service::BlockStorage,
+        Service::Backup,
     ]
     .map(|s| (s.id(), sim.faults(s).clone()))
     .into()
@@ -267,6 +268,7 @@ macro_rules! suite {
     };
 }
 
+mod backups;
 mod dry_run;
 mod errors;
 mod replicas;

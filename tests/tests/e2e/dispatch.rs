@@ -71,11 +71,16 @@ async fn non_volume_ids_never_reach_a_volume_service() {
         for e in errors {
             assert_eq!(e.code(), "invalid_id", "{id:?}: {e}");
         }
-        // The families SCP does not serve yet say so, whatever the id.
-        assert_eq!(
-            p.get_backup(&ctx, id).await.unwrap_err().code(),
-            "unsupported_by_provider"
-        );
+        // A backup id reaches the Backup service only (it names no policy there); any other
+        // id is not a backup's.
+        let backup = p.get_backup(&ctx, id).await.unwrap_err().code();
+        let expected = if id.rtype == ResourceType::Backup {
+            "backup_not_found"
+        } else {
+            "invalid_id"
+        };
+        assert_eq!(backup, expected, "{id:?}");
+        // The family SCP does not serve yet says so, whatever the id.
         assert_eq!(
             p.get_archive(&ctx, id).await.unwrap_err().code(),
             "unsupported_by_provider"

@@ -67,6 +67,9 @@ async fn target(
         format!("example_fixture_{n}")
     });
     let id = |op: Value| op["result"]["id"].as_str().expect("id").to_string();
+    if let Some(id) = backup_fixture(gw, path, volume, n).await {
+        return Some(id);
+    }
     let grouped = ["/v1/volume-groups/", "/v1/group-snapshots/"];
     if let Some(prefix) = grouped.iter().find(|p| path.starts_with(**p)) {
         let provider = volume["provider"].as_str().expect("provider");
@@ -124,6 +127,64 @@ async fn target(
     } else {
         vol
     })
+}
+
+/// A backup policy (or agent) for the backup routes' `{id}`: a real one where the provider
+/// has backups, else an id of the provider that names nothing.
+async fn backup_fixture(gw: &TestGateway, path: &str, volume: &Value, n: usize) -> Option<String> {
+    let rtype = if path.starts_with("/v1/backups/") {
+        ResourceType::Backup
+    } else if path.starts_with("/v1/backup-agents/") {
+        ResourceType::BackupAgent
+    } else {
+        return None;
+    };
+    let provider = volume["provider"].as_str().expect("provider");
+    let (_, _, p) = send(gw.req(Method::GET, &format!("/v1/providers/{provider}"))).await;
+    if p["capabilities"]["backups"].is_null() {
+        let id = GlobalId::new(
+            rtype,
+            provider,
+            None,
+            "00000000-0000-4000-8000-000000000000",
+        );
+        return Some(id.encode());
+    }
+    if path == "/v1/backups/{id}/restore" {
+        // The example names a recovery point of the demo's own policy.
+        let (_, backup, _) = strata_server::demo::DEMO_BACKUP;
+        return Some(GlobalId::new(rtype, provider, None, backup).encode());
+    }
+    let list = if rtype == ResourceType::BackupAgent {
+        "backup-agent-targets"
+    } else {
+        "backup-targets"
+    };
+    let targets = format!("/v1/{list}?provider={provider}&server_type=virtual_server");
+    let (_, _, found) = send(gw.req(Method::GET, &targets)).await;
+    let server = found["targets"][n % 2]["server_id"]
+        .as_str()
+        .expect("a server")
+        .to_string();
+    let id = |op: Value| op["result"]["id"].as_str().expect("id").to_string();
+    if rtype == ResourceType::BackupAgent {
+        let body =
+            json!({"provider": provider, "server_id": server, "server_type": "virtual_server"});
+        return Some(id(run_op(
+            gw,
+            Method::POST,
+            "/v1/backup-agents",
+            Some(body),
+        )
+        .await));
+    }
+    let body = json!({"provider": provider, "name": format!("example-backup-{n}"), "kind": "image",
+                      "server_id": server, "server_type": "virtual_server",
+                      "schedules": [{"level": "full", "frequency": "daily", "hour": 1}]});
+    let b = id(run_op(gw, Method::POST, "/v1/backups", Some(body)).await);
+    // A finished run, so there is a recovery point to restore.
+    run_op(gw, Method::POST, &format!("/v1/backups/{b}/run"), None).await;
+    Some(b)
 }
 
 /// Each example must succeed on at least one demo provider that offers its route; on the

@@ -16,6 +16,7 @@ mod nhn;
 mod paging;
 mod problems;
 mod scp;
+mod scp_backup;
 mod scp_block;
 mod scp_block_groups;
 mod spec;

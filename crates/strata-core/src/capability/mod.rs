@@ -10,9 +10,11 @@ use utoipa::ToSchema;
 
 use crate::catalogue::Op;
 use crate::error::{Error, Result};
+mod backup;
 mod block;
 mod validate;
 
+pub use backup::*;
 pub use block::*;
 
 use crate::model::{
@@ -354,18 +356,6 @@ pub struct KindCapabilities {
 
 fn yes() -> bool {
     true
-}
-
-/// Backup capabilities of a provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct BackupCapabilities {
-    /// Longest retention of a backup policy, in days.
-    pub max_retention_days: u32,
-    /// Frequencies a backup schedule may use, among `daily`, `weekly` and `monthly`.
-    pub frequencies: Vec<String>,
-    /// Regions (the vendor's region codes) recovery points can be copied to; empty when
-    /// cross-region copies are not offered.
-    pub replication_regions: Vec<String>,
 }
 
 /// Archive capabilities of a provider.

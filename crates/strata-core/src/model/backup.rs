@@ -1,9 +1,14 @@
+//! Backup policies: what server is backed up (a whole-server image, or filesystem paths
+//! through an agent), when, for how long the recovery points are kept, and whether they are
+//! copied to the paired region. Jobs, recovery points, restores and agents are in
+//! `backup_jobs.rs`.
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::common::whole;
-use super::{VendorFields, Weekday};
+use super::{Labels, VendorFields, Weekday};
 
 /// Normalized status of a backup policy (and of an archive); the vendor's own status is
 /// kept in `vendor`.
@@ -34,37 +39,146 @@ pub enum BackupStatus {
     Unknown,
 }
 
-/// A schedule entry of a backup policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BackupSchedule {
-    /// How often the entry runs: `daily`, `weekly` or `monthly` (the provider's backup
-    /// capabilities list those it offers).
-    pub frequency: String,
-    /// The days of the week of a `weekly` entry; empty or absent otherwise.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub days: Vec<Weekday>,
-    /// The day of the month (1–31) of a `monthly` entry; absent otherwise. Any JSON integer
-    /// spelling is accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "whole::option::deserialize"
-    )]
-    pub day_of_month: Option<u8>,
-    /// Hour of the day the backup runs, 0–23. Any JSON integer spelling is accepted.
-    #[serde(deserialize_with = "whole::deserialize")]
-    pub hour: u8,
-    /// Minute of the hour, 0–59; 0 when absent.
-    #[serde(default, deserialize_with = "whole::deserialize")]
-    pub minute: u8,
-    /// `full` (the default) or `incremental`.
-    #[serde(default = "default_backup_type")]
-    pub backup_type: String,
+impl BackupStatus {
+    /// Whether the policy is still moving towards a settled state.
+    pub fn is_transitional(self) -> bool {
+        matches!(
+            self,
+            BackupStatus::Creating | BackupStatus::Updating | BackupStatus::Deleting
+        )
+    }
 }
 
-fn default_backup_type() -> String {
-    "full".into()
+/// What a backup policy copies.
+///
+/// - `image`: the whole server, as an image, without an agent (restored to a new server).
+/// - `filesystem`: chosen paths, through a backup agent on the server (restored onto a
+///   server's paths).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupKind {
+    /// `image`: the whole server as an image, agentless.
+    Image,
+    /// `filesystem`: chosen paths, through a backup agent.
+    Filesystem,
+}
+
+/// The kind of server a backup protects.
+///
+/// - `virtual_server`: a virtual machine.
+/// - `gpu_server`: a GPU server.
+/// - `baremetal_server`: a bare-metal server.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerType {
+    /// `virtual_server`: a virtual machine.
+    VirtualServer,
+    /// `gpu_server`: a GPU server.
+    GpuServer,
+    /// `baremetal_server`: a bare-metal server.
+    BaremetalServer,
+}
+
+/// How long recovery points are kept: `two_weeks`, `one_month`, `three_months`,
+/// `six_months` or `one_year` (a provider's backup capabilities list those it offers).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Retention {
+    /// `two_weeks`: 14 days.
+    TwoWeeks,
+    /// `one_month`: one calendar month.
+    OneMonth,
+    /// `three_months`: three calendar months.
+    ThreeMonths,
+    /// `six_months`: six calendar months.
+    SixMonths,
+    /// `one_year`: twelve calendar months.
+    OneYear,
+}
+
+/// Whether a scheduled run copies everything or what changed since the last run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupLevel {
+    /// `full`: everything.
+    Full,
+    /// `incremental`: what changed since the previous run.
+    Incremental,
+}
+
+/// How often a backup schedule entry runs.
+///
+/// - `daily`: every day at `hour`:`minute`.
+/// - `weekly`: every `day` at that time.
+/// - `monthly`: on the `week`-th `day` of the month (e.g. the last Friday).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupFrequency {
+    /// `daily`: every day.
+    Daily,
+    /// `weekly`: every `day`.
+    Weekly,
+    /// `monthly`: the `week`-th `day` of each month.
+    Monthly,
+}
+
+/// Which week of the month a `monthly` entry runs in: `first`…`fourth`, or `last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WeekOfMonth {
+    /// `first`.
+    First,
+    /// `second`.
+    Second,
+    /// `third`.
+    Third,
+    /// `fourth`.
+    Fourth,
+    /// `last`.
+    Last,
+}
+
+/// One entry of a backup policy's schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"level": "full", "frequency": "weekly", "day": "sunday", "hour": 2}))]
+pub struct BackupSchedule {
+    /// `full` or `incremental`.
+    pub level: BackupLevel,
+    /// How often the entry runs.
+    pub frequency: BackupFrequency,
+    /// The day of a `weekly` or `monthly` entry; not used by `daily`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<Weekday>,
+    /// The week of the month of a `monthly` entry; not used otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week: Option<WeekOfMonth>,
+    /// Hour the run starts, 0–23 (UTC). Any JSON integer spelling is accepted.
+    #[serde(deserialize_with = "whole::deserialize")]
+    #[schema(minimum = 0, maximum = 23)]
+    pub hour: u8,
+    /// Minute the run starts, 0–59 (UTC); default 0. Any JSON integer spelling is accepted.
+    #[serde(default, deserialize_with = "whole::deserialize")]
+    #[schema(minimum = 0, maximum = 59)]
+    pub minute: u8,
+}
+
+/// The server a backup policy protects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ProtectedServer {
+    /// The vendor's id of the server (see `GET /v1/backup-targets`).
+    pub server_id: String,
+    /// The kind of server.
+    pub server_type: ServerType,
+    /// The server's name, where the vendor reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A backup policy: what is backed up, when, and for how long it is kept.
@@ -76,18 +190,31 @@ pub struct Backup {
     pub provider: String,
     /// Name of the policy.
     pub name: String,
+    /// What the policy copies.
+    pub kind: BackupKind,
     /// Normalized status; the vendor's own status is in `vendor`.
     pub status: BackupStatus,
-    /// The vendor's id of the protected server or volume.
-    pub source: String,
-    /// How long recovery points are kept, in days.
-    pub retention_days: u32,
+    /// The protected server.
+    pub server: ProtectedServer,
+    /// The protected paths of a `filesystem` policy; empty for `image`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
     /// When the policy runs; empty when it only runs on request.
     #[serde(default)]
     pub schedules: Vec<BackupSchedule>,
-    /// Region recovery points are copied to; absent when cross-region replication is off.
+    /// How long recovery points are kept.
+    pub retention: Retention,
+    /// Whether recovery points are encrypted (chosen at creation).
+    pub encrypted: bool,
+    /// The region recovery points are copied to; absent while cross-region replication is
+    /// off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replication_region: Option<String>,
+    /// Global id of the policy this one is the cross-region copy of; absent for originals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_of: Option<String>,
+    /// The vendor's region code of the policy.
+    pub region: String,
     /// When the vendor created the policy (RFC 3339, UTC); absent where the vendor does not
     /// report it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,123 +226,98 @@ pub struct Backup {
     pub vendor: VendorFields,
 }
 
-/// Body of `POST /v1/backups`.
+/// Body of `POST /v1/backups`: a backup policy for one server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "provider": "scp-kr-west1",
+    "name": "web-nightly",
+    "kind": "image",
+    "server_id": "8a1f0c2e4b6d4e8f9a0b1c2d3e4f5a6b",
+    "server_type": "virtual_server",
+    "schedules": [
+        {"level": "full", "frequency": "weekly", "day": "sunday", "hour": 2},
+        {"level": "incremental", "frequency": "daily", "hour": 3}
+    ],
+    "retention": "one_month"
+}))]
 pub struct CreateBackup {
     /// Id of the provider to create the policy with.
+    #[schema(max_length = 255, example = "scp-kr-west1")]
     pub provider: String,
-    /// Name of the policy.
+    /// Name of the policy; must fit the provider's `backups.name` rules and be unused
+    /// (`409 already_exists` otherwise, before anything is created).
+    #[schema(max_length = 255, example = "web-nightly")]
     pub name: String,
-    /// The vendor's id of the server or volume to protect.
-    pub source: String,
-    /// How long recovery points are kept, in days, up to the provider's
-    /// `max_retention_days`. Any JSON integer spelling is accepted.
-    #[serde(deserialize_with = "whole::deserialize")]
-    pub retention_days: u32,
-    /// When the policy runs; absent or empty: only on request.
-    #[serde(default)]
+    /// What to copy: one of the provider's `backups.kinds`.
+    pub kind: BackupKind,
+    /// The vendor's id of the server to protect (from `GET /v1/backup-targets`; a
+    /// `filesystem` policy needs a backup agent on it).
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
+    pub server_id: String,
+    /// The kind of server, one of the provider's `backups.server_types`.
+    pub server_type: ServerType,
+    /// The paths a `filesystem` policy protects (at least one, at most 64, each at most 1024
+    /// characters, not protected by another policy of the server); not used by `image`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 64)]
+    pub paths: Vec<String>,
+    /// When the policy runs (at most 16 entries); absent or empty: only on request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 16)]
     pub schedules: Vec<BackupSchedule>,
+    /// How long recovery points are kept, one of the provider's `backups.retentions`;
+    /// default `two_weeks`.
+    #[serde(default = "default_retention")]
+    pub retention: Retention,
+    /// Encrypt recovery points; default `true`. Cannot be changed later.
+    #[serde(default = "yes")]
+    pub encrypted: bool,
+    /// Copy recovery points to the paired region (`backups.replication_regions`); default
+    /// `false`.
+    #[serde(default)]
+    pub replicate: bool,
+    /// Labels to attach; only providers whose `backups.labels` is `true` accept a non-empty
+    /// map.
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    #[schema(schema_with = super::bounds::labels_schema)]
+    pub labels: Labels,
 }
 
-/// Body of `PATCH /v1/backups/{id}`. Absent fields are left unchanged.
+fn default_retention() -> Retention {
+    Retention::TwoWeeks
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Body of `PATCH /v1/backups/{id}`. Absent fields are left unchanged; name, kind, server
+/// and encryption are fixed at creation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"retention": "three_months", "replicate": true}))]
 pub struct UpdateBackup {
-    /// New retention of recovery points, in days, up to the provider's
-    /// `max_retention_days`. Any JSON integer spelling is accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "whole::option::deserialize"
-    )]
-    pub retention_days: Option<u32>,
-    /// Region to copy recovery points to, one of the provider's backup
-    /// `replication_regions`; an empty string turns replication off.
+    /// New retention of recovery points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replication_region: Option<String>,
+    pub retention: Option<Retention>,
+    /// The complete new schedule (at most 16 entries; `[]`: only on request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 16)]
+    pub schedules: Option<Vec<BackupSchedule>>,
+    /// The complete new set of protected paths of a `filesystem` policy (at least one, at
+    /// most 64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 64)]
+    pub paths: Option<Vec<String>>,
+    /// Turn the copy of recovery points to the paired region on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicate: Option<bool>,
 }
 
-/// Normalized state of a backup, restore, archiving or recovery job.
-///
-/// - `queued`: waiting to start.
-/// - `running`: in progress.
-/// - `succeeded`: finished successfully.
-/// - `failed`: finished with an error.
-/// - `cancelled`: cancelled before it finished.
-/// - `unknown`: the vendor reported a state Strata does not know; see `vendor`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    /// `queued`: waiting to start.
-    Queued,
-    /// `running`: in progress.
-    Running,
-    /// `succeeded`: finished successfully.
-    Succeeded,
-    /// `failed`: finished with an error.
-    Failed,
-    /// `cancelled`: cancelled before it finished.
-    Cancelled,
-    /// `unknown`: the vendor reported a state Strata does not know; see `vendor`.
-    Unknown,
-}
-
-/// One run of a backup policy, or a restore.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct BackupJob {
-    /// Id of the job.
-    pub id: String,
-    /// Global id of the backup policy the job belongs to.
-    pub backup_id: String,
-    /// State of the job.
-    pub status: JobStatus,
-    /// When the job started (RFC 3339, UTC), where the vendor reports it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<DateTime<Utc>>,
-    /// When the job finished (RFC 3339, UTC); absent until it has, or where the vendor does
-    /// not report it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<DateTime<Utc>>,
-    /// Size of the data the job handled, in bytes, where the vendor reports it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size_bytes: Option<u64>,
-    /// The vendor's own fields that have no place in the model, untranslated (they differ
-    /// from vendor to vendor and are not part of the stable API).
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub vendor: VendorFields,
-}
-
-/// A point a backup can be restored to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct RecoveryPoint {
-    /// Global id of the recovery point (`rp_…`), assigned by the gateway; opaque.
-    pub id: String,
-    /// Global id of the backup policy that made it.
-    pub backup_id: String,
-    /// When the recovery point was taken (RFC 3339, UTC).
-    pub created_at: DateTime<Utc>,
-    /// When the recovery point expires (RFC 3339, UTC), where the vendor reports it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<DateTime<Utc>>,
-    /// Size of the recovery point, in bytes, where the vendor reports it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size_bytes: Option<u64>,
-    /// The vendor's own fields that have no place in the model, untranslated (they differ
-    /// from vendor to vendor and are not part of the stable API).
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub vendor: VendorFields,
-}
-
-/// Body of `POST /v1/backups/{id}/restore`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RestoreBackup {
-    /// Global id of the recovery point to restore.
-    pub recovery_point_id: String,
-    /// The vendor's id of the server to restore to; absent: the policy's original source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+/// Filters of a backup policy list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupFilter {
+    /// Substring match on the name.
+    pub name: Option<String>,
 }

@@ -135,6 +135,19 @@ pub fn update_options_schema() -> utoipa::openapi::Object {
         .build()
 }
 
+/// The OpenAPI schema of a recovery point id in a request body: the documented id form.
+pub fn recovery_point_id_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(crate::ids::ResourceType::RecoveryPoint.id_pattern()))
+        .max_length(Some(crate::ids::MAX_ID_LEN))
+        .description(Some(
+            "Global id of the recovery point to restore (`rp_…`), one of the backup's.",
+        ))
+        .build()
+}
+
 /// A request body with bounded size. The gateway's body extractor requires it, so a body
 /// type cannot be accepted without saying what its bounds are.
 pub trait Bounded {
@@ -163,7 +176,22 @@ pub(crate) fn opt_text(field: &str, value: Option<&str>, max: usize) -> Result<(
 
 /// Not empty, and not only white space (schema: `minLength: 1`, `pattern: \S`).
 pub(crate) fn not_blank(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
+    // The schema's `\S` is an ECMAScript class: its white space is not Unicode's (U+0085, for
+    // one, is not blank there), so blank means only of those characters.
+    let ecma_space = |c: char| {
+        matches!(
+            c,
+            '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+                ..='\u{200a}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{202f}'
+                    | '\u{205f}'
+                    | '\u{3000}'
+                    | '\u{feff}'
+        )
+    };
+    if value.chars().all(ecma_space) {
         return Err(Error::invalid(
             field,
             format!("`{field}` must not be empty"),

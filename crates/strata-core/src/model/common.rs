@@ -269,3 +269,18 @@ pub(crate) mod whole {
         }
     }
 }
+
+/// Reads an optional field that may be absent but not `null` (its schema is not nullable):
+/// use as `#[serde(default, deserialize_with = "present::deserialize")]`.
+pub(crate) mod present {
+    use serde::{Deserialize, Deserializer};
+
+    /// The value, never `None`: `null` fails as the inner type would.
+    pub(crate) fn deserialize<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        T::deserialize(d).map(Some)
+    }
+}

@@ -6,6 +6,7 @@
 
 mod archive;
 mod backup;
+mod backup_jobs;
 mod block;
 pub mod bounds;
 mod common;
@@ -17,6 +18,7 @@ mod volume;
 
 pub use archive::*;
 pub use backup::*;
+pub use backup_jobs::*;
 pub use block::*;
 pub use common::*;
 pub use group::*;

@@ -1,7 +1,7 @@
 //! How a failed SCP answer becomes a core error.
 //!
 //! SCP documents no error codes beyond the HTTP status (references §2.5 of the file
-//! services, §2.6 of Block Storage):
+//! services and of Backup, §2.6 of Block Storage):
 //! `400` for validation (a FastAPI `ValidationErrorModel[]` in the official spec; Block
 //! Storage answers `{"errors": [{"code", "detail"}]}`, `detail` a string or a list), `404` for
 //! unknown ids, `409` for state conflicts (a name already used, a volume that is not
@@ -262,6 +262,31 @@ mod tests {
             (nf.http_status(), nf.code()),
             (404, "snapshot_not_found".into())
         );
+    }
+
+    #[test]
+    fn backup_error_bodies_are_read() {
+        // SCP Backup answers business rules as `{"errors": [{code, detail}]}` and request
+        // validation as `ValidationErrorModel[]` (`type_`, or `type`).
+        let body = |m: &str| json_errors(m);
+        assert_eq!(
+            code(409, &body("a backup named `web` already exists")).1,
+            "already_exists"
+        );
+        assert_eq!(
+            code(409, &body("a backup job of `b1` is running")),
+            (409, "conflict".into(), true)
+        );
+        let vem = r#"[{"loc":["body","retention_period"],"msg":"not a valid enum","type":"type_error.enum","ctx":null}]"#;
+        assert_eq!(
+            error_message(vem),
+            "body.retention_period: not a valid enum"
+        );
+        assert_eq!(code(400, vem).1, "vendor_rejected");
+    }
+
+    fn json_errors(m: &str) -> String {
+        serde_json::json!({"errors": [{"code": "Conflict", "detail": m}]}).to_string()
     }
 
     #[test]

@@ -70,13 +70,37 @@ impl ScpClient {
         Ok(url)
     }
 
-    /// Sends one signed call; returns the JSON body (`Null` when the vendor sent none).
+    /// Sends one signed call; returns the JSON body (`Null` when the vendor sent none). A dry
+    /// run records a GET as a read, anything else as a mutation.
     pub async fn call(
         &self,
         method: Method,
         path: &[&str],
         query: &[(&str, String)],
         body: Option<&Value>,
+    ) -> Result<Value> {
+        self.send(method, path, query, body, false).await
+    }
+
+    /// [`ScpClient::call`] for a call that changes something whatever its method (SCP
+    /// Backup's connection check is a GET answering 202): a dry run records it as a mutation.
+    pub async fn call_mutating(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        self.send(method, path, query, body, true).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        mutates: bool,
     ) -> Result<Value> {
         let url = self.url(path, query)?;
         let now = chrono::Utc::now().timestamp_millis();
@@ -100,14 +124,11 @@ impl ScpClient {
             let r = req.build().map_err(transport_error)?;
             let body = r.body().and_then(|b| b.as_bytes());
             let (m, url, h) = (r.method(), r.url().as_str(), r.headers());
-            return Err(log.stop(VendorRequest::from_http(
-                "scp",
-                self.service,
-                m,
-                url,
-                h,
-                body,
-            )));
+            let mut recorded = VendorRequest::from_http("scp", self.service, m, url, h, body);
+            if mutates {
+                recorded.read = false;
+            }
+            return Err(log.stop(recorded));
         }
         let started = Instant::now();
         let resp = req.send().await.map_err(transport_error)?;

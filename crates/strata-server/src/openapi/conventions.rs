@@ -54,6 +54,9 @@ impl Shape {
             "/v1/replicas",
             "/v1/volume-groups",
             "/v1/group-snapshots",
+            "/v1/backup",
+            "/v1/recovery-points",
+            "/v1/restore-jobs",
         ]
         .iter()
         .any(|p| path.starts_with(p));
@@ -170,6 +173,27 @@ const LINKS: &[(&str, &str, &str)] = &[
         "/snapshots/0/id",
         "/v1/group-snapshots/{id}",
     ),
+    ("/v1/backups", "/backups/0/id", "/v1/backups/{id}"),
+    (
+        "/v1/backups/{id}/jobs",
+        "/jobs/0/id",
+        "/v1/backup-jobs/{id}",
+    ),
+    (
+        "/v1/backups/{id}/recovery-points",
+        "/recovery_points/0/id",
+        "/v1/recovery-points/{id}",
+    ),
+    (
+        "/v1/backups/{id}/restores",
+        "/restores/0/id",
+        "/v1/restore-jobs/{id}",
+    ),
+    (
+        "/v1/backup-agents",
+        "/agents/0/id",
+        "/v1/backup-agents/{id}",
+    ),
     ("/v1/operations", "/operations/0/id", "/v1/operations/{id}"),
 ];
 
@@ -251,6 +275,11 @@ fn id_type(path: &str) -> Option<ResourceType> {
         "replicas" => ResourceType::Replica,
         "volume-groups" => ResourceType::VolumeGroup,
         "group-snapshots" => ResourceType::GroupSnapshot,
+        "backups" => ResourceType::Backup,
+        "backup-jobs" => ResourceType::BackupJob,
+        "recovery-points" => ResourceType::RecoveryPoint,
+        "restore-jobs" => ResourceType::RestoreJob,
+        "backup-agents" => ResourceType::BackupAgent,
         _ => return None,
     })
 }

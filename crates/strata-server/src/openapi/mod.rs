@@ -26,6 +26,7 @@ pub use conventions::{Conventions, WAIT_PATTERN};
         ProblemDetails,
         crate::routes::replicas::ReplicaAction,
         crate::routes::volume_groups::MembersAction,
+        crate::routes::backups::AgentOs,
         strata_core::dry_run::DryRun,
         strata_core::dry_run::VendorRequest
     )),
@@ -35,6 +36,7 @@ pub use conventions::{Conventions, WAIT_PATTERN};
         (name = "snapshots", description = "Snapshots, restores and snapshot schedules"),
         (name = "replicas", description = "Cross-region replication"),
         (name = "volume-groups", description = "Consistency groups of block volumes: members, group snapshots, schedules, replication and recovery"),
+        (name = "backups", description = "Backup policies, their jobs and recovery points, restores, and backup agents"),
         (name = "operations", description = "Long-running operations"),
         (name = "health", description = "Liveness, readiness and Prometheus metrics (no token needed)"),
     )

@@ -2,6 +2,7 @@
 //! helpers they share. [`request`] holds what every handler starts from ([`Req`],
 //! [`Mutation`]) and the sequence every mutation runs ([`Mutation::run`]).
 
+pub mod backups;
 mod body;
 pub mod dry_run;
 pub mod health;
@@ -43,6 +44,7 @@ pub fn v1_router() -> OpenApiRouter<AppState> {
         .merge(snapshots::router())
         .merge(replicas::router())
         .merge(volume_groups::router())
+        .merge(backups::router())
 }
 
 /// The open routes (liveness and readiness) with their documentation.

@@ -68,12 +68,13 @@ fn check(world: &Shared, service: Service, req: &Request) -> Result<String, Fail
     if client != "Openapi" {
         return Err(unauthorized("unknown Scp-ClientType"));
     }
-    let version = header(h, "scp-api-version")
-        .and_then(|v| v.split_once(' '))
-        .filter(|(svc, ver)| {
-            service.version_names().contains(svc) && service.versions().contains(ver)
-        })
-        .map(|(_, ver)| ver.to_string());
+    let version = match header(h, "scp-api-version") {
+        None => service.default_version().map(str::to_string),
+        Some(v) => v
+            .split_once(' ')
+            .filter(|(svc, ver)| service.named(svc) && service.versions().contains(ver))
+            .map(|(_, ver)| ver.to_string()),
+    };
     let Some(version) = version else {
         return Err(fail(
             StatusCode::BAD_REQUEST,
@@ -120,7 +121,7 @@ fn check(world: &Shared, service: Service, req: &Request) -> Result<String, Fail
 }
 
 /// The middleware: verified requests go on to the service.
-/// Block Storage answers the gateway's refusals in its own `{"errors": […]}` shape.
+/// Block Storage and Backup answer the gateway's refusals in the `{"errors": […]}` shape.
 pub(crate) async fn verify(
     world: Shared,
     service: Service,
@@ -132,7 +133,7 @@ pub(crate) async fn verify(
             req.extensions_mut().insert(ApiVersion(version));
             next.run(req).await
         }
-        Err(fail) if service == Service::BlockStorage => fail.into_block().into_response(),
+        Err(fail) if service.errors_shape() => fail.into_block().into_response(),
         Err(fail) => fail.into_response(),
     }
 }

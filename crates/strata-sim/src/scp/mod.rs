@@ -1,12 +1,13 @@
 //! Samsung Cloud Platform simulator: File Storage (`filestorage`), Parallel File Storage
-//! (`parallel-filestorage`) and Block Storage for bare metal (`baremetal-blockstorage`),
-//! behind a signature-verifying front like SCP's API gateway.
+//! (`parallel-filestorage`), Block Storage for bare metal (`baremetal-blockstorage`) and
+//! Backup (`backup`), behind a signature-verifying front like SCP's API gateway.
 //!
 //! [`ScpSim::start`] binds one listener per (service, region), all on 127.0.0.1 port 0 and
 //! sharing one world, so a File Storage or Block Storage replication creates its replica volume
-//! in the other region. Every request must be signed exactly as SCP requires ([`front`]);
-//! mutations answer 202 (or 200 where the vendor does) and the resources move through their
-//! states for [`ScpSimConfig::delay`].
+//! in the other region, and a Backup DR replication its replica backup in the paired region.
+//! Every request must be signed exactly as SCP requires ([`front`]); mutations answer 202 (or
+//! 200 where the vendor does) and the resources move through their states for
+//! [`ScpSimConfig::delay`].
 //!
 //! Fidelity notes for the file services (see `shared/vendor/scp-file-storage.md`,
 //! `scp-parallel-file-storage.md`): validation failures answer 400 with the FastAPI-style
@@ -14,18 +15,25 @@
 //! with `{code, message}`; timestamps are naive ISO-8601 with microseconds; ids are opaque
 //! strings. Block Storage (`scp-block-storage.md`) has its own conventions, listed in `block`:
 //! every failure there (also the front's and injected ones) is `{"errors":[{code, detail}]}`.
+//! Backup (`scp-backup.md`) is documented in `backup`: request-validation failures are the
+//! spec's `ValidationErrorModel[]`, every other failure `{"errors":[{code, detail}]}`.
 //!
 //! This file holds the account ([`ScpSimConfig`], the shared `World`) and [`ScpSim`];
 //! [`front`] verifies signatures, `api` has the answers and request checks both services
 //! share, `base` the volume base (state, rules, snapshots, pending changes), and each service
-//! has its folder with one file per resource: `file`, `parallel_file` and `block`.
+//! has its folder with one file per resource: `file`, `parallel_file`, `block` and `backup`.
+//! Backup also keeps the account's server inventory (the servers it can protect, restore
+//! onto and register agents on), seeded with [`ScpSim::seed_backup_target`].
 
 mod api;
+mod backup;
 mod base;
 mod block;
 mod file;
 mod front;
 mod parallel_file;
+#[cfg(test)]
+mod testing;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -81,6 +89,8 @@ pub enum Service {
     ParallelFileStorage,
     /// Block Storage for bare-metal servers (`baremetal-blockstorage`).
     BlockStorage,
+    /// Backup (`backup`): backup policies, recovery points, restores and agents.
+    Backup,
 }
 
 impl Service {
@@ -90,6 +100,7 @@ impl Service {
             Service::FileStorage => "filestorage",
             Service::ParallelFileStorage => "parallel-filestorage",
             Service::BlockStorage => "baremetal-blockstorage",
+            Service::Backup => "backup",
         }
     }
 
@@ -100,7 +111,34 @@ impl Service {
             Service::FileStorage => &["filestorage"],
             Service::ParallelFileStorage => &["parallel-filestorage"],
             Service::BlockStorage => &["baremetal-blockstorage", "baremetalblockstorage"],
+            Service::Backup => &["backup"],
         }
+    }
+
+    /// Whether `word` names this service in `Scp-Api-Version` (Backup matches in any case,
+    /// as the reference asks of simulators).
+    fn named(self, word: &str) -> bool {
+        match self {
+            Service::Backup => self
+                .version_names()
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(word)),
+            _ => self.version_names().contains(&word),
+        }
+    }
+
+    /// The version assumed when `Scp-Api-Version` is missing (Backup: the current 1.1, as
+    /// the reference suggests; the others refuse the call).
+    fn default_version(self) -> Option<&'static str> {
+        match self {
+            Service::Backup => Some("1.1"),
+            _ => None,
+        }
+    }
+
+    /// Whether failures (the front's and injected ones) use `{"errors":[{code, detail}]}`.
+    fn errors_shape(self) -> bool {
+        matches!(self, Service::BlockStorage | Service::Backup)
     }
 
     /// API versions the service answers.
@@ -109,6 +147,7 @@ impl Service {
             Service::FileStorage => &["1.0", "1.1"],
             Service::ParallelFileStorage => &["1.0"],
             Service::BlockStorage => &["1.0", "1.1", "1.2"],
+            Service::Backup => &["1.0", "1.1"],
         }
     }
 }
@@ -119,6 +158,7 @@ pub(crate) struct World {
     pub file: file::Files,
     pub pfs: parallel_file::Parallel,
     pub block: block::Blocks,
+    pub backup: backup::Backups,
 }
 
 /// A fresh opaque id (uuid-shaped, like the vendor's).
@@ -186,13 +226,15 @@ async fn serve(router: Router) -> std::io::Result<(String, JoinHandle<()>)> {
 }
 
 impl ScpSim {
-    /// Starts File Storage, Parallel File Storage and Block Storage in every configured region.
+    /// Starts File Storage, Parallel File Storage, Block Storage and Backup in every configured
+    /// region.
     pub async fn start(cfg: ScpSimConfig) -> std::io::Result<ScpSim> {
         let world: Shared = Arc::new(Mutex::new(World {
             cfg: cfg.clone(),
             file: file::Files::default(),
             pfs: parallel_file::Parallel::default(),
             block: block::Blocks::default(),
+            backup: backup::Backups::default(),
         }));
         let mut urls = BTreeMap::new();
         let mut faults: BTreeMap<Service, Faults> = BTreeMap::new();
@@ -201,6 +243,7 @@ impl ScpSim {
             Service::FileStorage,
             Service::ParallelFileStorage,
             Service::BlockStorage,
+            Service::Backup,
         ] {
             let f: Faults = faults.entry(service).or_default().clone();
             for region in &cfg.regions {
@@ -210,8 +253,9 @@ impl ScpSim {
                         parallel_file::router(world.clone(), region.clone())
                     }
                     Service::BlockStorage => block::router(world.clone(), region.clone()),
+                    Service::Backup => backup::router(world.clone(), region.clone()),
                 };
-                let render = if service == Service::BlockStorage {
+                let render = if service.errors_shape() {
                     block_fault_body
                 } else {
                     fault_body

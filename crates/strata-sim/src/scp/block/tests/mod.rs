@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::scp::{signature, ScpSim, ScpSimConfig, Service};
+use crate::scp::testing::signed;
+use crate::scp::{ScpSim, ScpSimConfig, Service};
 
 pub(super) const WEST: &str = "kr-west1";
 pub(super) const EAST: &str = "kr-east1";
@@ -43,36 +44,17 @@ impl T {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let cfg = self.sim.config();
-        let url = format!(
-            "{}{path}",
-            self.sim.url(Service::BlockStorage, region).expect("region")
-        );
-        let ts = chrono::Utc::now().timestamp_millis().to_string();
-        let sig = signature(
-            &cfg.secret_key,
+        signed(
+            &self.http,
+            &self.sim,
+            Service::BlockStorage,
+            region,
+            Some(version_header),
             method,
-            &url,
-            &ts,
-            &cfg.access_key,
-            &cfg.account_id,
-        );
-        let mut req = self
-            .http
-            .request(method.parse().expect("method"), &url)
-            .header("Scp-AccessKey", &cfg.access_key)
-            .header("Scp-Timestamp", &ts)
-            .header("Scp-ClientType", "Openapi")
-            .header("Scp-Signature", sig)
-            .header("Scp-AccountId", &cfg.account_id)
-            .header("Scp-Api-Version", version_header);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("send");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+            path,
+            body,
+        )
+        .await
     }
 
     /// A signed call in `version` (hyphenated service word).
