@@ -50,6 +50,7 @@ impl Gateway {
         let ops = &config.operations;
         let metrics = Metrics::new();
         let settled = metrics.clone();
+        let registry = Arc::new(registry.layered(&config.layers, &metrics));
         let tracker = Tracker::new(
             Arc::new(MemoryOperationStore::new(ops.memory_capacity)),
             Backoff {
@@ -64,11 +65,11 @@ impl Gateway {
                 .operations_settled
                 .with_label_values(&[op.kind.as_str(), op.state.as_str()])
                 .inc();
-        }));
-        let registry = registry.layered(&config.layers, &metrics);
+        }))
+        .with_probes(Arc::new(crate::routes::RegistryProbes(registry.clone())));
         Ok(Gateway {
             state: AppState::new(AppStateInner {
-                registry: Arc::new(registry),
+                registry,
                 tracker,
                 config: Arc::new(config),
                 shutdown: Shutdown::default(),

@@ -138,7 +138,8 @@ pub async fn get_operation(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResu
         .get(&id)
         .await
         .map_err(Problem::from)?
-        .ok_or_else(missing)?;
+        .ok_or_else(missing)?
+        .operation;
     if !visible(principal, &op) {
         return Err(missing());
     }

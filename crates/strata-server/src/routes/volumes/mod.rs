@@ -77,7 +77,7 @@ pub fn volume_probe(
 }
 
 /// A probe that settles once the volume is gone.
-fn volume_gone_probe(
+pub(crate) fn volume_gone_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -174,7 +174,7 @@ pub async fn create_volume(m: Mutation, ApiJson(req): ApiJson<CreateVolume>) -> 
     kind_check(&p, Some(req.kind), |k| k.validate_create(&req))?;
     let vol = provider_call(&p, p.create_volume(&m.ctx, &req)).await?;
     let t = Target::returned(&p, &vol.id, ResourceType::Volume)?;
-    m.track(Op::VolumeCreate, t, volume_probe).await
+    m.track(Op::VolumeCreate, t).await
 }
 
 /// One volume.
@@ -207,7 +207,7 @@ pub async fn update_volume(
         k.validate_update(Some(current.size_gib), &req)
     })?;
     t.call(t.p.update_volume(&m.ctx, &t.id, &req)).await?;
-    m.track(Op::VolumeUpdate, t, volume_probe).await
+    m.track(Op::VolumeUpdate, t).await
 }
 
 /// Deletes a volume.
@@ -224,7 +224,6 @@ pub async fn delete_volume(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResu
         Op::VolumeDelete,
         |t| t.require(Feature::VolumeDelete),
         |p, ctx, id| p.delete_volume(ctx, id),
-        volume_gone_probe,
     )
     .await
 }
