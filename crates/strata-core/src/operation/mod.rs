@@ -195,7 +195,8 @@ pub struct OperationFilter {
 }
 
 impl OperationFilter {
-    fn matches(&self, op: &Operation) -> bool {
+    /// Whether `op` passes the filter.
+    pub fn matches(&self, op: &Operation) -> bool {
         self.provider.as_deref().is_none_or(|p| op.provider == p)
             && self.done.is_none_or(|d| op.done == d)
             && self

@@ -282,6 +282,10 @@ impl Tracker {
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(this.lease / 3).await;
+                if *this.shutdown.borrow() {
+                    // Draining: the other replicas take over what this one leaves.
+                    return;
+                }
                 if let Err(e) = this.take_over_once().await {
                     tracing::debug!(error = %e, "could not look for orphaned operations");
                 }

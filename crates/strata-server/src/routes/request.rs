@@ -204,6 +204,16 @@ impl FromRequestParts<AppState> for Mutation {
                 return Err(Problem::internal());
             }
         }
+        if parts.method != axum::http::Method::GET
+            && q.validate_only != Some(true)
+            && !state.shared_state_up()
+        {
+            // Refused before any vendor call: a change whose operation or idempotency record
+            // could not be kept must not half-happen.
+            return Err(Problem::from(strata_core::Error::StoreUnavailable(
+                "down".into(),
+            )));
+        }
         let max = Duration::from_secs(state.config.operations.max_wait_seconds);
         let wait = parse_wait(q.wait.as_deref(), max)?;
         Ok(Mutation {
