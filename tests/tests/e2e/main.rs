@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod auth_interop;
 mod cache;
+mod conditional;
 mod connections;
 mod dispatch;
 mod docs;
