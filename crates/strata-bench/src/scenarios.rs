@@ -34,6 +34,7 @@ pub struct Bench {
     gateway: String,
     baseline: String,
     token: String,
+    auth: strata_server::config::AuthConfig,
     sims: DemoSimulators,
     volumes: Vec<Value>,
     _gateway: Gateway,
@@ -63,6 +64,7 @@ impl Bench {
             None,
         )?;
         let grace = cfg.shutdown_grace();
+        let auth_cfg = cfg.auth.clone();
         let (registry, sims) = demo_registry().await?;
         let gw = Gateway::with_registry(cfg, registry).await?;
         let server = serve(&gw, "127.0.0.1:0", grace, false).await?;
@@ -73,6 +75,7 @@ impl Bench {
             gateway: format!("http://{}", server.addr),
             baseline: String::new(),
             token,
+            auth: auth_cfg,
             sims,
             volumes: vec![],
             _gateway: gw,
@@ -322,7 +325,7 @@ impl Bench {
         &self,
         redis_url: Option<String>,
     ) -> anyhow::Result<(Vec<Row>, Duration, Duration)> {
-        let shared_gw = DemoGateway::with_redis(redis_url).await?;
+        let shared_gw = DemoGateway::with_redis(redis_url, self.auth.clone()).await?;
         let base = self
             .measure(
                 self.client

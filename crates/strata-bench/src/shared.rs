@@ -25,7 +25,10 @@ pub struct DemoGateway {
 
 impl DemoGateway {
     /// With Redis: `url`, or a `redis-server` started here when `url` is `None`.
-    pub async fn with_redis(url: Option<String>) -> anyhow::Result<DemoGateway> {
+    pub async fn with_redis(
+        url: Option<String>,
+        auth: strata_server::config::AuthConfig,
+    ) -> anyhow::Result<DemoGateway> {
         let (url, server) = match url {
             Some(u) => (u, None),
             None => {
@@ -37,6 +40,8 @@ impl DemoGateway {
         cfg.layers.cache_ttl_ms = 60_000;
         cfg.layers.list_deadline_ms = 1_000;
         cfg.redis_url = Some(strata_server::config::SecretSource::Literal(url));
+        // The same keys as the first gateway: one token for both.
+        cfg.auth = auth;
         let grace = cfg.shutdown_grace();
         let (registry, sims) = demo_registry().await?;
         let gw = Gateway::with_registry(cfg, registry).await?;

@@ -17,4 +17,5 @@ mod nhn;
 mod paging;
 mod problems;
 mod scp;
+mod shared_store;
 mod spec;
