@@ -16,7 +16,7 @@ use strata_tests::redis::RedisServer;
 use strata_tests::*;
 
 async fn redis(server: &RedisServer) -> Arc<Redis> {
-    let r = Redis::open(&strata_core::secret::Secret::new(&server.url())).unwrap();
+    let r = Redis::open(&strata_core::secret::Secret::new(server.url())).unwrap();
     for _ in 0..50 {
         if r.ping().await {
             return r;
