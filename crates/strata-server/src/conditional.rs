@@ -5,6 +5,7 @@
 //! and answers `412 precondition_failed` when no tag matches, before the change reaches any
 //! vendor.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -25,6 +26,22 @@ pub fn etag(body: &[u8]) -> HeaderValue {
     let digest = Sha256::digest(body);
     let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
     HeaderValue::from_str(&format!("\"{tag}\"")).expect("base64url is a valid header value")
+}
+
+/// Longest `If-Match` / `If-None-Match` accepted (the documented `maxLength`).
+pub const MAX_TAGS_LEN: usize = 1024;
+
+/// `400 invalid_argument` when a conditional header is longer than documented.
+fn too_long(headers: &HeaderMap, name: header::HeaderName, field: &str) -> Option<Response> {
+    let len: usize = headers.get_all(&name).iter().map(|v| v.len()).sum();
+    (len > MAX_TAGS_LEN).then(|| {
+        let mut p = Problem::from(strata_core::Error::invalid(
+            field,
+            format!("`{field}` must be at most {MAX_TAGS_LEN} characters"),
+        ));
+        p.field = Some(field.into());
+        p.into_response()
+    })
 }
 
 /// The entity tags of an `If-Match` / `If-None-Match` header: `None` for `*`.
@@ -66,18 +83,36 @@ fn strong_match(list: &[String], current: &str) -> bool {
 pub async fn conditional(State(reads): State<Router>, req: Request, next: Next) -> Response {
     match *req.method() {
         Method::GET => {
+            if let Some(refused) = too_long(req.headers(), header::IF_NONE_MATCH, "If-None-Match") {
+                return refused;
+            }
             let inm = tags(req.headers(), header::IF_NONE_MATCH);
             let resp = next.run(req).await;
             tag_response(resp, inm).await
         }
         Method::PATCH | Method::PUT | Method::DELETE => {
-            match tags(req.headers(), header::IF_MATCH) {
-                None => next.run(req).await,
-                Some(list) => match precondition(&reads, Read::of(&req), list).await {
-                    Ok(()) => next.run(req).await,
-                    Err(resp) => resp,
-                },
+            if let Some(refused) = too_long(req.headers(), header::IF_MATCH, "If-Match") {
+                return refused;
             }
+            let Some(list) = tags(req.headers(), header::IF_MATCH) else {
+                return next.run(req).await;
+            };
+            // Evaluated by the change itself once the request is validated, right before its
+            // first vendor call (RFC 9110 §13.2.1: a request refused without the condition is
+            // refused the same with it) — see `Mutation::preconditions`.
+            let pending = Arc::new(Precondition {
+                reads,
+                read: Read::of(&req),
+                list,
+                evaluated: AtomicBool::new(false),
+            });
+            let mut req = req;
+            req.extensions_mut().insert(pending.clone());
+            let resp = next.run(req).await;
+            if resp.status().is_success() && !pending.evaluated.load(Ordering::Acquire) {
+                tracing::error!("a change with If-Match succeeded without evaluating it");
+            }
+            resp
         }
         _ => next.run(req).await,
     }
@@ -109,6 +144,28 @@ async fn tag_response(resp: Response, inm: Option<Option<Vec<String>>>) -> Respo
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// An `If-Match` to evaluate before the change's first vendor call.
+pub struct Precondition {
+    reads: Router,
+    read: Read,
+    list: Option<Vec<String>>,
+    evaluated: AtomicBool,
+}
+
+impl Precondition {
+    /// Reads the target's current representation (past the cache) and checks the tags:
+    /// `412 precondition_failed` when none matches.
+    pub async fn check(&self) -> Result<(), Problem> {
+        self.evaluated.store(true, Ordering::Release);
+        precondition(&self.reads, &self.read, self.list.as_deref()).await
+    }
+
+    /// Marks it as deliberately not evaluated (a dry run reads no vendor).
+    pub fn skip(&self) {
+        self.evaluated.store(true, Ordering::Release);
+    }
+}
+
 /// What the internal read of a change's target takes from the change.
 struct Read {
     path: String,
@@ -127,23 +184,17 @@ impl Read {
 }
 
 /// Reads the target's current representation and checks `If-Match` against its tag.
-async fn precondition(
-    reads: &Router,
-    read: Read,
-    list: Option<Vec<String>>,
-) -> Result<(), Response> {
+async fn precondition(reads: &Router, read: &Read, list: Option<&[String]>) -> Result<(), Problem> {
     let mut get = Request::builder()
         .method(Method::GET)
-        .uri(read.path)
+        .uri(read.path.as_str())
         .header(header::CACHE_CONTROL, "no-cache");
-    if let Some(id) = read.request_id {
-        get = get.header(crate::app::X_REQUEST_ID, id);
+    if let Some(id) = &read.request_id {
+        get = get.header(crate::app::X_REQUEST_ID, id.clone());
     }
-    let mut get = get
-        .body(Body::empty())
-        .map_err(|_| Problem::internal().into_response())?;
-    if let Some(p) = read.principal {
-        get.extensions_mut().insert(p);
+    let mut get = get.body(Body::empty()).map_err(|_| Problem::internal())?;
+    if let Some(p) = &read.principal {
+        get.extensions_mut().insert(p.clone());
     }
     let resp = reads
         .clone()
@@ -158,41 +209,36 @@ async fn precondition(
             "`If-Match` names no current representation of the resource: it changed since \
              it was read (read it again for its `ETag`)",
         )
-        .into_response()
     };
-    match resp.status() {
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .map_err(|_| Problem::internal())?;
+    match status {
         StatusCode::OK => {
-            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-                .await
-                .map_err(|_| Problem::internal().into_response())?;
             let current = etag(&bytes);
             let current = current.to_str().unwrap_or_default();
             match list {
                 None => Ok(()),
-                Some(list) if strong_match(&list, current) => Ok(()),
+                Some(list) if strong_match(list, current) => Ok(()),
                 Some(_) => Err(failed()),
             }
         }
-        // The path has no representation to read (a sub-resource removed by id): nothing
-        // can match, not even `*`.
+        // `If-Match: *` on a resource that does not exist (RFC 9110 §13.1.1), or a path with
+        // no readable representation (no GET route: 405, or an empty 404).
+        StatusCode::NOT_FOUND if list.is_none() => Err(failed()),
         StatusCode::METHOD_NOT_ALLOWED => Err(failed()),
-        StatusCode::NOT_FOUND if list.is_some() => {
-            // A problem (`volume_not_found`, …) is the change's own answer; an empty 404 is
-            // a path with no readable route: no representation to match.
-            let (parts, body) = resp.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX)
-                .await
-                .unwrap_or_default();
-            if bytes.is_empty() {
-                Err(failed())
-            } else {
-                Err(Response::from_parts(parts, Body::from(bytes)))
+        _ => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            // The read's own problem (`volume_not_found`, a vendor failure) is the answer.
+            Ok(v) if v["code"].is_string() => {
+                let text = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+                let mut p = Problem::new(status, &text("code"), &text("title"), text("detail"));
+                p.retryable = v["retryable"].as_bool().unwrap_or(false);
+                p.provider = v["provider"].as_str().map(str::to_string);
+                Err(p)
             }
-        }
-        // `If-Match: *` on a resource that does not exist (RFC 9110 §13.1.1).
-        StatusCode::NOT_FOUND => Err(failed()),
-        // Anything else (a vendor failure reading it) is the answer.
-        _ => Err(resp),
+            _ => Err(failed()),
+        },
     }
 }
 

@@ -73,7 +73,7 @@ fn problem(status: StatusCode, code: &str, title: &str, detail: &str) -> Respons
 
 /// The middleware (after authentication: it needs the principal).
 pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method().is_safe() || crate::routes::dry_run::wants_dry_run(req.uri()) {
+    if req.method().is_safe() {
         return next.run(req).await;
     }
     let Some(raw) = req.headers().get(IDEMPOTENCY_KEY) else {
@@ -81,8 +81,12 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
     };
     let key = match parse_key(raw) {
         Ok(k) => k,
+        // Refused like the real request would be, dry run or not.
         Err(p) => return p.into_response(),
     };
+    if crate::routes::dry_run::wants_dry_run(req.uri()) {
+        return next.run(req).await;
+    }
     let subject = req
         .extensions()
         .get::<Arc<Principal>>()

@@ -25,7 +25,7 @@ pub(super) fn headers(path: &str, op: &mut Operation, method: &HttpMethod) {
     let tag = || {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .max_length(Some(1024))
+            .max_length(Some(crate::conditional::MAX_TAGS_LEN))
             .into()
     };
     let mut add = Vec::new();

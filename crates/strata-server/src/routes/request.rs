@@ -176,6 +176,8 @@ pub struct Mutation {
     pub req: Req,
     /// How long to wait for the operation, already capped at the configured maximum.
     pub wait: Option<Duration>,
+    /// The request's `If-Match`, evaluated by [`Mutation::preconditions`].
+    precondition: Option<Arc<crate::conditional::Precondition>>,
 }
 
 impl Deref for Mutation {
@@ -219,6 +221,7 @@ impl FromRequestParts<AppState> for Mutation {
         Ok(Mutation {
             req: Req::from_request_parts(parts, state).await?,
             wait,
+            precondition: parts.extensions.remove(),
         })
     }
 }
@@ -253,12 +256,28 @@ impl Mutation {
         call: impl FnOnce(&'a dyn Provider, &'a CallCtx, &'a GlobalId) -> VendorCall<'a, T>,
     ) -> ApiResult {
         check(t)?;
+        self.preconditions().await?;
         t.call(call(t.p.as_ref(), &self.ctx, &t.id)).await?;
         let target = Target {
             id: t.id.clone(),
             p: t.p.clone(),
         };
         self.track_with(op, target, detail).await
+    }
+
+    /// Evaluates the request's `If-Match` (`412 precondition_failed` when it names no current
+    /// representation). Called once the request is validated, right before its first vendor
+    /// call, by [`Mutation::run`] and by handlers that do not use it. A dry run reads no
+    /// vendor, so it does not evaluate it.
+    pub async fn preconditions(&self) -> Result<(), Problem> {
+        match &self.precondition {
+            Some(p) if strata_core::dry_run::active().is_some() => {
+                p.skip();
+                Ok(())
+            }
+            Some(p) => p.check().await,
+            None => Ok(()),
+        }
     }
 
     /// Starts tracking operation `op` on `t` and answers with it: `202 Accepted` (or `200`

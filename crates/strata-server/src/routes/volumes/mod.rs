@@ -202,6 +202,7 @@ pub async fn update_volume(
     // What can be checked without the volume is checked before reading it (so a dry run
     // refuses it before its first vendor call), the rest against the volume as it is.
     t.check(|k| k.validate_update(None, &req))?;
+    m.preconditions().await?;
     let current = t.call(t.p.get_volume(&m.ctx, &t.id)).await?;
     kind_check(&t.p, Some(current.kind), |k| {
         k.validate_update(Some(current.size_gib), &req)
