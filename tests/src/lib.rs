@@ -1,4 +1,7 @@
-//! Shared helpers for the end-to-end tests: start a gateway on port 0 and mint tokens.
+//! Shared helpers for the end-to-end tests: start a gateway on port 0 and mint tokens, and
+//! start a real Redis ([`redis::RedisServer`]).
+
+pub mod redis;
 
 use std::path::PathBuf;
 use std::sync::Arc;

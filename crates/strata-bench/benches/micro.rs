@@ -113,7 +113,12 @@ fn layer_cache_hit(c: &mut Criterion) {
             cache_ttl_ms: 600_000,
             ..LayersConfig::default()
         };
-        let layered = stack(bare.clone(), &cfg, &strata_server::metrics::Metrics::new());
+        let layered = stack(
+            bare.clone(),
+            &cfg,
+            &strata_server::metrics::Metrics::new(),
+            &strata_server::shared::invalidation::Invalidations::local(),
+        );
         (bare, layered, id)
     });
     let ctx = CallCtx::default();

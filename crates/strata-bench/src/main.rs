@@ -6,11 +6,14 @@
 //! drives its target with the same client settings (a fixed number of workers sharing one
 //! keep-alive client, a warm-up, then a measured period) and is reported as requests per
 //! second, p50 and p99 latency, and a ratio to its baseline: absolute numbers vary with the
-//! machine and its neighbours, the ratios much less.
+//! machine and its neighbours, the ratios much less. Unless `--no-redis`, the same gateway
+//! with `redis_url` set is measured too (cached reads, and `GET /v1/operations/{id}` on both
+//! stores).
 
 mod baseline;
 mod load;
 mod scenarios;
+mod shared;
 
 use std::time::Duration;
 
@@ -32,6 +35,13 @@ struct Args {
     /// Warm-up seconds before each measurement.
     #[arg(long, env = "STRATA_BENCH_WARMUP", default_value_t = 0.5)]
     warmup: f64,
+    /// Redis for the shared-state scenarios (default: a `redis-server` started on a free
+    /// loopback port; it must be on PATH).
+    #[arg(long, env = "STRATA_BENCH_REDIS_URL")]
+    redis_url: Option<String>,
+    /// Leave the shared-state (Redis) scenarios out.
+    #[arg(long)]
+    no_redis: bool,
 }
 
 #[tokio::main]
@@ -55,7 +65,21 @@ async fn main() -> anyhow::Result<()> {
     rows.extend(bench.cached_reads().await?);
     let (uncached, added_p50, added_p99) = bench.uncached_nhn().await?;
     rows.extend(uncached);
+    let redis = if args.no_redis {
+        None
+    } else {
+        let (redis_rows, mem_p99, redis_p99) = bench.with_redis(args.redis_url).await?;
+        rows.extend(redis_rows);
+        Some((mem_p99, redis_p99))
+    };
     print_table(&rows);
+    if let Some((mem, redis)) = redis {
+        println!(
+            "\nGET /v1/operations/{{id}} p99: {:.3} ms on the in-memory store, {:.3} ms on Redis.",
+            ms(mem),
+            ms(redis)
+        );
+    }
 
     println!(
         "\nNHN uncached read, 1 worker: the gateway adds {:.3} ms at p50 and {:.3} ms at p99 \

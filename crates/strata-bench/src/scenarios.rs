@@ -14,6 +14,7 @@ use strata_server::demo::{demo_config, demo_registry, DemoSimulators};
 use strata_server::{serve, Gateway, RunningServer};
 
 use crate::load::{self, LoadSettings, Stats};
+use crate::shared::{self, DemoGateway};
 
 /// One line of the results table.
 pub struct Row {
@@ -33,6 +34,7 @@ pub struct Bench {
     gateway: String,
     baseline: String,
     token: String,
+    auth: strata_server::config::AuthConfig,
     sims: DemoSimulators,
     volumes: Vec<Value>,
     _gateway: Gateway,
@@ -62,6 +64,7 @@ impl Bench {
             None,
         )?;
         let grace = cfg.shutdown_grace();
+        let auth_cfg = cfg.auth.clone();
         let (registry, sims) = demo_registry().await?;
         let gw = Gateway::with_registry(cfg, registry).await?;
         let server = serve(&gw, "127.0.0.1:0", grace, false).await?;
@@ -72,6 +75,7 @@ impl Bench {
             gateway: format!("http://{}", server.addr),
             baseline: String::new(),
             token,
+            auth: auth_cfg,
             sims,
             volumes: vec![],
             _gateway: gw,
@@ -310,6 +314,60 @@ impl Bench {
             .unwrap_or_default();
         let listed = answer["volumes"].as_array().map_or(0, Vec::len);
         Ok((took, unreachable, listed))
+    }
+}
+
+impl Bench {
+    /// With Redis configured: cached reads (memory, NHN) against the same baseline, and the
+    /// p99 of `GET /v1/operations/{id}` on the in-memory store and on Redis. Returns the rows
+    /// and the two operation-read rows' p99s (memory, Redis).
+    pub async fn with_redis(
+        &self,
+        redis_url: Option<String>,
+    ) -> anyhow::Result<(Vec<Row>, Duration, Duration)> {
+        let shared_gw = DemoGateway::with_redis(redis_url, self.auth.clone()).await?;
+        let base = self
+            .measure(
+                self.client
+                    .get(format!("{}/v1/volumes/x", self.baseline))
+                    .build()?,
+                self.settings,
+            )
+            .await;
+        let mut rows = vec![row("baseline: axum GET /v1/volumes/x", base, None)];
+        for (label, prefix) in [("memory", "demo-"), ("NHN", "nhn-")] {
+            let id = shared::volume_id(&self.client, &shared_gw.base, &self.token, prefix).await?;
+            let req = shared::get(
+                &self.client,
+                &shared_gw.base,
+                &format!("/v1/volumes/{id}"),
+                &self.token,
+            )?;
+            let stats = self.measure(req, self.settings).await;
+            rows.push(row(
+                &format!("gateway + Redis: GET /v1/volumes/{{id}} cached, {label}"),
+                stats,
+                Some(base.rps),
+            ));
+        }
+        let mut p99 = Vec::new();
+        for (label, gw_base) in [("in-memory", &self.gateway), ("Redis", &shared_gw.base)] {
+            let op = shared::finished_operation(&self.client, gw_base, &self.token).await?;
+            let req = shared::get(
+                &self.client,
+                gw_base,
+                &format!("/v1/operations/{op}"),
+                &self.token,
+            )?;
+            let stats = self.measure(req, self.settings).await;
+            p99.push(stats.p99);
+            rows.push(row(
+                &format!("gateway: GET /v1/operations/{{id}}, {label} store"),
+                stats,
+                Some(base.rps),
+            ));
+        }
+        Ok((rows, p99[0], p99[1]))
     }
 }
 

@@ -119,6 +119,10 @@ pub enum Error {
     /// ([`crate::dry_run`]). The gateway answers with the dry-run document, never with this.
     #[error("a dry run stopped the call before the vendor")]
     DryRun,
+    /// The shared state (Redis: operation records, idempotency records) cannot be reached.
+    /// The message is logged, never returned (it may name the store's address).
+    #[error("the shared state store is unavailable: {0}")]
+    StoreUnavailable(String),
     /// A bug or invariant failure inside the gateway. The message is logged, never returned.
     #[error("internal error: {0}")]
     Internal(String),
@@ -313,7 +317,9 @@ impl Error {
             } => 503,
             Error::VendorRejected { .. } => 422,
             Error::VendorFailed { .. } | Error::VendorUnauthenticated => 502,
-            Error::VendorUnavailable { .. } | Error::CircuitOpen { .. } => 503,
+            Error::VendorUnavailable { .. }
+            | Error::CircuitOpen { .. }
+            | Error::StoreUnavailable(_) => 503,
             Error::VendorTimeout | Error::Timeout => 504,
             // Never answered as such: the dry-run document replaces it.
             Error::Internal(_) | Error::DryRun => 500,
@@ -342,6 +348,7 @@ impl Error {
             Error::Timeout => "operation_timeout".into(),
             Error::Internal(_) => "internal".into(),
             Error::DryRun => "dry_run".into(),
+            Error::StoreUnavailable(_) => "shared_state_unavailable".into(),
         }
     }
 
@@ -364,6 +371,7 @@ impl Error {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             Error::CircuitOpen { retry_after_secs } => Some(*retry_after_secs),
+            Error::StoreUnavailable(_) => Some(1),
             Error::VendorUnavailable {
                 retry_after_secs, ..
             } => *retry_after_secs,
@@ -383,6 +391,7 @@ impl Error {
                 | Error::VendorTimeout
                 | Error::Timeout
                 | Error::Conflict { .. }
+                | Error::StoreUnavailable(_)
         ) || matches!(
             self,
             Error::VendorRejected {
@@ -440,6 +449,11 @@ impl Error {
             Error::VendorFailed { message, .. } => {
                 format!("the vendor failed: {}", sanitize_vendor_text(message))
             }
+            Error::StoreUnavailable(_) => {
+                "the gateway's shared state (Redis) is unavailable; retry \
+                 shortly"
+                    .into()
+            }
             other => other.to_string(),
         }
     }
@@ -464,6 +478,7 @@ impl Error {
             Error::Timeout => "Operation timeout",
             Error::Internal(_) => "Internal error",
             Error::DryRun => "Dry run",
+            Error::StoreUnavailable(_) => "Shared state unavailable",
         }
     }
 }

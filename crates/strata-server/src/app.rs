@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use strata_core::operation::{Backoff, MemoryOperationStore, Tracker};
+use strata_core::operation::{Backoff, MemoryOperationStore, OperationStore, Tracker};
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
 
@@ -18,6 +18,10 @@ use crate::metrics::Metrics;
 use crate::openapi;
 use crate::problem::{Problem, REQUEST_ID};
 use crate::server::{before_grace, head_problem};
+use crate::shared::idempotency::{IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore};
+use crate::shared::invalidation::Invalidations;
+use crate::shared::operations::RedisOperationStore;
+use crate::shared::Redis;
 use crate::state::{AppState, AppStateInner, Registry, Shutdown};
 use strata_core::context::ANSWER_AGE;
 
@@ -50,8 +54,35 @@ impl Gateway {
         let ops = &config.operations;
         let metrics = Metrics::new();
         let settled = metrics.clone();
+        let redis = match &config.redis_url {
+            Some(url) => Some(Redis::open(
+                &url.resolve()
+                    .map_err(|e| anyhow::anyhow!("redis_url: {e}"))?,
+            )?),
+            None => None,
+        };
+        let (store, idempotency, invalidations): (
+            Arc<dyn OperationStore>,
+            Arc<dyn IdempotencyStore>,
+            _,
+        ) = match &redis {
+            Some(r) => (
+                Arc::new(RedisOperationStore::new(
+                    r.clone(),
+                    Duration::from_secs(ops.retention_days.max(1) * 86_400),
+                )),
+                Arc::new(RedisIdempotencyStore::new(r.clone())),
+                Invalidations::shared(r.clone()),
+            ),
+            None => (
+                Arc::new(MemoryOperationStore::new(ops.memory_capacity)),
+                Arc::new(MemoryIdempotencyStore::default()),
+                Invalidations::local(),
+            ),
+        };
+        let registry = Arc::new(registry.layered(&config.layers, &metrics, &invalidations));
         let tracker = Tracker::new(
-            Arc::new(MemoryOperationStore::new(ops.memory_capacity)),
+            store,
             Backoff {
                 initial: Duration::from_millis(ops.initial_poll_ms.max(1)),
                 max: Duration::from_millis(ops.max_poll_ms.max(ops.initial_poll_ms).max(1)),
@@ -64,15 +95,23 @@ impl Gateway {
                 .operations_settled
                 .with_label_values(&[op.kind.as_str(), op.state.as_str()])
                 .inc();
-        }));
-        let registry = registry.layered(&config.layers, &metrics);
+        }))
+        .with_probes(Arc::new(crate::routes::RegistryProbes(registry.clone())))
+        .with_lease(Duration::from_secs(ops.lease_seconds.max(1)));
+        if tracker.store().shared() {
+            // Another replica's operations, once its lease lapses (it died), are ours to finish.
+            tracker.take_over_orphans();
+        }
         Ok(Gateway {
             state: AppState::new(AppStateInner {
-                registry: Arc::new(registry),
+                registry,
                 tracker,
                 config: Arc::new(config),
                 shutdown: Shutdown::default(),
                 metrics,
+                redis,
+                idempotency,
+                invalidations,
             }),
             auth,
         })
@@ -82,9 +121,20 @@ impl Gateway {
     pub fn router(&self) -> Router {
         let (v1, v1_doc) = openapi::v1_router().split_for_parts();
         let (open, open_doc) = openapi::open_router().split_for_parts();
-        // Auth first, then a change may become a dry run.
+        // Auth first, then an `Idempotency-Key` may answer from its record, then `If-Match`
+        // is checked and `ETag`s are set, then a change may become a dry run.
+        let v1 = v1.route_layer(middleware::from_fn(crate::routes::dry_run::dry_run));
+        // `If-Match` reads the current representation through the same routes.
+        let reads = v1.clone().with_state(self.state.clone());
         let v1 = v1
-            .route_layer(middleware::from_fn(crate::routes::dry_run::dry_run))
+            .route_layer(middleware::from_fn_with_state(
+                reads,
+                crate::conditional::conditional,
+            ))
+            .route_layer(middleware::from_fn_with_state(
+                self.state.clone(),
+                crate::idempotency::idempotency,
+            ))
             .route_layer(middleware::from_fn_with_state(
                 self.auth.clone(),
                 require_auth,

@@ -134,6 +134,11 @@ pub struct OperationsConfig {
     pub max_wait_seconds: u64,
     /// Records kept by the in-memory store.
     pub memory_capacity: usize,
+    /// How long operation records are kept in Redis (with `redis_url`).
+    pub retention_days: u64,
+    /// How long a replica's claim to track an operation lasts without renewal; another
+    /// replica takes over an operation whose lease expired (its replica died).
+    pub lease_seconds: u64,
 }
 
 impl Default for OperationsConfig {
@@ -144,6 +149,24 @@ impl Default for OperationsConfig {
             max_poll_ms: 10_000,
             max_wait_seconds: 60,
             memory_capacity: 10_000,
+            retention_days: 30,
+            lease_seconds: 15,
+        }
+    }
+}
+
+/// `Idempotency-Key` settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdempotencyConfig {
+    /// How long a first response is kept and replayed for the same key.
+    pub window_seconds: u64,
+}
+
+impl Default for IdempotencyConfig {
+    fn default() -> Self {
+        IdempotencyConfig {
+            window_seconds: 24 * 3600,
         }
     }
 }
@@ -216,6 +239,12 @@ pub struct Config {
     pub server: ServerConfig,
     /// Token validation.
     pub auth: AuthConfig,
+    /// Redis, shared by every replica: operation records and leases, idempotency records,
+    /// cache invalidations (`redis://[:password@]host:6379[/db]`; a secret: it may hold a
+    /// password). Without it all of that stays in this process.
+    pub redis_url: Option<SecretSource>,
+    /// `Idempotency-Key` handling.
+    pub idempotency: IdempotencyConfig,
     /// Operation tracking.
     pub operations: OperationsConfig,
     /// Provider layers: deadlines, retries, breaker, concurrency limit.
@@ -235,6 +264,8 @@ impl Default for Config {
             shutdown_grace_seconds: 20,
             server: ServerConfig::default(),
             auth: AuthConfig::default(),
+            redis_url: None,
+            idempotency: IdempotencyConfig::default(),
             operations: OperationsConfig::default(),
             layers: crate::layers::LayersConfig::default(),
             providers: vec![],

@@ -7,16 +7,19 @@
 
 pub mod app;
 pub mod auth;
+pub mod conditional;
 pub mod config;
 pub mod conn;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod idempotency;
 pub mod layers;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod server;
+pub mod shared;
 pub mod state;
 pub mod telemetry;
 pub mod vendors;

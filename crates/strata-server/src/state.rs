@@ -11,6 +11,9 @@ use crate::config::Config;
 use crate::layers::{self, LayersConfig};
 use crate::metrics::Metrics;
 use crate::problem::Problem;
+use crate::shared::idempotency::IdempotencyStore;
+use crate::shared::invalidation::Invalidations;
+use crate::shared::Redis;
 
 /// The configured providers, by id.
 #[derive(Default)]
@@ -31,12 +34,17 @@ impl Registry {
 
     /// The same providers, each wrapped in the gateway's layer stack (composed once, at
     /// startup, by [`layers::stack`]).
-    pub fn layered(self, cfg: &LayersConfig, metrics: &Arc<Metrics>) -> Registry {
+    pub fn layered(
+        self,
+        cfg: &LayersConfig,
+        metrics: &Arc<Metrics>,
+        bus: &Arc<Invalidations>,
+    ) -> Registry {
         Registry {
             providers: self
                 .providers
                 .into_iter()
-                .map(|(id, p)| (id, layers::stack(p, cfg, metrics)))
+                .map(|(id, p)| (id, layers::stack(p, cfg, metrics, bus)))
                 .collect(),
         }
     }
@@ -144,4 +152,17 @@ pub struct AppStateInner {
     pub shutdown: Shutdown,
     /// Prometheus series served at `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Redis, when `redis_url` is configured (shared state across replicas).
+    pub redis: Option<Arc<Redis>>,
+    /// `Idempotency-Key` records.
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Cache invalidations, shared across replicas with Redis.
+    pub invalidations: Arc<Invalidations>,
+}
+
+impl AppStateInner {
+    /// Whether the shared state a change needs is reachable (always, without Redis).
+    pub fn shared_state_up(&self) -> bool {
+        self.redis.as_ref().is_none_or(|r| r.is_up())
+    }
 }

@@ -2,6 +2,9 @@
 //! config under `deploy/` and the environment its manifest documents, and must answer
 //! `/readyz` with 200 and serve a token minted the way README shows.
 
+#[path = "../../../tests/src/redis.rs"]
+mod redis;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -93,7 +96,18 @@ async fn starts_as_shipped(name: &str, config: &Path, env: Vec<(String, String)>
             panic!("{name}: strata serve exited with {status}: {err}");
         }
         if let Ok(r) = http.get(format!("{base}/readyz")).send().await {
-            assert_eq!(r.status(), 200, "{name}: /readyz");
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            let with_redis = env.iter().any(|(k, _)| k == "STRATA_REDIS_URL");
+            // With Redis the gateway may answer unready until its first ping.
+            if status == 503 && with_redis && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            assert_eq!(status, 200, "{name}: /readyz: {body}");
+            if with_redis {
+                assert!(body.contains("\"redis\":\"up\""), "{name}: {body}");
+            }
             break;
         }
         assert!(Instant::now() < deadline, "{name}: not ready after 30 s");
@@ -142,8 +156,15 @@ async fn example_config_starts_with_its_documented_environment() {
 
 #[tokio::test]
 async fn docker_compose_environment_starts_the_image_config() {
-    // The image ships deploy/strata.example.toml; compose supplies the environment.
-    let env = compose_environment(&read("deploy/docker-compose.yml"));
+    // The image ships deploy/strata.example.toml; compose supplies the environment, whose
+    // Redis is a real one here (the compose service's host name resolves only in compose).
+    let redis = redis::RedisServer::start();
+    let mut env = compose_environment(&read("deploy/docker-compose.yml"));
+    let url = env
+        .iter_mut()
+        .find(|(k, _)| k == "STRATA_REDIS_URL")
+        .expect("compose sets STRATA_REDIS_URL");
+    url.1 = redis.url();
     assert!(
         env.iter().any(|(k, _)| k == "STRATA_JWT_SECRET"),
         "compose sets the secret: {env:?}"
@@ -163,8 +184,11 @@ async fn kubernetes_configmap_starts_with_the_deployment_environment() {
     let manifest = read("deploy/kubernetes/strata.yaml");
     let toml = literal_block(&manifest, "strata.toml");
     assert!(toml.contains("[auth]"), "{toml}");
-    // The Deployment takes the secret from a Secret into this variable.
+    // The Deployment takes the secret from a Secret into this variable, and Redis's URL.
     assert!(manifest.contains("name: STRATA_JWT_SECRET"));
+    assert!(manifest.contains("name: STRATA_REDIS_URL"));
+    assert!(manifest.contains("replicas: 2"));
+    let redis = redis::RedisServer::start();
     let dir = std::env::temp_dir().join(format!("strata-k8s-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("strata.toml");
@@ -172,7 +196,10 @@ async fn kubernetes_configmap_starts_with_the_deployment_environment() {
     starts_as_shipped(
         "kubernetes ConfigMap",
         &path,
-        vec![("STRATA_JWT_SECRET".into(), SECRET.into())],
+        vec![
+            ("STRATA_JWT_SECRET".into(), SECRET.into()),
+            ("STRATA_REDIS_URL".into(), redis.url()),
+        ],
     )
     .await;
     let _ = std::fs::remove_dir_all(dir);

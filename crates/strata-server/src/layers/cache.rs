@@ -13,6 +13,8 @@
 //!   provider, and adapters' answers do not depend on who asks, so no answer one principal
 //!   may not see is served to it from here.
 //! - A cached answer reports its age, which the gateway sends as `Age`.
+//! - Across replicas: the generation is shared with [`Invalidations`], which publishes this
+//!   replica's bumps through Redis and applies the other replicas' ones.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -29,6 +31,7 @@ use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
 
 use crate::metrics::Metrics;
+use crate::shared::invalidation::Invalidations;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
@@ -59,7 +62,9 @@ pub struct Cache {
     entries: moka::future::Cache<Key, Entry>,
     default_ttl: Duration,
     family_ttl: BTreeMap<Family, Duration>,
-    generation: AtomicU64,
+    generation: Arc<AtomicU64>,
+    bus: Arc<Invalidations>,
+    provider: String,
     hits: IntCounter,
     misses: IntCounter,
 }
@@ -73,6 +78,7 @@ impl Cache {
         max_entries: u64,
         ttl: Duration,
         family_ttl: BTreeMap<Family, Duration>,
+        bus: &Arc<Invalidations>,
     ) -> Self {
         let provider = inner.info().id.clone();
         let evictions = metrics
@@ -92,14 +98,17 @@ impl Cache {
                 .cache_lookups
                 .with_label_values(&[provider.as_str(), result])
         };
+        let (hits, misses) = (lookups("hit"), lookups("miss"));
         Cache {
-            hits: lookups("hit"),
-            misses: lookups("miss"),
+            hits,
+            misses,
             inner,
             entries,
             default_ttl: ttl,
             family_ttl,
-            generation: AtomicU64::new(0),
+            generation: bus.generation(&provider),
+            bus: bus.clone(),
+            provider,
         }
     }
 
@@ -149,6 +158,7 @@ impl Layer for Cache {
                 if answer.is_ok() {
                     self.generation.fetch_add(1, Ordering::AcqRel);
                     self.entries.invalidate_all();
+                    self.bus.publish(&self.provider).await;
                 }
                 answer
             });
@@ -194,6 +204,7 @@ impl Layer for Cache {
             let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
             self.entries.invalidate_all();
             let value = call().await?;
+            self.bus.publish(&self.provider).await;
             self.entries
                 .insert(key, self.entry(&value, ttl, generation))
                 .await;

@@ -25,6 +25,7 @@ use strata_core::layer::{DryRunGuard, Layered, RequestScope};
 use strata_core::provider::Provider;
 
 use crate::metrics::Metrics;
+use crate::shared::invalidation::Invalidations;
 
 pub use breaker::Breaker;
 pub use cache::Cache;
@@ -106,11 +107,13 @@ fn millis(per_family: &BTreeMap<Family, u64>) -> BTreeMap<Family, Duration> {
         .collect()
 }
 
-/// Wraps `provider` in the gateway's layer stack, reporting to `metrics`.
+/// Wraps `provider` in the gateway's layer stack, reporting to `metrics`; its cache
+/// invalidations go through `bus` (to the other replicas, with Redis).
 pub fn stack(
     provider: Arc<dyn Provider>,
     cfg: &LayersConfig,
     metrics: &Arc<Metrics>,
+    bus: &Arc<Invalidations>,
 ) -> Arc<dyn Provider> {
     let p = Layered::provider(Limit::new(provider, cfg.max_concurrent_calls));
     let p = Layered::provider(Measure::new(p, metrics.clone()));
@@ -128,6 +131,7 @@ pub fn stack(
         cfg.cache_max_entries,
         Duration::from_millis(cfg.cache_ttl_ms),
         millis(&cfg.cache_family_ttl_ms),
+        bus,
     ));
     // A dry run's mutation of an in-process provider stops before any other layer sees it.
     let p = Layered::provider(DryRunGuard(p));

@@ -260,6 +260,7 @@ fn cached() -> (Arc<Scripted>, Arc<dyn Provider>) {
         100,
         Duration::from_secs(60),
         BTreeMap::new(),
+        &crate::shared::invalidation::Invalidations::local(),
     ));
     (inner, p)
 }

@@ -42,6 +42,11 @@ struct Shape {
     paged: bool,
     /// Answers with an operation (`202` + `Location`, or `200` when done within `wait`).
     asynchronous: bool,
+    /// `PATCH`, `PUT` or `DELETE`: takes `If-Match`.
+    conditional_write: bool,
+    /// Needs the shared state (operation records, idempotency records): a change, or the
+    /// operation routes.
+    store: bool,
 }
 
 impl Shape {
@@ -72,6 +77,12 @@ impl Shape {
             vendor,
             paged: has("page_token"),
             asynchronous: op.responses.responses.contains_key("202"),
+            conditional_write: matches!(
+                method,
+                HttpMethod::Patch | HttpMethod::Put | HttpMethod::Delete
+            ),
+            store: path.starts_with("/v1/")
+                && (!matches!(method, HttpMethod::Get) || path.starts_with("/v1/operations")),
         }
     }
 
@@ -113,6 +124,7 @@ impl Modify for Conventions {
             ];
             for (method, op) in ops {
                 let Some(op) = op.as_mut() else { continue };
+                super::headers::headers(path, op, &method);
                 let shape = Shape::of(path, op, &method);
                 parameters(path, op);
                 responses(&shape, op);
@@ -125,7 +137,7 @@ impl Modify for Conventions {
                 }]);
             }
         }
-        links(doc);
+        super::links::links(doc);
         conditions(doc);
     }
 }
@@ -144,124 +156,6 @@ fn conditions(doc: &mut OpenApiDoc) {
             obj.extensions
                 .get_or_insert_with(Extensions::default)
                 .insert("allOf".into(), all_of);
-        }
-    }
-}
-
-/// Where a list's items lead: (list route, JSON pointer to the first item's id, the routes
-/// that take that id). Stated as OpenAPI links, so generated clients and stateful testers
-/// (schemathesis) follow real ids instead of guessing.
-const LINKS: &[(&str, &str, &str)] = &[
-    ("/v1/volumes", "/volumes/0/id", "/v1/volumes/{id}"),
-    (
-        "/v1/volumes/{id}/snapshots",
-        "/snapshots/0/id",
-        "/v1/snapshots/{id}",
-    ),
-    (
-        "/v1/volumes/{id}/replicas",
-        "/replicas/0/id",
-        "/v1/replicas/{id}",
-    ),
-    (
-        "/v1/volume-groups",
-        "/volume_groups/0/id",
-        "/v1/volume-groups/{id}",
-    ),
-    (
-        "/v1/volume-groups/{id}/snapshots",
-        "/snapshots/0/id",
-        "/v1/group-snapshots/{id}",
-    ),
-    ("/v1/backups", "/backups/0/id", "/v1/backups/{id}"),
-    (
-        "/v1/backups/{id}/jobs",
-        "/jobs/0/id",
-        "/v1/backup-jobs/{id}",
-    ),
-    (
-        "/v1/backups/{id}/recovery-points",
-        "/recovery_points/0/id",
-        "/v1/recovery-points/{id}",
-    ),
-    (
-        "/v1/backups/{id}/restores",
-        "/restores/0/id",
-        "/v1/restore-jobs/{id}",
-    ),
-    (
-        "/v1/backup-agents",
-        "/agents/0/id",
-        "/v1/backup-agents/{id}",
-    ),
-    ("/v1/operations", "/operations/0/id", "/v1/operations/{id}"),
-];
-
-fn links(doc: &mut OpenApiDoc) {
-    use utoipa::openapi::extensions::Extensions;
-    use utoipa::openapi::link::LinkBuilder;
-    let op_ids = |doc: &OpenApiDoc, prefix: &str| -> Vec<String> {
-        doc.paths
-            .paths
-            .iter()
-            .filter(|(p, _)| *p == prefix || p.starts_with(&format!("{prefix}/")))
-            .flat_map(|(_, item)| {
-                [&item.get, &item.post, &item.put, &item.patch, &item.delete]
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|op| op.operation_id.clone())
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    };
-    let mut plan = Vec::new();
-    for (list, pointer, target) in LINKS {
-        plan.push((*list, "200", *pointer, op_ids(doc, target)));
-    }
-    let poll = op_ids(doc, "/v1/operations/{id}");
-    for (path, item) in doc.paths.paths.iter_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let list_links = plan
-                .iter()
-                .filter(|(list, ..)| *list == path.as_str() && op.operation_id.is_some())
-                .filter(|_| op.responses.responses.contains_key("200"));
-            let mut add = Vec::new();
-            for (_, status, pointer, targets) in list_links {
-                for t in targets {
-                    add.push((*status, t.clone(), format!("$response.body#{pointer}")));
-                }
-            }
-            if op.responses.responses.contains_key("202") {
-                for t in poll.iter().filter(|t| op.operation_id.as_ref() != Some(t)) {
-                    add.push(("202", t.clone(), "$response.body#/id".to_string()));
-                }
-            }
-            for (status, target, value) in add {
-                if let Some(RefOr::T(resp)) = op.responses.responses.get_mut(status) {
-                    // utoipa 5.5 serializes `Link::operation_id` as `operation_id`, which is
-                    // not OpenAPI; the one extension key spells it `operationId` instead.
-                    let mut id = Extensions::default();
-                    id.insert("operationId".into(), target.clone().into());
-                    resp.links.insert(
-                        target,
-                        RefOr::T(
-                            LinkBuilder::new()
-                                .parameter("id", value)
-                                .extensions(Some(id))
-                                .build(),
-                        ),
-                    );
-                }
-            }
         }
     }
 }
@@ -389,15 +283,30 @@ fn error_responses(s: &Shape) -> Vec<(&'static str, Response)> {
         );
     }
     if s.vendor && s.mutation {
-        add(
+        out.push((
             "409",
-            format!(
+            problem(format!(
                 "The resource's state does not allow it: {} (a resource with this name \
                  exists; not retryable), {} (busy: retry later), {} (needs another state \
-                 first, e.g. no snapshots or attachments; not retryable).",
+                 first, e.g. no snapshots or attachments; not retryable); or a request with \
+                 this `Idempotency-Key` is still running: {} (retry after `Retry-After`).",
                 codes(&["already_exists"]),
                 codes(&["conflict"]),
-                codes(&["failed_precondition"])
+                codes(&["failed_precondition"]),
+                codes(&["idempotency_key_in_use"])
+            ))
+            .header(
+                "Retry-After",
+                header("Seconds to wait before trying again.", Type::Integer),
+            ),
+        ));
+    }
+    if s.conditional_write && s.secured {
+        add(
+            "412",
+            format!(
+                "`If-Match` names no current representation of the resource: {}.",
+                codes(&["precondition_failed"])
             ),
         );
     }
@@ -428,6 +337,9 @@ fn error_responses(s: &Shape) -> Vec<(&'static str, Response)> {
         }
         if s.paged {
             list.push("invalid_page_token");
+        }
+        if s.mutation {
+            list.push("idempotency_key_reused");
         }
         add(
             "422",
@@ -478,12 +390,20 @@ fn error_responses(s: &Shape) -> Vec<(&'static str, Response)> {
     out.push((
         "503",
         problem(format!(
-            "{unavailable}: {}. Retryable.",
-            codes(if s.vendor {
-                &["vendor_unavailable", "shutting_down"]
+            "{unavailable}{}: {}. Retryable.",
+            if s.store {
+                ", or its shared state (Redis) is unreachable"
             } else {
-                &["shutting_down"]
-            })
+                ""
+            },
+            codes(
+                &[
+                    &["vendor_unavailable"][..usize::from(s.vendor)],
+                    &["shared_state_unavailable"][..usize::from(s.store)],
+                    &["shutting_down"][..],
+                ]
+                .concat()
+            )
         ))
         .header(
             "Retry-After",
@@ -508,6 +428,28 @@ fn responses(s: &Shape, op: &mut Operation) {
             .responses
             .entry(status.into())
             .or_insert(RefOr::T(resp));
+    }
+    let etag = || {
+        header(
+            "The strong entity tag of this representation (from its bytes: every replica \
+             gives the same tag for the same representation); send it back in `If-None-Match` \
+             or `If-Match`.",
+            Type::String,
+        )
+    };
+    if s.secured && !s.mutation && op.responses.responses.contains_key("200") {
+        op.responses.responses.insert(
+            "304".into(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(
+                        "Not modified: `If-None-Match` names the current representation's \
+                         `ETag`; no body.",
+                    )
+                    .header("ETag", etag())
+                    .build(),
+            ),
+        );
     }
     for (status, resp) in op.responses.responses.iter_mut() {
         let RefOr::T(resp) = resp else { continue };
@@ -538,7 +480,24 @@ fn responses(s: &Shape, op: &mut Operation) {
                     ),
                 );
             }
+            _ => {}
+        }
+        match status.as_str() {
+            "200" | "202" if s.secured && s.mutation => {
+                resp.headers.insert(
+                    "Idempotent-Replayed".into(),
+                    header(
+                        "`true` when this is the stored first response to the request's \
+                         `Idempotency-Key`, replayed.",
+                        Type::String,
+                    ),
+                );
+            }
+            _ => {}
+        }
+        match status.as_str() {
             "200" if s.secured && !s.mutation => {
+                resp.headers.insert("ETag".into(), etag());
                 resp.headers.insert(
                     "Age".into(),
                     header(

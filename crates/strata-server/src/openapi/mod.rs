@@ -11,6 +11,8 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::problem::ProblemDetails;
 
 mod conventions;
+mod headers;
+mod links;
 pub use conventions::{Conventions, WAIT_PATTERN};
 
 #[derive(OpenApi)]

@@ -15,7 +15,7 @@ use crate::problem::Problem;
 /// mutation's query extractor decodes it. Any other value is left to that extractor, which
 /// refuses what is not `true`/`false` before the handler runs (and refuses `true` outside a
 /// dry run), so a malformed flag can never turn into a real change.
-fn wants_dry_run(uri: &axum::http::Uri) -> bool {
+pub(crate) fn wants_dry_run(uri: &axum::http::Uri) -> bool {
     axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
         .is_ok_and(|q| q.0.iter().any(|(k, v)| k == "validate_only" && v == "true"))
 }

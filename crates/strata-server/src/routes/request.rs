@@ -22,7 +22,7 @@ use strata_core::context::{CachePolicy, CallCtx};
 use strata_core::error::Result as CoreResult;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::VolumeKind;
-use strata_core::operation::{Operation, Probe};
+use strata_core::operation::Operation;
 use strata_core::provider::Provider;
 
 use super::{
@@ -176,6 +176,8 @@ pub struct Mutation {
     pub req: Req,
     /// How long to wait for the operation, already capped at the configured maximum.
     pub wait: Option<Duration>,
+    /// The request's `If-Match`, evaluated by [`Mutation::preconditions`].
+    precondition: Option<Arc<crate::conditional::Precondition>>,
 }
 
 impl Deref for Mutation {
@@ -204,11 +206,22 @@ impl FromRequestParts<AppState> for Mutation {
                 return Err(Problem::internal());
             }
         }
+        if parts.method != axum::http::Method::GET
+            && q.validate_only != Some(true)
+            && !state.shared_state_up()
+        {
+            // Refused before any vendor call: a change whose operation or idempotency record
+            // could not be kept must not half-happen.
+            return Err(Problem::from(strata_core::Error::StoreUnavailable(
+                "down".into(),
+            )));
+        }
         let max = Duration::from_secs(state.config.operations.max_wait_seconds);
         let wait = parse_wait(q.wait.as_deref(), max)?;
         Ok(Mutation {
             req: Req::from_request_parts(parts, state).await?,
             wait,
+            precondition: parts.extensions.remove(),
         })
     }
 }
@@ -219,42 +232,65 @@ pub type VendorCall<'a, T> = BoxFuture<'a, CoreResult<T>>;
 impl Mutation {
     /// The sequence every mutation of an existing resource runs, after the handler resolved
     /// its target ([`Req::target`]): `check` the request against the provider's
-    /// capabilities, make the vendor `call`, and track operation `op` with `probe`
-    /// (answering `202`, or `200` when done within `?wait=`).
-    pub async fn run<'a, T, P, Fut>(
+    /// capabilities, make the vendor `call`, and track operation `op` on the target
+    /// (answering `202`, or `200` when done within `?wait=`). The probe is rebuilt from the
+    /// operation's kind and target ([`super::probes`]).
+    pub async fn run<'a, T>(
         &'a self,
         t: &'a Target,
         op: Op,
         check: impl FnOnce(&Target) -> Result<(), Problem>,
         call: impl FnOnce(&'a dyn Provider, &'a CallCtx, &'a GlobalId) -> VendorCall<'a, T>,
-        probe: impl FnOnce(Arc<dyn Provider>, GlobalId, CallCtx) -> P,
-    ) -> ApiResult
-    where
-        P: FnMut() -> Fut + Send + 'static,
-        Fut: Future<Output = CoreResult<Probe>> + Send,
-    {
+    ) -> ApiResult {
+        self.run_with(t, op, None, check, call).await
+    }
+
+    /// [`Mutation::run`] for a kind whose probe needs one more argument than the target
+    /// (`detail`: the mount target of `volume.mount_target.delete`).
+    pub async fn run_with<'a, T>(
+        &'a self,
+        t: &'a Target,
+        op: Op,
+        detail: Option<String>,
+        check: impl FnOnce(&Target) -> Result<(), Problem>,
+        call: impl FnOnce(&'a dyn Provider, &'a CallCtx, &'a GlobalId) -> VendorCall<'a, T>,
+    ) -> ApiResult {
         check(t)?;
+        self.preconditions().await?;
         t.call(call(t.p.as_ref(), &self.ctx, &t.id)).await?;
         let target = Target {
             id: t.id.clone(),
             p: t.p.clone(),
         };
-        self.track(op, target, probe).await
+        self.track_with(op, target, detail).await
+    }
+
+    /// Evaluates the request's `If-Match` (`412 precondition_failed` when it names no current
+    /// representation). Called once the request is validated, right before its first vendor
+    /// call, by [`Mutation::run`] and by handlers that do not use it. A dry run reads no
+    /// vendor, so it does not evaluate it.
+    pub async fn preconditions(&self) -> Result<(), Problem> {
+        match &self.precondition {
+            Some(p) if strata_core::dry_run::active().is_some() => {
+                p.skip();
+                Ok(())
+            }
+            Some(p) => p.check().await,
+            None => Ok(()),
+        }
     }
 
     /// Starts tracking operation `op` on `t` and answers with it: `202 Accepted` (or `200`
-    /// once done when the client waited) and `Location: /v1/operations/{id}`. The probe's
-    /// calls carry the request's id and bypass caches ([`CallCtx::probe`]).
-    pub async fn track<P, Fut>(
-        &self,
-        op: Op,
-        t: Target,
-        probe: impl FnOnce(Arc<dyn Provider>, GlobalId, CallCtx) -> P,
-    ) -> ApiResult
-    where
-        P: FnMut() -> Fut + Send + 'static,
-        Fut: Future<Output = CoreResult<Probe>> + Send,
-    {
+    /// once done when the client waited) and `Location: /v1/operations/{id}`.
+    pub async fn track(&self, op: Op, t: Target) -> ApiResult {
+        self.track_with(op, t, None).await
+    }
+
+    /// [`Mutation::track`] with the probe's extra argument. The operation is recorded as
+    /// data (kind, target, owner, deadline, request id), so any replica sharing the store can
+    /// rebuild its probe and finish it; the probe's calls carry the request's id and bypass
+    /// caches ([`CallCtx::probe`]).
+    pub async fn track_with(&self, op: Op, t: Target, detail: Option<String>) -> ApiResult {
         if strata_core::dry_run::active().is_some() {
             // A dry run stops at the vendor boundary; reaching here would start real work.
             tracing::error!(operation = op.name(), "a dry run reached the tracker");
@@ -268,10 +304,9 @@ impl Mutation {
         let mut record = Operation::start(op.name(), &t.p.info().id, Some(t.id.encode()));
         record.principal = Some(self.principal.subject.clone());
         let tracker = &self.state.tracker;
-        let mut record = tracker
-            .track(record, probe(t.p, t.id, self.ctx.probe()))
-            .await
-            .map_err(Problem::from)?;
+        let mut rec = tracker.record(record, detail);
+        rec.request_id = self.ctx.request_id.as_deref().map(str::to_string);
+        let mut record = tracker.start(rec).await.map_err(Problem::from)?;
         if let Some(w) = self.wait {
             record = tracker.wait(&record.id, w).await.map_err(Problem::from)?;
         }

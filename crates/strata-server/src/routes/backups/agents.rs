@@ -7,7 +7,7 @@ use strata_core::catalogue::Op;
 use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, Operation, Probe};
+use strata_core::operation::{Operation, Probe};
 use strata_core::paging::{effective_page_size, fingerprint, merge_pages, PageRequest};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +15,27 @@ use utoipa::{IntoParams, ToSchema};
 use super::{backup_check, page_of, BackupTargetList};
 use crate::routes::*;
 
-fn agent_probe(
+/// The probe of `backup_agent.check`: settles once the agent was checked at or after
+/// `asked` (RFC 3339, the operation's detail), so any replica can rebuild it.
+pub(crate) fn agent_check_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    ctx: CallCtx,
+    asked: String,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    let asked = chrono::DateTime::parse_from_rfc3339(&asked)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|_| chrono::Utc::now());
+    poller(p, id, ctx, move |p, id, ctx| async move {
+        let a = p.get_backup_agent(&ctx, &id).await?;
+        if a.checked_at.is_none_or(|t| t < asked) {
+            return Ok(Probe::Pending);
+        }
+        Ok(Probe::Done(serde_json::to_value(&a).ok()))
+    })
+}
+
+pub(crate) fn agent_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -173,7 +193,7 @@ pub async fn create_backup_agent(
     crate::routes::volumes::server_ref(&p, &req.server_id)?;
     let a = provider_call(&p, p.create_backup_agent(&m.ctx, &req)).await?;
     let t = Target::returned(&p, &a.id, ResourceType::BackupAgent)?;
-    m.track(Op::AgentCreate, t, agent_probe).await
+    m.track(Op::AgentCreate, t).await
 }
 
 /// One backup agent.
@@ -193,11 +213,6 @@ pub async fn delete_backup_agent(m: Mutation, ApiPath(id): ApiPath<String>) -> A
         Op::AgentDelete,
         |t| backup_check(&t.p, |b| b.require_agents()),
         |p, ctx, id| p.delete_backup_agent(ctx, id),
-        |p, id, ctx| {
-            poller(p, id, ctx, |p, id, ctx| async move {
-                probe_deleted(p.get_backup_agent(&ctx, &id).await)
-            })
-        },
     )
     .await
 }
@@ -213,23 +228,15 @@ pub async fn check_backup_agent(m: Mutation, ApiPath(id): ApiPath<String>) -> Ap
     // The check is over once the agent says it was checked after this request (vendors
     // report check times to the second).
     let asked = chrono::Utc::now() - chrono::Duration::seconds(1);
-    m.run(
+    m.run_with(
         &t,
         Op::AgentCheck,
+        Some(asked.to_rfc3339()),
         |t| backup_check(&t.p, |b| b.require_agents()),
         |p, ctx, id| {
             Box::pin(async move {
                 p.check_backup_agent(ctx, id).await?;
                 Ok(())
-            })
-        },
-        move |p, id, ctx| {
-            poller(p, id, ctx, move |p, id, ctx| async move {
-                let a = p.get_backup_agent(&ctx, &id).await?;
-                if a.checked_at.is_none_or(|t| t < asked) {
-                    return Ok(Probe::Pending);
-                }
-                Ok(Probe::Done(serde_json::to_value(&a).ok()))
             })
         },
     )

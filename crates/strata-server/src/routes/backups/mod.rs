@@ -13,7 +13,7 @@ use strata_core::context::CallCtx;
 use strata_core::error::Result as CoreResult;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, Operation};
+use strata_core::operation::Operation;
 use strata_core::paging::{effective_page_size, fingerprint, merge_pages, PageRequest};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
@@ -69,7 +69,7 @@ pub(crate) fn page_of(p: &Arc<dyn Provider>, q: PageParams) -> PageRequest {
     }
 }
 
-fn backup_probe(
+pub(crate) fn backup_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -77,7 +77,7 @@ fn backup_probe(
     settle(p, id, ctx, |p, ctx, id| p.get_backup(ctx, id))
 }
 
-fn job_probe(
+pub(crate) fn job_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -187,7 +187,7 @@ pub async fn create_backup(m: Mutation, ApiJson(req): ApiJson<CreateBackup>) -> 
     crate::routes::volumes::server_ref(&p, &req.server_id)?;
     let b = provider_call(&p, p.create_backup(&m.ctx, &req)).await?;
     let t = Target::returned(&p, &b.id, ResourceType::Backup)?;
-    m.track(Op::BackupCreate, t, backup_probe).await
+    m.track(Op::BackupCreate, t).await
 }
 
 /// One backup policy.
@@ -209,13 +209,14 @@ pub async fn update_backup(
 ) -> ApiResult {
     let t = m.target(&id, ResourceType::Backup)?;
     backup_check(&t.p, |b| b.validate_update(None, &req))?;
+    m.preconditions().await?;
     if req.paths.is_some() {
         // Paths are checked against the policy's kind, which only the policy knows.
         let current = t.call(t.p.get_backup(&m.ctx, &t.id)).await?;
         backup_check(&t.p, |b| b.validate_update(Some(current.kind), &req))?;
     }
     t.call(t.p.update_backup(&m.ctx, &t.id, &req)).await?;
-    m.track(Op::BackupUpdate, t, backup_probe).await
+    m.track(Op::BackupUpdate, t).await
 }
 
 /// Deletes a backup policy (and, at the vendor, its recovery points).
@@ -228,11 +229,6 @@ pub async fn delete_backup(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResu
         Op::BackupDelete,
         |t| backup_check(&t.p, |_| Ok(())),
         |p, ctx, id| p.delete_backup(ctx, id),
-        |p, id, ctx| {
-            poller(p, id, ctx, |p, id, ctx| async move {
-                probe_deleted(p.get_backup(&ctx, &id).await)
-            })
-        },
     )
     .await
 }
@@ -248,7 +244,7 @@ pub async fn run_backup(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResult 
     backup_check(&b.p, |_| Ok(()))?;
     let job = b.call(b.p.run_backup(&m.ctx, &b.id)).await?;
     let t = Target::returned(&b.p, &job.id, ResourceType::BackupJob)?;
-    m.track(Op::BackupRun, t, job_probe).await
+    m.track(Op::BackupRun, t).await
 }
 
 /// Paging and the state filter of a backup's job list.

@@ -7,14 +7,14 @@ use strata_core::catalogue::Op;
 use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{Operation, Probe};
+use strata_core::operation::Operation;
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{backup_check, page_of};
 use crate::routes::*;
 
-fn restore_probe(
+pub(crate) fn restore_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -59,8 +59,6 @@ pub async fn delete_recovery_point(m: Mutation, ApiPath(id): ApiPath<String>) ->
         Op::RecoveryPointDelete,
         |t| backup_check(&t.p, |_| Ok(())),
         |p, ctx, id| p.delete_recovery_point(ctx, id),
-        // The vendor deletes at once (200): nothing to wait for.
-        |p, id, ctx| poller(p, id, ctx, |_, _, _| async { Ok(Probe::Done(None)) }),
     )
     .await
 }
@@ -98,7 +96,7 @@ pub async fn restore_backup(
     backup_check(&b.p, |c| c.validate_restore(backup.kind, &req))?;
     let job = b.call(b.p.restore_backup(&m.ctx, &b.id, &req)).await?;
     let t = Target::returned(&b.p, &job.id, ResourceType::RestoreJob)?;
-    m.track(Op::BackupRestore, t, restore_probe).await
+    m.track(Op::BackupRestore, t).await
 }
 
 /// A page of a backup policy's restores.

@@ -39,6 +39,10 @@ pub struct HealthStatus {
     /// Number of configured providers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub providers: Option<usize>,
+    /// With `redis_url`: whether Redis answers (`up`, `down`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "up")]
+    pub redis: Option<&'static str>,
 }
 
 /// Liveness: the process is up and serving.
@@ -47,29 +51,30 @@ pub async fn healthz() -> impl IntoResponse {
     axum::Json(HealthStatus {
         status: "ok",
         providers: None,
+        redis: None,
     })
 }
 
-/// Readiness: configuration loaded and providers registered. A vendor outage does not make
-/// the gateway unready (lists report unreachable providers instead), so a load balancer does
-/// not drop every replica at once.
+/// Readiness: configuration loaded, providers registered and, with `redis_url`, Redis
+/// reachable (`redis`: `up` or `down`). A vendor outage does not make the gateway unready
+/// (lists report unreachable providers instead), so a load balancer does not drop every
+/// replica at once; a Redis outage does, since changes then fail on this replica (reads go on
+/// working for clients that still reach it).
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = HealthStatus), (status = 503, body = HealthStatus)))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let n = state.registry.len();
-    let status = if n > 0 {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
+    let redis = state.redis.as_ref().map(|r| r.is_up());
+    let (status, text) = match (n > 0, redis) {
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "no providers configured"),
+        (true, Some(false)) => (StatusCode::SERVICE_UNAVAILABLE, "redis unavailable"),
+        (true, _) => (StatusCode::OK, "ready"),
     };
     (
         status,
         axum::Json(HealthStatus {
-            status: if n > 0 {
-                "ready"
-            } else {
-                "no providers configured"
-            },
+            status: text,
             providers: Some(n),
+            redis: redis.map(|up| if up { "up" } else { "down" }),
         }),
     )
 }

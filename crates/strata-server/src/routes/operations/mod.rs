@@ -62,8 +62,10 @@ fn visible(principal: &Principal, op: &Operation) -> bool {
 
 /// Lists operations started by this token's subject (all subjects with `storage.admin`).
 ///
-/// Newest first. The gateway keeps the latest `operations.memory_capacity` records (10,000
-/// by default); older ones are forgotten.
+/// Newest first, on every replica. With Redis (`redis_url`) records are kept
+/// `operations.retention_days` (30 by default) after their last change; without it the
+/// gateway keeps the latest `operations.memory_capacity` (10,000 by default). Older ones are
+/// forgotten.
 #[utoipa::path(get, path = "/v1/operations", tag = "operations", params(OperationListParams), responses((status = 200, body = OperationList)))]
 pub async fn list_operations(
     State(state): State<AppState>,
@@ -138,7 +140,8 @@ pub async fn get_operation(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResu
         .get(&id)
         .await
         .map_err(Problem::from)?
-        .ok_or_else(missing)?;
+        .ok_or_else(missing)?
+        .operation;
     if !visible(principal, &op) {
         return Err(missing());
     }

@@ -32,7 +32,18 @@ pub struct ReplicaList {
     pub replicas: Vec<Replica>,
 }
 
-fn replica_probe(
+/// A probe that settles once the replica is gone.
+pub(crate) fn replica_gone_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    ctx: CallCtx,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, ctx, |p, id, ctx| async move {
+        probe_deleted(p.get_replica(&ctx, &id).await)
+    })
+}
+
+pub(crate) fn replica_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -65,7 +76,7 @@ pub async fn create_replica(
         .call(vol.p.create_replica(&m.ctx, &vol.id, &req))
         .await?;
     let t = Target::returned(&vol.p, &rep.id, ResourceType::Replica)?;
-    m.track(Op::ReplicaCreate, t, replica_probe).await
+    m.track(Op::ReplicaCreate, t).await
 }
 
 /// One replica with its latest transfer statistics.
@@ -89,7 +100,6 @@ pub async fn update_replica(
         Op::ReplicaUpdate,
         |t| t.require(Feature::ReplicaUpdate),
         |p, ctx, id| p.update_replica(ctx, id, &req),
-        replica_probe,
     )
     .await
 }
@@ -104,11 +114,6 @@ pub async fn delete_replica(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiRes
         Op::ReplicaDelete,
         |t| t.require(Feature::ReplicaDelete),
         |p, ctx, id| p.delete_replica(ctx, id),
-        |p, id, ctx| {
-            poller(p, id, ctx, |p, id, ctx| async move {
-                probe_deleted(p.get_replica(&ctx, &id).await)
-            })
-        },
     )
     .await
 }
@@ -151,7 +156,6 @@ pub async fn replica_action(
             ReplicaAction::Stop => p.stop_replica(ctx, id),
             ReplicaAction::Reverse => p.reverse_replica(ctx, id),
         },
-        replica_probe,
     )
     .await
 }

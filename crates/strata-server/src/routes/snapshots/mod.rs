@@ -19,7 +19,6 @@ use utoipa_axum::routes;
 
 pub use schedule::*;
 
-use super::volumes::volume_probe;
 use super::*;
 use crate::state::AppState;
 
@@ -50,7 +49,18 @@ pub struct RestoreList {
     pub restores: Vec<RestoreRecord>,
 }
 
-fn snapshot_probe(
+/// A probe that settles once the snapshot is gone.
+pub(crate) fn snapshot_gone_probe(
+    p: Arc<dyn Provider>,
+    id: GlobalId,
+    ctx: CallCtx,
+) -> impl FnMut() -> ProbeFuture + Send + 'static {
+    poller(p, id, ctx, |p, id, ctx| async move {
+        probe_deleted(p.get_snapshot(&ctx, &id).await)
+    })
+}
+
+pub(crate) fn snapshot_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -97,7 +107,7 @@ pub async fn create_snapshot(
         .call(vol.p.create_snapshot(&m.ctx, &vol.id, &req))
         .await?;
     let t = Target::returned(&vol.p, &snap.id, ResourceType::Snapshot)?;
-    m.track(Op::SnapshotCreate, t, snapshot_probe).await
+    m.track(Op::SnapshotCreate, t).await
 }
 
 /// One snapshot.
@@ -117,11 +127,6 @@ pub async fn delete_snapshot(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiRe
         Op::SnapshotDelete,
         |t| t.require(Feature::SnapshotDelete),
         |p, ctx, id| p.delete_snapshot(ctx, id),
-        |p, id, ctx| {
-            poller(p, id, ctx, |p, id, ctx| async move {
-                probe_deleted(p.get_snapshot(&ctx, &id).await)
-            })
-        },
     )
     .await
 }
@@ -150,7 +155,7 @@ pub async fn restore_snapshot(
         .call(snap.p.restore_snapshot(&m.ctx, &snap.id, &req))
         .await?;
     let t = Target::returned(&snap.p, &vol.id, ResourceType::Volume)?;
-    m.track(Op::SnapshotRestore, t, volume_probe).await
+    m.track(Op::SnapshotRestore, t).await
 }
 
 /// Restores made on a volume, newest last.

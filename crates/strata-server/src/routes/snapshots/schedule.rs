@@ -33,7 +33,7 @@ pub async fn get_schedule(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
 
 /// Settles once the volume is no longer changing; the result is the schedule then in force
 /// (`null` when none). Some vendors (NHN) apply a schedule as an asynchronous volume update.
-fn schedule_probe(
+pub(crate) fn schedule_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -64,7 +64,6 @@ pub async fn put_schedule(
         Op::SchedulePut,
         |t| t.check(|k| k.validate_schedule(&s)),
         |p, ctx, id| p.put_snapshot_schedule(ctx, id, &s),
-        schedule_probe,
     )
     .await
 }
@@ -79,7 +78,6 @@ pub async fn delete_schedule(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiRe
         Op::ScheduleDelete,
         |t| t.require(Feature::SnapshotSchedule),
         |p, ctx, id| p.delete_snapshot_schedule(ctx, id),
-        schedule_probe,
     )
     .await
 }

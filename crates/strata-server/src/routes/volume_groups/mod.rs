@@ -14,7 +14,7 @@ use strata_core::context::CallCtx;
 use strata_core::error::Result as CoreResult;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, Operation};
+use strata_core::operation::Operation;
 use strata_core::paging::{effective_page_size, fingerprint, merge_pages};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
@@ -220,7 +220,7 @@ pub async fn create_volume_group(
     let volumes = member_ids(&p, &req.volume_ids)?;
     let group = provider_call(&p, p.create_volume_group(&m.ctx, &req, &volumes)).await?;
     let t = Target::returned(&p, &group.id, ResourceType::VolumeGroup)?;
-    m.track(Op::VolumeGroupCreate, t, group_probe).await
+    m.track(Op::VolumeGroupCreate, t).await
 }
 
 /// One volume group, with its members.
@@ -241,11 +241,6 @@ pub async fn delete_volume_group(m: Mutation, ApiPath(id): ApiPath<String>) -> A
         Op::VolumeGroupDelete,
         |t| group_check(&t.p, |g| g.require(Feature::VolumeGroupDelete)),
         |p, ctx, id| p.delete_volume_group(ctx, id),
-        |p, id, ctx| {
-            poller(p, id, ctx, |p, id, ctx| async move {
-                probe_deleted(p.get_volume_group(&ctx, &id).await)
-            })
-        },
     )
     .await
 }
@@ -288,7 +283,6 @@ pub async fn change_members(
             MembersAction::Add => p.add_group_members(ctx, id, &volumes),
             MembersAction::Remove => p.remove_group_members(ctx, id, &volumes),
         },
-        group_probe,
     )
     .await
 }

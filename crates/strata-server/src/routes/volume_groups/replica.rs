@@ -8,14 +8,14 @@ use strata_core::catalogue::Op;
 use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, Operation};
+use strata_core::operation::Operation;
 use strata_core::provider::Provider;
 
 use super::group_check;
 use crate::routes::replicas::ReplicaAction;
 use crate::routes::*;
 
-fn group_replica_probe(
+pub(crate) fn group_replica_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -54,7 +54,6 @@ pub async fn create_group_replica(
         Op::GroupReplicaCreate,
         |t| group_check(&t.p, |g| g.validate_replica(&req)),
         |p, ctx, id| p.create_group_replica(ctx, id, &req),
-        group_replica_probe,
     )
     .await
 }
@@ -73,7 +72,6 @@ pub async fn update_group_replica(
         Op::GroupReplicaUpdate,
         require_replicas,
         |p, ctx, id| p.update_group_replica(ctx, id, &req),
-        group_replica_probe,
     )
     .await
 }
@@ -88,11 +86,6 @@ pub async fn delete_group_replica(m: Mutation, ApiPath(id): ApiPath<String>) -> 
         Op::GroupReplicaDelete,
         require_replicas,
         |p, ctx, id| p.delete_group_replica(ctx, id),
-        |p, id, ctx| {
-            poller(p, id, ctx, |p, id, ctx| async move {
-                probe_deleted(p.get_group_replica(&ctx, &id).await)
-            })
-        },
     )
     .await
 }
@@ -120,15 +113,9 @@ pub async fn group_replica_action(
             .with_provider(&t.p.info().id))
         }
     };
-    m.run(
-        &t,
-        op,
-        require_replicas,
-        move |p, ctx, id| match action {
-            ReplicaAction::Stop => p.stop_group_replica(ctx, id),
-            _ => p.start_group_replica(ctx, id),
-        },
-        group_replica_probe,
-    )
+    m.run(&t, op, require_replicas, move |p, ctx, id| match action {
+        ReplicaAction::Stop => p.stop_group_replica(ctx, id),
+        _ => p.start_group_replica(ctx, id),
+    })
     .await
 }

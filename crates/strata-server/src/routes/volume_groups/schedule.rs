@@ -37,7 +37,7 @@ pub async fn get_group_schedule(r: Req, ApiPath(id): ApiPath<String>) -> ApiResu
 
 /// Settles once the group is no longer changing; the result is the schedule then in force
 /// (`null` when none).
-fn group_schedule_probe(
+pub(crate) fn group_schedule_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -73,7 +73,6 @@ pub async fn put_group_schedule(
         Op::GroupSchedulePut,
         |t| group_check(&t.p, |g| g.validate_schedule(&s)),
         |p, ctx, id| p.put_group_snapshot_schedule(ctx, id, &s),
-        group_schedule_probe,
     )
     .await
 }
@@ -88,7 +87,6 @@ pub async fn delete_group_schedule(m: Mutation, ApiPath(id): ApiPath<String>) ->
         Op::GroupScheduleDelete,
         |t| group_check(&t.p, |g| g.require(Feature::GroupSnapshotSchedule)),
         |p, ctx, id| p.delete_group_snapshot_schedule(ctx, id),
-        group_schedule_probe,
     )
     .await
 }

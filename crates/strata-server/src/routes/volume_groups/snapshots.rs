@@ -8,12 +8,12 @@ use strata_core::catalogue::Op;
 use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
-use strata_core::operation::{probe_deleted, Operation};
+use strata_core::operation::Operation;
 use strata_core::paging::{effective_page_size, PageRequest};
 use strata_core::provider::Provider;
 use utoipa::ToSchema;
 
-use super::{group_check, group_probe};
+use super::group_check;
 use crate::routes::*;
 
 /// A page of a volume group's snapshots.
@@ -26,7 +26,7 @@ pub struct GroupSnapshotList {
     pub next_page_token: Option<String>,
 }
 
-fn group_snapshot_probe(
+pub(crate) fn group_snapshot_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -69,8 +69,7 @@ pub async fn create_group_snapshot(m: Mutation, ApiPath(id): ApiPath<String>) ->
         .call(group.p.create_group_snapshot(&m.ctx, &group.id))
         .await?;
     let t = Target::returned(&group.p, &snap.id, ResourceType::GroupSnapshot)?;
-    m.track(Op::GroupSnapshotCreate, t, group_snapshot_probe)
-        .await
+    m.track(Op::GroupSnapshotCreate, t).await
 }
 
 /// One group snapshot.
@@ -90,11 +89,6 @@ pub async fn delete_group_snapshot(m: Mutation, ApiPath(id): ApiPath<String>) ->
         Op::GroupSnapshotDelete,
         |t| group_check(&t.p, |g| g.require(Feature::GroupSnapshots)),
         |p, ctx, id| p.delete_group_snapshot(ctx, id),
-        |p, id, ctx| {
-            poller(p, id, ctx, |p, id, ctx| async move {
-                probe_deleted(p.get_group_snapshot(&ctx, &id).await)
-            })
-        },
     )
     .await
 }
@@ -120,5 +114,5 @@ pub async fn restore_group_snapshot(
         .call(snap.p.restore_group_snapshot(&m.ctx, &snap.id, &req))
         .await?;
     let t = Target::returned(&snap.p, &group.id, ResourceType::VolumeGroup)?;
-    m.track(Op::GroupSnapshotRestore, t, group_probe).await
+    m.track(Op::GroupSnapshotRestore, t).await
 }

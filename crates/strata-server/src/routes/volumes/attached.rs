@@ -12,7 +12,6 @@ use strata_core::operation::{Operation, Probe};
 use strata_core::provider::Provider;
 use utoipa::ToSchema;
 
-use super::volume_probe;
 use crate::routes::*;
 
 /// Access rules of a volume.
@@ -55,7 +54,6 @@ pub async fn put_access_rules(
         Op::AccessRulesSet,
         |t| t.check(|k| k.validate_access_rules(&body.rules)),
         |p, ctx, id| p.set_access_rules(ctx, id, &body.rules),
-        volume_probe,
     )
     .await
 }
@@ -70,7 +68,7 @@ pub async fn list_mount_targets(r: Req, ApiPath(id): ApiPath<String>) -> ApiResu
 }
 
 /// A probe that settles once the mount target leaves its transitional status (or is gone).
-fn mount_target_probe(
+pub(crate) fn mount_target_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -132,10 +130,7 @@ pub async fn create_mount_target(
             "the provider returned a mount target without an id".into(),
         ))
     })?;
-    m.track(Op::MountTargetCreate, t, |p, id, ctx| {
-        mount_target_probe(p, id, ctx, mt_id, false)
-    })
-    .await
+    m.track_with(Op::MountTargetCreate, t, Some(mt_id)).await
 }
 
 /// Removes a mount target.
@@ -147,15 +142,15 @@ pub async fn delete_mount_target(
     ApiPath((id, mt)): ApiPath<(String, String)>,
 ) -> ApiResult {
     let t = m.target(&id, ResourceType::Volume)?;
-    m.run(
+    m.run_with(
         &t,
         Op::MountTargetDelete,
+        Some(mt.clone()),
         |t| {
             vendor_ref(&t.p, &mt, "target", "mount_target")?;
             t.require(Feature::MountTargetManage)
         },
         |p, ctx, id| p.delete_mount_target(ctx, id, &mt),
-        |p, id, ctx| mount_target_probe(p, id, ctx, mt.clone(), true),
     )
     .await
 }

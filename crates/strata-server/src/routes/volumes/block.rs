@@ -9,7 +9,6 @@ use strata_core::model::*;
 use strata_core::operation::Operation;
 use utoipa::ToSchema;
 
-use super::volume_probe;
 use crate::routes::*;
 
 /// The servers a block volume is attached to.
@@ -70,7 +69,6 @@ pub async fn attach(
             t.check(|k| k.validate_attachment(&body))
         },
         |p, ctx, id| p.attach(ctx, id, &body),
-        volume_probe,
     )
     .await
 }
@@ -89,7 +87,6 @@ pub async fn detach(m: Mutation, ApiPath((id, server)): ApiPath<(String, String)
             t.require(Feature::Attachments)
         },
         |p, ctx, id| p.detach(ctx, id, &server),
-        volume_probe,
     )
     .await
 }
@@ -117,7 +114,6 @@ pub async fn put_snapshot_reserve(
                 Ok(())
             })
         },
-        volume_probe,
     )
     .await
 }
@@ -133,7 +129,6 @@ pub async fn delete_snapshot_reserve(m: Mutation, ApiPath(id): ApiPath<String>) 
         Op::SnapshotReserveDelete,
         |t| t.require(Feature::SnapshotReserve),
         |p, ctx, id| p.delete_snapshot_reserve(ctx, id),
-        volume_probe,
     )
     .await
 }

@@ -80,7 +80,7 @@ pub fn volume_probe(
 }
 
 /// A probe that settles once the volume is gone.
-fn volume_gone_probe(
+pub(crate) fn volume_gone_probe(
     p: Arc<dyn Provider>,
     id: GlobalId,
     ctx: CallCtx,
@@ -180,7 +180,7 @@ pub async fn create_volume(m: Mutation, ApiJson(req): ApiJson<CreateVolume>) -> 
     }
     let vol = provider_call(&p, p.create_volume(&m.ctx, &req)).await?;
     let t = Target::returned(&p, &vol.id, ResourceType::Volume)?;
-    m.track(Op::VolumeCreate, t, volume_probe).await
+    m.track(Op::VolumeCreate, t).await
 }
 
 /// One volume.
@@ -208,12 +208,13 @@ pub async fn update_volume(
     // What can be checked without the volume is checked before reading it (so a dry run
     // refuses it before its first vendor call), the rest against the volume as it is.
     t.check(|k| k.validate_update(None, &req))?;
+    m.preconditions().await?;
     let current = t.call(t.p.get_volume(&m.ctx, &t.id)).await?;
     kind_check(&t.p, Some(current.kind), |k| {
         k.validate_update(Some(current.size_gib), &req)
     })?;
     t.call(t.p.update_volume(&m.ctx, &t.id, &req)).await?;
-    m.track(Op::VolumeUpdate, t, volume_probe).await
+    m.track(Op::VolumeUpdate, t).await
 }
 
 /// Deletes a volume.
@@ -230,7 +231,6 @@ pub async fn delete_volume(m: Mutation, ApiPath(id): ApiPath<String>) -> ApiResu
         Op::VolumeDelete,
         |t| t.require(Feature::VolumeDelete),
         |p, ctx, id| p.delete_volume(ctx, id),
-        volume_gone_probe,
     )
     .await
 }

@@ -1,7 +1,10 @@
 //! Tests of operation records, the store and the tracker.
 
 use super::*;
+use crate::paging::PageRequest;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 fn tracker(timeout: Duration) -> Tracker {
     Tracker::new(
@@ -15,6 +18,10 @@ fn tracker(timeout: Duration) -> Tracker {
     )
 }
 
+fn rec(op: &Operation) -> OperationRecord {
+    OperationRecord::new(op.clone(), chrono::Utc::now())
+}
+
 #[tokio::test(start_paused = true)]
 async fn settles_on_success_after_pending_polls() {
     let t = tracker(Duration::from_secs(60));
@@ -22,7 +29,10 @@ async fn settles_on_success_after_pending_polls() {
     let p = polls.clone();
     let op = t
         .track(
-            Operation::start("volume.create", "demo", Some("vol_x".into())),
+            t.record(
+                Operation::start("volume.create", "demo", Some("vol_x".into())),
+                None,
+            ),
             move || {
                 let n = p.fetch_add(1, Ordering::SeqCst);
                 async move {
@@ -49,7 +59,7 @@ async fn fails_on_failed_probe_and_on_permanent_error() {
     let t = tracker(Duration::from_secs(60));
     let op = t
         .drive(
-            Operation::start("snapshot.create", "demo", None),
+            t.record(Operation::start("snapshot.create", "demo", None), None),
             || async {
                 Ok(Probe::Failed(Error::VendorFailed {
                     vendor_status: None,
@@ -58,15 +68,18 @@ async fn fails_on_failed_probe_and_on_permanent_error() {
                 }))
             },
         )
-        .await;
+        .await
+        .unwrap();
     assert_eq!(op.state, OperationState::Failed);
     assert_eq!(op.error.as_ref().unwrap().code, "vendor_error");
 
     let op = t
-        .drive(Operation::start("volume.update", "demo", None), || async {
-            Err::<Probe, _>(Error::not_found(ResourceType::Volume, "v"))
-        })
-        .await;
+        .drive(
+            t.record(Operation::start("volume.update", "demo", None), None),
+            || async { Err::<Probe, _>(Error::not_found(ResourceType::Volume, "v")) },
+        )
+        .await
+        .unwrap();
     assert_eq!(op.error.unwrap().code, "volume_not_found");
 }
 
@@ -78,7 +91,7 @@ async fn times_out_and_keeps_polling_through_transient_errors() {
     let start = tokio::time::Instant::now();
     let op = t
         .drive(
-            Operation::start("replica.create", "demo", None),
+            t.record(Operation::start("replica.create", "demo", None), None),
             move || {
                 let n = p.fetch_add(1, Ordering::SeqCst);
                 async move {
@@ -93,15 +106,21 @@ async fn times_out_and_keeps_polling_through_transient_errors() {
                 }
             },
         )
-        .await;
+        .await
+        .unwrap();
     assert_eq!(op.state, OperationState::Failed);
     assert_eq!(op.error.as_ref().unwrap().code, "operation_timeout");
-    assert_eq!(start.elapsed(), Duration::from_secs(5));
+    // The deadline is wall-clock (it is shared between replicas): within a millisecond.
+    let took = start.elapsed();
+    assert!(
+        took <= Duration::from_secs(5) && took > Duration::from_millis(4999),
+        "{took:?}"
+    );
     // 10+20+40 ms, then every 80 ms until 5 s: about 63 polls, far fewer than 500 at a flat 10 ms.
     let n = polls.load(Ordering::SeqCst);
     assert!((55..=70).contains(&n), "polled {n} times");
     let stored = t.store().get(&op.id).await.unwrap().unwrap();
-    assert_eq!(stored, op);
+    assert_eq!(stored.operation, op);
 }
 
 #[tokio::test]
@@ -113,7 +132,7 @@ async fn store_lists_newest_first_with_paging_and_filters() {
         if i % 5 == 0 {
             op.succeed(None);
         }
-        store.put(&op).await.unwrap();
+        store.put(&rec(&op)).await.unwrap();
         ids.push(op.id);
     }
     let mut seen = Vec::new();
@@ -171,11 +190,11 @@ async fn store_lists_newest_first_with_paging_and_filters() {
 async fn store_evicts_oldest_finished_first() {
     let store = MemoryOperationStore::new(3);
     let running = Operation::start("k", "p", None);
-    store.put(&running).await.unwrap();
+    store.put(&rec(&running)).await.unwrap();
     for _ in 0..5 {
         let mut op = Operation::start("k", "p", None);
         op.succeed(None);
-        store.put(&op).await.unwrap();
+        store.put(&rec(&op)).await.unwrap();
     }
     assert!(
         store.get(&running.id).await.unwrap().is_some(),
@@ -187,9 +206,10 @@ async fn store_evicts_oldest_finished_first() {
 async fn shutdown_ends_waits_with_the_operation_as_it_stands() {
     let t = tracker(Duration::from_secs(600));
     let op = t
-        .track(Operation::start("volume.create", "demo", None), || async {
-            Ok(Probe::Pending)
-        })
+        .track(
+            t.record(Operation::start("volume.create", "demo", None), None),
+            || async { Ok(Probe::Pending) },
+        )
         .await
         .unwrap();
     let waiter = {
@@ -208,4 +228,77 @@ async fn shutdown_ends_waits_with_the_operation_as_it_stands() {
     let again = t.wait(&op.id, Duration::from_secs(30)).await.unwrap();
     assert!(!again.done);
     assert!(started.elapsed() < Duration::from_millis(50));
+}
+
+#[tokio::test]
+async fn leases_exclude_other_owners_until_they_expire() {
+    let store = MemoryOperationStore::default();
+    let ttl = Duration::from_millis(60);
+    assert!(store.lease("op_1", "a", ttl).await.unwrap());
+    assert!(store.lease("op_1", "a", ttl).await.unwrap(), "renewal");
+    assert!(!store.lease("op_1", "b", ttl).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    assert!(
+        store.lease("op_1", "b", ttl).await.unwrap(),
+        "expired: taken over"
+    );
+    store.release("op_1", "a").await.unwrap();
+    assert!(
+        !store.lease("op_1", "a", ttl).await.unwrap(),
+        "only the holder releases"
+    );
+    store.release("op_1", "b").await.unwrap();
+    assert!(store.lease("op_1", "a", ttl).await.unwrap());
+}
+
+struct Settled;
+
+impl Probes for Settled {
+    fn probe(&self, rec: &OperationRecord) -> Result<ProbeFn> {
+        let result = serde_json::json!({"target": rec.operation.target, "detail": rec.detail});
+        Ok(Box::new(move || {
+            let result = result.clone();
+            Box::pin(async move { Ok(Probe::Done(Some(result))) })
+        }))
+    }
+}
+
+#[tokio::test]
+async fn another_tracker_takes_over_an_orphaned_operation() {
+    let store: Arc<dyn OperationStore> = Arc::new(MemoryOperationStore::default());
+    let backoff = Backoff {
+        initial: Duration::from_millis(5),
+        max: Duration::from_millis(10),
+        factor: 2.0,
+        timeout: Duration::from_secs(60),
+    };
+    let lease = Duration::from_millis(90);
+    let dead = Tracker::new(store.clone(), backoff).with_lease(lease);
+    // A replica that recorded an operation, took its lease and died before settling it.
+    let mut rec = dead.record(
+        Operation::start("volume.mount_target.create", "p", Some("vol_x".into())),
+        Some("mt-1".into()),
+    );
+    rec.operation.principal = Some("alice".into());
+    store.put(&rec).await.unwrap();
+    assert!(store.lease(rec.id(), dead.owner(), lease).await.unwrap());
+    let live = Tracker::new(store.clone(), backoff)
+        .with_lease(lease)
+        .with_probes(Arc::new(Settled));
+    assert_eq!(
+        live.take_over_once().await.unwrap(),
+        0,
+        "the lease is still held"
+    );
+    tokio::time::sleep(lease + Duration::from_millis(20)).await;
+    assert_eq!(live.take_over_once().await.unwrap(), 1);
+    let done = live.wait(rec.id(), Duration::from_secs(5)).await.unwrap();
+    assert!(done.done, "{done:?}");
+    assert_eq!(
+        done.result,
+        Some(serde_json::json!({"target": "vol_x", "detail": "mt-1"}))
+    );
+    assert_eq!(done.principal.as_deref(), Some("alice"));
+    assert!(store.running().await.unwrap().is_empty());
+    assert_eq!(live.take_over_once().await.unwrap(), 0, "nothing left");
 }
