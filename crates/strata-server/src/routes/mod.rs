@@ -6,6 +6,7 @@ pub mod backups;
 mod body;
 pub mod dry_run;
 pub mod health;
+mod lists;
 pub mod operations;
 mod probes;
 pub mod providers;

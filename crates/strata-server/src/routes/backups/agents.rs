@@ -8,7 +8,6 @@ use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
 use strata_core::operation::{Operation, Probe};
-use strata_core::paging::{effective_page_size, fingerprint, merge_pages, PageRequest};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
 
@@ -130,50 +129,19 @@ pub struct BackupAgentList {
 /// Lists backup agents across every provider the token may use that manages them.
 #[utoipa::path(get, path = "/v1/backup-agents", tag = "backups", params(AgentListParams), responses((status = 200, body = BackupAgentList)))]
 pub async fn list_backup_agents(r: Req, ApiQuery(q): ApiQuery<AgentListParams>) -> ApiResult {
-    let Req {
-        state,
-        ctx,
-        principal,
-    } = r;
-    let providers: Vec<Arc<dyn Provider>> = match &q.provider {
-        Some(id) => {
-            let p = state.registry.get(id, &principal)?;
-            backup_check(&p, |b| b.require_agents())?;
-            vec![p]
-        }
-        None => state
-            .registry
-            .visible(&principal)
-            .filter(|p| p.capabilities().backups.as_ref().is_some_and(|b| b.agents))
-            .cloned()
-            .collect(),
-    };
-    let ids: Vec<String> = providers.iter().map(|p| p.info().id.clone()).collect();
-    let fp = fingerprint(&["backup-agents", q.provider.as_deref().unwrap_or("")]);
-    let deadline = tokio::time::Instant::now() + state.config.layers.list_deadline();
-    let fetch = |pid: String, mut req: PageRequest| {
-        let p = providers.iter().find(|p| p.info().id == pid).cloned();
-        let ctx = CallCtx {
-            deadline: Some(deadline),
-            ..ctx.clone()
-        };
-        async move {
-            let p =
-                p.ok_or_else(|| strata_core::Error::Internal(format!("provider {pid} vanished")))?;
-            req.page_size = req.page_size.min(p.capabilities().max_page_size.max(1));
-            p.list_backup_agents(&ctx, &req).await
-        }
-    };
-    let merged = merge_pages(
-        &ids,
-        q.page_token.as_deref(),
-        effective_page_size(q.page_size),
-        &fp,
-        fetch,
+    let merged = lists::across(
+        &r,
+        lists::Across {
+            named: q.provider.as_deref(),
+            require: &|p| backup_check(p, |b| b.require_agents()),
+            select: &|p| p.capabilities().backups.as_ref().is_some_and(|b| b.agents),
+            fingerprint: &["backup-agents", q.provider.as_deref().unwrap_or("")],
+            page: (q.page_size, q.page_token.as_deref()),
+        },
+        |p, ctx, req| async move { p.list_backup_agents(&ctx, &req).await },
         |a: &BackupAgent| (a.server_id.clone(), a.id.clone()),
     )
-    .await
-    .map_err(Problem::from)?;
+    .await?;
     Ok(ok(&BackupAgentList {
         agents: merged.items,
         next_page_token: merged.next_page_token,

@@ -14,7 +14,7 @@ use strata_core::error::Result as CoreResult;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
 use strata_core::operation::Operation;
-use strata_core::paging::{effective_page_size, fingerprint, merge_pages, PageRequest};
+use strata_core::paging::{effective_page_size, PageRequest};
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -117,56 +117,29 @@ pub struct BackupList {
 /// merged by name (paged and merged like `GET /v1/volumes`).
 #[utoipa::path(get, path = "/v1/backups", tag = "backups", params(BackupListParams), responses((status = 200, body = BackupList)))]
 pub async fn list_backups(r: Req, ApiQuery(q): ApiQuery<BackupListParams>) -> ApiResult {
-    let Req {
-        state,
-        ctx,
-        principal,
-    } = r;
-    let providers: Vec<Arc<dyn Provider>> = match &q.provider {
-        Some(id) => {
-            let p = state.registry.get(id, &principal)?;
-            backup_check(&p, |_| Ok(()))?;
-            vec![p]
-        }
-        None => state
-            .registry
-            .visible(&principal)
-            .filter(|p| p.capabilities().backups.is_some())
-            .cloned()
-            .collect(),
+    let filter = BackupFilter {
+        name: q.name.clone(),
     };
-    let ids: Vec<String> = providers.iter().map(|p| p.info().id.clone()).collect();
-    let fp = fingerprint(&[
-        "backups",
-        q.provider.as_deref().unwrap_or(""),
-        q.name.as_deref().unwrap_or(""),
-    ]);
-    let deadline = tokio::time::Instant::now() + state.config.layers.list_deadline();
-    let filter = BackupFilter { name: q.name };
-    let fetch = |pid: String, mut req: PageRequest| {
-        let p = providers.iter().find(|p| p.info().id == pid).cloned();
-        let filter = filter.clone();
-        let ctx = CallCtx {
-            deadline: Some(deadline),
-            ..ctx.clone()
-        };
-        async move {
-            let p =
-                p.ok_or_else(|| strata_core::Error::Internal(format!("provider {pid} vanished")))?;
-            req.page_size = req.page_size.min(p.capabilities().max_page_size.max(1));
-            p.list_backups(&ctx, &filter, &req).await
-        }
-    };
-    let merged = merge_pages(
-        &ids,
-        q.page_token.as_deref(),
-        effective_page_size(q.page_size),
-        &fp,
-        fetch,
+    let merged = lists::across(
+        &r,
+        lists::Across {
+            named: q.provider.as_deref(),
+            require: &|p| backup_check(p, |_| Ok(())),
+            select: &|p| p.capabilities().backups.is_some(),
+            fingerprint: &[
+                "backups",
+                q.provider.as_deref().unwrap_or(""),
+                q.name.as_deref().unwrap_or(""),
+            ],
+            page: (q.page_size, q.page_token.as_deref()),
+        },
+        |p, ctx, req| {
+            let filter = filter.clone();
+            async move { p.list_backups(&ctx, &filter, &req).await }
+        },
         |b: &Backup| (b.name.clone(), b.id.clone()),
     )
-    .await
-    .map_err(Problem::from)?;
+    .await?;
     Ok(ok(&BackupList {
         backups: merged.items,
         next_page_token: merged.next_page_token,

@@ -15,7 +15,7 @@ use strata_core::error::Result as CoreResult;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
 use strata_core::operation::Operation;
-use strata_core::paging::{effective_page_size, fingerprint, merge_pages};
+
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -148,56 +148,27 @@ pub struct VolumeGroupList {
 /// deadline is named under `unreachable`. Filter with `provider` or a `name` substring.
 #[utoipa::path(get, path = "/v1/volume-groups", tag = "volume-groups", params(GroupListParams), responses((status = 200, body = VolumeGroupList)))]
 pub async fn list_volume_groups(r: Req, ApiQuery(q): ApiQuery<GroupListParams>) -> ApiResult {
-    let Req {
-        state,
-        ctx,
-        principal,
-    } = r;
-    let providers: Vec<Arc<dyn Provider>> = match &q.provider {
-        Some(id) => {
-            let p = state.registry.get(id, &principal)?;
-            group_check(&p, |g| g.require(Feature::VolumeGroups))?;
-            vec![p]
-        }
-        None => state
-            .registry
-            .visible(&principal)
-            .filter(|p| p.capabilities().volume_groups.is_some())
-            .cloned()
-            .collect(),
-    };
-    let ids: Vec<String> = providers.iter().map(|p| p.info().id.clone()).collect();
-    let fp = fingerprint(&[
-        "volume-groups",
-        q.provider.as_deref().unwrap_or(""),
-        q.name.as_deref().unwrap_or(""),
-    ]);
-    let deadline = tokio::time::Instant::now() + state.config.layers.list_deadline();
     let name = q.name.clone();
-    let fetch = |pid: String, mut req: strata_core::paging::PageRequest| {
-        let p = providers.iter().find(|p| p.info().id == pid).cloned();
-        let name = name.clone();
-        let ctx = CallCtx {
-            deadline: Some(deadline),
-            ..ctx.clone()
-        };
-        async move {
-            let p =
-                p.ok_or_else(|| strata_core::Error::Internal(format!("provider {pid} vanished")))?;
-            req.page_size = req.page_size.min(p.capabilities().max_page_size.max(1));
-            p.list_volume_groups(&ctx, name.as_deref(), &req).await
-        }
-    };
-    let merged = merge_pages(
-        &ids,
-        q.page_token.as_deref(),
-        effective_page_size(q.page_size),
-        &fp,
-        fetch,
+    let merged = lists::across(
+        &r,
+        lists::Across {
+            named: q.provider.as_deref(),
+            require: &|p| group_check(p, |g| g.require(Feature::VolumeGroups)),
+            select: &|p| p.capabilities().volume_groups.is_some(),
+            fingerprint: &[
+                "volume-groups",
+                q.provider.as_deref().unwrap_or(""),
+                q.name.as_deref().unwrap_or(""),
+            ],
+            page: (q.page_size, q.page_token.as_deref()),
+        },
+        |p, ctx, req| {
+            let name = name.clone();
+            async move { p.list_volume_groups(&ctx, name.as_deref(), &req).await }
+        },
         |g: &VolumeGroup| (g.name.clone(), g.id.clone()),
     )
-    .await
-    .map_err(Problem::from)?;
+    .await?;
     Ok(ok(&VolumeGroupList {
         volume_groups: merged.items,
         next_page_token: merged.next_page_token,

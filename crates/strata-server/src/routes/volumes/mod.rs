@@ -12,7 +12,7 @@ use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
 use strata_core::operation::{probe_deleted, Operation};
-use strata_core::paging::{effective_page_size, fingerprint, merge_pages};
+
 use strata_core::provider::Provider;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -98,66 +98,39 @@ pub(crate) fn volume_gone_probe(
 /// Filter with `provider`, `kind`, `status` or a `name` substring.
 #[utoipa::path(get, path = "/v1/volumes", tag = "volumes", params(VolumeListParams), responses((status = 200, body = VolumeList)))]
 pub async fn list_volumes(r: Req, ApiQuery(q): ApiQuery<VolumeListParams>) -> ApiResult {
-    let Req {
-        state,
-        ctx,
-        principal,
-    } = r;
     let filter = VolumeFilter {
         kind: q.kind,
         status: q.status,
         name: q.name.clone(),
     };
-    let providers: Vec<Arc<dyn Provider>> = match &q.provider {
-        Some(id) => vec![state.registry.get(id, &principal)?],
-        None => state.registry.visible(&principal).cloned().collect(),
-    };
-    let providers: Vec<Arc<dyn Provider>> = providers
-        .into_iter()
-        .filter(|p| {
-            filter
-                .kind
-                .map_or(!p.capabilities().volumes.is_empty(), |k| {
-                    p.capabilities().volumes.contains_key(&k)
-                })
-        })
-        .collect();
-    let ids: Vec<String> = providers.iter().map(|p| p.info().id.clone()).collect();
-    let fp = fingerprint(&[
-        "volumes",
-        q.provider.as_deref().unwrap_or(""),
-        &format!("{:?}/{:?}", q.kind, q.status),
-        q.name.as_deref().unwrap_or(""),
-    ]);
-    let size = effective_page_size(q.page_size);
-    // Each provider answers its part within the list deadline, or is reported under
-    // `unreachable` while the rest of the list is answered. The deadline is the request's,
-    // not each call's: the pages the merge asks for to fill the page share it.
-    let deadline = tokio::time::Instant::now() + state.config.layers.list_deadline();
-    let fetch = |pid: String, mut req: strata_core::paging::PageRequest| {
-        let p = providers.iter().find(|p| p.info().id == pid).cloned();
-        let filter = filter.clone();
-        let ctx = CallCtx {
-            deadline: Some(deadline),
-            ..ctx.clone()
-        };
-        async move {
-            let p =
-                p.ok_or_else(|| strata_core::Error::Internal(format!("provider {pid} vanished")))?;
-            req.page_size = req.page_size.min(p.capabilities().max_page_size.max(1));
-            p.list_volumes(&ctx, &filter, &req).await
-        }
-    };
-    let merged = merge_pages(
-        &ids,
-        q.page_token.as_deref(),
-        size,
-        &fp,
-        fetch,
+    let kinds = format!("{:?}/{:?}", q.kind, q.status);
+    let merged = lists::across(
+        &r,
+        lists::Across {
+            named: q.provider.as_deref(),
+            require: &|_| Ok(()),
+            select: &|p| {
+                filter
+                    .kind
+                    .map_or(!p.capabilities().volumes.is_empty(), |k| {
+                        p.capabilities().volumes.contains_key(&k)
+                    })
+            },
+            fingerprint: &[
+                "volumes",
+                q.provider.as_deref().unwrap_or(""),
+                &kinds,
+                q.name.as_deref().unwrap_or(""),
+            ],
+            page: (q.page_size, q.page_token.as_deref()),
+        },
+        |p, ctx, req| {
+            let filter = filter.clone();
+            async move { p.list_volumes(&ctx, &filter, &req).await }
+        },
         |v: &Volume| (v.name.clone(), v.id.clone()),
     )
-    .await
-    .map_err(Problem::from)?;
+    .await?;
     Ok(ok(&VolumeList {
         volumes: merged.items,
         next_page_token: merged.next_page_token,
