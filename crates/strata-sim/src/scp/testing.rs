@@ -1,9 +1,22 @@
 //! Test support shared by the SCP simulators' tests: a client that signs every request the
 //! way SCP's gateway checks it, for any service and region.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
-use super::{signature, ScpSim, Service};
+use super::{signature, ScpSim, ScpSimConfig, Service};
+
+/// A simulator whose changes settle in 30 ms, and a client to call it with.
+pub(crate) async fn fast_sim() -> (ScpSim, reqwest::Client) {
+    let sim = ScpSim::start(ScpSimConfig {
+        delay: Duration::from_millis(30),
+        ..ScpSimConfig::default()
+    })
+    .await
+    .expect("sim starts");
+    (sim, reqwest::Client::new())
+}
 
 /// Sends one signed request to `service` in `region` with an explicit `Scp-Api-Version`
 /// value (`None`: the header is left out). Returns the status and the JSON body (`null`

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::scp::testing::signed;
-use crate::scp::{ScpSim, ScpSimConfig, Service};
+use crate::scp::testing::{fast_sim, signed};
+use crate::scp::{ScpSim, Service};
 
 pub(super) const WEST: &str = "kr-west1";
 pub(super) const EAST: &str = "kr-east1";
@@ -23,16 +23,8 @@ pub(super) struct T {
 
 impl T {
     pub async fn new() -> T {
-        let sim = ScpSim::start(ScpSimConfig {
-            delay: Duration::from_millis(30),
-            ..ScpSimConfig::default()
-        })
-        .await
-        .expect("sim starts");
-        T {
-            sim,
-            http: reqwest::Client::new(),
-        }
+        let (sim, http) = fast_sim().await;
+        T { sim, http }
     }
 
     /// A signed call with an explicit `Scp-Api-Version` value.
