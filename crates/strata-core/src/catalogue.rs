@@ -138,15 +138,37 @@ macro_rules! with_provider_api {
                 AgentTargetList "backup_agent.targets.list" read list_agent_targets(server_type: ServerType, page: &PageRequest) -> Page<BackupTarget>;
             }
             ArchiveOps Archive {
-                ArchiveList "archive.list" read list_archives(page: &PageRequest) -> Page<Archive>;
+                /// Lists the provider's archives matching the filter, a page at a time.
+                ArchiveList "archive.list" read list_archives(filter: &ArchiveFilter, page: &PageRequest) -> Page<Archive>;
                 ArchiveGet "archive.get" read get_archive(id: &GlobalId) -> Archive;
+                /// Creates an archive and applies its encryption and versioning settings.
                 ArchiveCreate "archive.create" once create_archive(req: &CreateArchive) -> Archive;
+                /// Turns encryption or versioning on or off.
+                ArchiveUpdate "archive.update" write update_archive(id: &GlobalId, req: &UpdateArchive) -> Archive;
                 ArchiveDelete "archive.delete" write delete_archive(id: &GlobalId) -> ();
-                ArchiveObjectList "archive.objects.list" read list_archive_objects(id: &GlobalId, page: &PageRequest) -> Page<ArchiveObject>;
+                /// The direct children of a folder of the archive, a page at a time.
+                ArchiveObjectList "archive.objects.list" read list_archive_objects(id: &GlobalId, filter: &ObjectFilter, page: &PageRequest) -> Page<ArchiveObject>;
+                /// Deletes objects and folders (every version of them).
+                ArchiveObjectDelete "archive.objects.delete" write delete_archive_objects(id: &GlobalId, req: &DeleteObjects) -> ();
+                /// The archived versions of one object, newest first.
+                ArchiveVersionList "archive.versions.list" read list_object_versions(id: &GlobalId, key: &str, page: &PageRequest) -> Page<ObjectVersion>;
+                ArchiveVersionDelete "archive.versions.delete" write delete_object_versions(id: &GlobalId, req: &DeleteVersions) -> ();
+                /// The archiving policies of the provider's archives, a page at a time.
+                ArchivePolicyList "archive_policy.list" read list_archive_policies(page: &PageRequest) -> Page<ArchivePolicy>;
+                /// The archive's policy; `None` when it has none.
                 ArchivePolicyGet "archive.policy.get" read get_archive_policy(id: &GlobalId) -> Option<ArchivePolicy>;
-                ArchivePolicyPut "archive.policy.put" write put_archive_policy(id: &GlobalId, p: &ArchivePolicy) -> ArchivePolicy;
+                /// Creates the policy, or changes the days of the one in place.
+                ArchivePolicyPut "archive.policy.put" write put_archive_policy(id: &GlobalId, p: &PutArchivePolicy) -> ArchivePolicy;
+                /// Pauses (`false`) or resumes (`true`) scheduled archiving.
+                ArchivePolicyEnable "archive.policy.enable" write set_archive_policy_enabled(id: &GlobalId, enabled: bool) -> ArchivePolicy;
+                /// Starts recovering objects; returns the recovery job as first reported.
                 ArchiveRecover "archive.recover" once recover_archive_objects(id: &GlobalId, req: &RecoverObjects) -> ArchiveJob;
-                ArchiveJobList "archive.jobs.list" read list_archive_jobs(id: &GlobalId, page: &PageRequest) -> Page<ArchiveJob>;
+                /// Starts recovering one object version; returns the recovery job.
+                ArchiveVersionRecover "archive.versions.recover" once recover_object_version(id: &GlobalId, req: &RecoverVersion) -> ArchiveJob;
+                /// The archive's jobs started in the filter's window, newest first.
+                ArchiveJobList "archive.jobs.list" read list_archive_jobs(id: &GlobalId, filter: &ArchiveJobFilter, page: &PageRequest) -> Page<ArchiveJob>;
+                ArchiveJobGet "archive_job.get" read get_archive_job(id: &GlobalId) -> ArchiveJob;
+                /// Asks for a running job to stop; returns it as it stands.
                 ArchiveJobCancel "archive_job.cancel" write cancel_archive_job(id: &GlobalId) -> ArchiveJob;
             }
         }
@@ -295,6 +317,6 @@ mod tests {
         assert!(Op::VolumeDelete.is_mutation() && Op::VolumeDelete.idempotent());
         assert!(!Op::ReplicaReverse.idempotent());
         assert_eq!(Op::ScheduleGet.method(), "get_snapshot_schedule");
-        assert_eq!(Op::ALL.len(), 85);
+        assert_eq!(Op::ALL.len(), 93);
     }
 }

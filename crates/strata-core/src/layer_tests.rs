@@ -81,7 +81,10 @@ dummy_default!(
     RestoreSnapshot,
     UpdateReplica,
     UpdateBackup,
-    RestoreGroupSnapshot
+    RestoreGroupSnapshot,
+    ArchiveFilter,
+    UpdateArchive,
+    ObjectFilter
 );
 
 macro_rules! dummy_json {
@@ -101,9 +104,19 @@ dummy_json!(
     BackupFilter => json!({}),
     CreateBackupAgent => json!({"provider": "p", "server_id": "s", "server_type": "virtual_server"}),
     CreateArchive => json!({"provider": "p", "name": "n", "encrypted": false}),
-    ArchivePolicy => json!({"enabled": true, "source": "s", "after_days": 1}),
-    RecoverObjects => json!({"keys": [], "days": 1}),
+    PutArchivePolicy => json!({"source_bucket": "s", "after_days": 1}),
+    RecoverObjects => json!({"target_bucket": "t", "items": [{"path": "a", "type": "file"}]}),
+    RecoverVersion => json!({"target_bucket": "t", "key": "a", "version_id": "v"}),
+    DeleteObjects => json!({"paths": ["a"]}),
+    DeleteVersions => json!({"key": "a", "version_ids": ["v"]}),
+    ArchiveJobFilter => json!({"since": "2026-01-01T00:00:00Z", "until": "2026-01-02T00:00:00Z"}),
 );
+
+impl Dummy for bool {
+    fn dummy() -> Self {
+        true
+    }
+}
 
 impl Dummy for &'static GlobalId {
     fn dummy() -> Self {

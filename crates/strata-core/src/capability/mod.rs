@@ -10,10 +10,12 @@ use utoipa::ToSchema;
 
 use crate::catalogue::Op;
 use crate::error::{Error, Result};
+mod archive;
 mod backup;
 mod block;
 mod validate;
 
+pub use archive::*;
 pub use backup::*;
 pub use block::*;
 
@@ -356,15 +358,6 @@ pub struct KindCapabilities {
 
 fn yes() -> bool {
     true
-}
-
-/// Archive capabilities of a provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct ArchiveCapabilities {
-    /// Rules for archive names.
-    pub name: NameRules,
-    /// Most days recovered copies can stay readable.
-    pub max_recover_days: u32,
 }
 
 /// The capability document of a provider.

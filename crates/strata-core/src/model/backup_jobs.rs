@@ -24,6 +24,8 @@ pub const MAX_PATH: usize = 1024;
 /// - `partially_succeeded`: finished, but some of the data could not be copied.
 /// - `failed`: finished with an error.
 /// - `cancelled`: cancelled before it finished.
+/// - `skipped`: did not run, having nothing to do (an archiving run that found nothing to
+///   archive).
 /// - `unknown`: the vendor reported a state Strata does not know; see `vendor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -40,6 +42,9 @@ pub enum JobStatus {
     Failed,
     /// `cancelled`: cancelled before it finished.
     Cancelled,
+    /// `skipped`: did not run, having nothing to do (an archiving run that found nothing to
+    /// archive).
+    Skipped,
     /// `unknown`: the vendor reported a state Strata does not know; see `vendor`.
     Unknown,
 }

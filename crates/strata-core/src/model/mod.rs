@@ -5,6 +5,7 @@
 //! the model itself stays free of vendor quirks.
 
 mod archive;
+mod archive_jobs;
 mod backup;
 mod backup_jobs;
 mod block;
@@ -17,6 +18,7 @@ mod snapshot;
 mod volume;
 
 pub use archive::*;
+pub use archive_jobs::*;
 pub use backup::*;
 pub use backup_jobs::*;
 pub use block::*;

@@ -240,7 +240,7 @@ pub(crate) fn job_state_wire(s: JobStatus) -> Option<&'static str> {
         JobStatus::Succeeded => Some("SUCCESS"),
         JobStatus::PartiallySucceeded => Some("PARTIAL_SUCCESS"),
         JobStatus::Failed => Some("FAILED"),
-        JobStatus::Queued | JobStatus::Cancelled | JobStatus::Unknown => None,
+        JobStatus::Queued | JobStatus::Cancelled | JobStatus::Skipped | JobStatus::Unknown => None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! helpers they share. [`request`] holds what every handler starts from ([`Req`],
 //! [`Mutation`]) and the sequence every mutation runs ([`Mutation::run`]).
 
+pub mod archives;
 pub mod backups;
 mod body;
 pub mod dry_run;

@@ -11,7 +11,7 @@ use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::operation::{OperationRecord, ProbeFn, Probes};
 use strata_core::provider::Provider;
 
-use super::{backups, poller, replicas, snapshots, volume_groups, volumes};
+use super::{archives, backups, poller, replicas, snapshots, volume_groups, volumes};
 use crate::state::Registry;
 
 /// The probe of each tracked operation kind, built from its provider, target id, call context
@@ -74,20 +74,29 @@ pub fn probe_of(
         AgentCreate => Box::new(backups::agent_probe(p, id, ctx)),
         AgentDelete => Box::new(gone(p, id, ctx, |p, ctx, id| p.get_backup_agent(ctx, id))),
         AgentCheck => Box::new(backups::agent_check_probe(p, id, ctx, detail?)),
-        // Reads are never tracked.
+        ArchiveCreate | ArchiveUpdate => Box::new(archives::archive_probe(p, id, ctx)),
+        ArchiveDelete => Box::new(gone(p, id, ctx, |p, ctx, id| p.get_archive(ctx, id))),
+        ArchivePolicyPut | ArchivePolicyEnable => Box::new(archives::policy_probe(p, id, ctx)),
+        ArchiveRecover | ArchiveVersionRecover | ArchiveJobCancel => {
+            Box::new(archives::archive_job_probe(p, id, ctx))
+        }
+        // The vendor accepts object and version deletes and removes them on its own: there is
+        // no state to wait for.
+        ArchiveObjectDelete | ArchiveVersionDelete => {
+            Box::new(poller(p, id, ctx, |_, _, _| async {
+                Ok(strata_core::operation::Probe::Done(None))
+            }))
+        }
+        // Reads are never tracked. (No `_` arm: an operation added to the catalogue must be
+        // placed here before the gateway builds.)
         VolumeList | VolumeGet | AccessRulesGet | MountTargetList | VolumeUsage | SnapshotList
         | SnapshotGet | RestoreList | ScheduleGet | ReplicaList | ReplicaGet | VolumeGroupList
         | VolumeGroupGet | GroupSnapshotList | GroupSnapshotGet | GroupScheduleGet
         | GroupReplicaGet | BackupList | BackupGet | BackupJobList | BackupJobGet
         | RecoveryPointList | RestoreJobList | RestoreJobGet | BackupTargetList
         | RestoreSubnetList | RestoreServerList | AgentList | AgentGet | AgentInstallerGet
-        | AgentTargetList | ArchiveList | ArchiveGet | ArchiveObjectList | ArchivePolicyGet
-        | ArchiveJobList => return None,
-        // Changes no route makes yet: their probes come with their routes. (No `_` arm: an
-        // operation added to the catalogue must be placed here before the gateway builds.)
-        ArchiveCreate | ArchiveDelete | ArchivePolicyPut | ArchiveRecover | ArchiveJobCancel => {
-            return None
-        }
+        | AgentTargetList | ArchiveList | ArchiveGet | ArchiveObjectList | ArchiveVersionList
+        | ArchivePolicyList | ArchivePolicyGet | ArchiveJobList | ArchiveJobGet => return None,
     })
 }
 
@@ -113,10 +122,14 @@ pub fn target_type(op: Op) -> ResourceType {
         Op::BackupRestore => ResourceType::RestoreJob,
         Op::RecoveryPointDelete => ResourceType::RecoveryPoint,
         Op::AgentCreate | Op::AgentDelete | Op::AgentCheck => ResourceType::BackupAgent,
+        Op::ArchiveRecover | Op::ArchiveVersionRecover | Op::ArchiveJobCancel => {
+            ResourceType::ArchiveJob
+        }
         op => match op.family() {
             Family::Replica => ResourceType::Replica,
             Family::VolumeGroup => ResourceType::VolumeGroup,
             Family::Backup => ResourceType::Backup,
+            Family::Archive => ResourceType::Archive,
             _ => ResourceType::Volume,
         },
     }
