@@ -130,6 +130,9 @@ fn result_schema() -> utoipa::openapi::Schema {
         "BackupJob",
         "RestoreJob",
         "BackupAgent",
+        "Archive",
+        "ArchivePolicy",
+        "ArchiveJob",
     ]
     .into_iter()
     .fold(AnyOfBuilder::new(), |b, name| {
@@ -140,8 +143,10 @@ fn result_schema() -> utoipa::openapi::Schema {
         "The settled resource, by `kind`: a `Volume` (`volume.*`), `Snapshot`, `Replica`, \
              `MountTarget`, `SnapshotSchedule`, `VolumeGroup` (`volume_group.*`, \
              `group_snapshot.restore`), `GroupSnapshot`, `GroupReplica`, `Backup`, \
-             `BackupJob` (`backup.run`), `RestoreJob` (`backup.restore`) or `BackupAgent`; \
-             absent or null when the operation removed the resource or has not finished.",
+             `BackupJob` (`backup.run`), `RestoreJob` (`backup.restore`), `BackupAgent`, \
+             `Archive` (`archive.create`, `archive.update`), `ArchivePolicy` \
+             (`archive.policy.*`) or `ArchiveJob` (`archive.recover`, \
+             `archive.versions.recover`, `archive_job.cancel`); absent or null when the operation removed the resource or has not finished.",
     ))
     .build()
     .into()

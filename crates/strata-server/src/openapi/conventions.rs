@@ -62,6 +62,7 @@ impl Shape {
             "/v1/backup",
             "/v1/recovery-points",
             "/v1/restore-jobs",
+            "/v1/archive",
         ]
         .iter()
         .any(|p| path.starts_with(p));
@@ -174,6 +175,8 @@ fn id_type(path: &str) -> Option<ResourceType> {
         "recovery-points" => ResourceType::RecoveryPoint,
         "restore-jobs" => ResourceType::RestoreJob,
         "backup-agents" => ResourceType::BackupAgent,
+        "archives" => ResourceType::Archive,
+        "archive-jobs" => ResourceType::ArchiveJob,
         _ => return None,
     })
 }

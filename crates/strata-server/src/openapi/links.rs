@@ -49,6 +49,17 @@ const LINKS: &[(&str, &str, &str)] = &[
         "/agents/0/id",
         "/v1/backup-agents/{id}",
     ),
+    ("/v1/archives", "/archives/0/id", "/v1/archives/{id}"),
+    (
+        "/v1/archives/{id}/jobs",
+        "/jobs/0/id",
+        "/v1/archive-jobs/{id}",
+    ),
+    (
+        "/v1/archive-policies",
+        "/policies/0/archive_id",
+        "/v1/archives/{id}",
+    ),
     ("/v1/operations", "/operations/0/id", "/v1/operations/{id}"),
 ];
 

@@ -39,6 +39,7 @@ pub use conventions::{Conventions, WAIT_PATTERN};
         (name = "replicas", description = "Cross-region replication"),
         (name = "volume-groups", description = "Consistency groups of block volumes: members, group snapshots, schedules, replication and recovery"),
         (name = "backups", description = "Backup policies, their jobs and recovery points, restores, and backup agents"),
+        (name = "archives", description = "Archives (cold-tier buckets filled from object storage by an archiving policy), their objects and versions, recoveries into object storage, and archiving and recovery jobs"),
         (name = "operations", description = "Long-running operations"),
         (name = "health", description = "Liveness, readiness and Prometheus metrics (no token needed)"),
     )

@@ -49,6 +49,7 @@ pub fn v1_router() -> OpenApiRouter<AppState> {
         .merge(replicas::router())
         .merge(volume_groups::router())
         .merge(backups::router())
+        .merge(archives::router())
 }
 
 /// The open routes (liveness and readiness) with their documentation.
