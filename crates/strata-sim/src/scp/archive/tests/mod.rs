@@ -252,3 +252,59 @@ async fn faults_requests_and_unknown_operations() {
         .await;
     assert_eq!((s, b), (200, json!({"buckets": []})));
 }
+
+#[tokio::test]
+async fn the_1_0_operations_cover_archiving_and_recovery() {
+    let t = T::new().await;
+    t.sim.seed_object_bucket(WEST, "obs-1");
+    t.sim.seed_object_bucket(WEST, "obs-back");
+    t.sim.put_source_object(WEST, "obs-1", "k", 3, 2);
+    let (s, b) = t
+        .at(
+            "1.0",
+            "POST",
+            "/v1/buckets",
+            Some(json!({"name": "arch-10"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let id = b["id"].as_str().unwrap().to_string();
+    let (s, _) = t
+        .at(
+            "1.0",
+            "POST",
+            &format!("/v1/archiving-policies?bucket_id={id}"),
+            Some(policy_body("obs-1", "1")),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let run = t.sim.run_archiving(WEST, &id).unwrap();
+    t.archived(&id, &run).await;
+    let (s, b) = t
+        .at("1.0", "GET", &format!("/v1/buckets/{id}/objects"), None)
+        .await;
+    assert_eq!(
+        (s, b["contents"][0]["object_name"].clone()),
+        (200, json!("k"))
+    );
+    let (s, _) = t
+        .at(
+            "1.0",
+            "PUT",
+            &format!("/v1/buckets/{id}/recover-objects"),
+            Some(json!({"recovery_target_bucket_name": "obs-back",
+                "recovery_infos": [{"source_object_path": "k", "object_type": "FILE"}],
+                "overwrite": false})),
+        )
+        .await;
+    assert_eq!(s, 202);
+    let (s, b) = t
+        .at(
+            "1.0",
+            "GET",
+            &format!("/v1/recovery-histories?bucket_id={id}&{}", window()),
+            None,
+        )
+        .await;
+    assert_eq!((s, b["total_count"].clone()), (200, json!(1)));
+}
