@@ -79,6 +79,33 @@ fn fits(
             ));
         }
     }
+    // Where the contract says which parameters and fields are required (written from a
+    // reference), a request without one does not conform either.
+    let names = |key: &str| -> Vec<&str> {
+        o[key]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    };
+    for name in names("required_query") {
+        let sent = query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(name));
+        if !sent {
+            return Err(format!(
+                "{method} {path}: {} requires query `{name}`",
+                o["operation"]
+            ));
+        }
+    }
+    for field in names("required_body") {
+        if body.and_then(|b| b.get(field)).is_none() {
+            return Err(format!(
+                "{method} {path}: {} requires body field `{field}`",
+                o["operation"]
+            ));
+        }
+    }
     match (body.and_then(Value::as_object), o["body"].as_array()) {
         (Some(b), Some(fields)) => {
             for k in b.keys() {

@@ -44,12 +44,19 @@ pub fn test_config() -> Config {
 
 /// Two in-memory providers, `mem-a` (KR1, replicates to KR2) and `mem-b` (KR2).
 pub fn memory_registry(delay: Duration) -> Registry {
+    memory_registry_with_a(delay).0
+}
+
+/// [`memory_registry`], and `mem-a` itself (for its test hooks: archiving runs, object
+/// storage buckets).
+pub fn memory_registry_with_a(delay: Duration) -> (Registry, Arc<MemoryProvider>) {
     let mut r = Registry::new();
-    r.insert(Arc::new(
+    let a = Arc::new(
         MemoryProvider::new("mem-a", "KR1", delay).with_replication_regions(vec!["KR2".into()]),
-    ));
+    );
+    r.insert(a.clone());
     r.insert(Arc::new(MemoryProvider::new("mem-b", "KR2", delay)));
-    r
+    (r, a)
 }
 
 /// A gateway serving on a free port.

@@ -54,8 +54,10 @@ async fn target(
 // Each target's changes (create, resize, delete…) settle after `settle`.
 
 async fn memory(settle: Duration) -> Target {
-    let gw = TestGateway::start_with(test_config(), memory_registry(settle)).await;
-    target(gw, "mem-a", "file", vec![], vec![]).await
+    // `mem-a` is kept for the archive hooks (an archiving run, object storage buckets).
+    let (registry, mem_a) = memory_registry_with_a(settle);
+    let gw = TestGateway::start_with(test_config(), registry).await;
+    target(gw, "mem-a", "file", vec![], vec![Box::new(mem_a)]).await
 }
 
 async fn nhn(settle: Duration) -> Target {
@@ -104,6 +106,7 @@ fn scp_logs(sim: &ScpSim) -> Vec<(&'static str, Faults)> {
         Service::ParallelFileStorage,
         Service::BlockStorage,
         Service::Backup,
+        Service::ArchiveStorage,
     ]
     .map(|s| (s.id(), sim.faults(s).clone()))
     .into()
@@ -268,6 +271,7 @@ macro_rules! suite {
     };
 }
 
+mod archives;
 mod backups;
 mod dry_run;
 mod errors;

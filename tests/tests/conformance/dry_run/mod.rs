@@ -3,6 +3,8 @@
 //! and query, body), or with the same refusal as the real call. The steps walk one volume
 //! through every change a provider can make, so each real step builds the next one's state.
 
+mod archives;
+
 use super::*;
 use std::cell::{Cell, RefCell};
 use strata_sim::faults::Recorded;
@@ -288,6 +290,7 @@ async fn every_change_dry_runs_exactly(t: Target) {
     .await;
     volume_group_changes(&run, &t, &vol, &tz, &region).await;
     backup_changes(&run, &t).await;
+    archives::archive_changes(&run, &t).await;
     run.go(&step(Method::DELETE, format!("{v}/snapshot-reserve"), None))
         .await;
     run.go(&step(Method::DELETE, &v, None)).await;
