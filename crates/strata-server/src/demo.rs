@@ -8,6 +8,8 @@
 //! and `scp-kr-east1` (File Storage and Parallel File Storage) talk signed HTTP to the
 //! in-process SCP simulator.
 
+pub mod archives;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,7 +99,7 @@ pub fn scp_provider_configs(sim: &ScpSim, regions: &[&str]) -> Vec<ProviderConfi
         .map(|r| {
             let settings = json!({
                 "environment": c.environment,
-                "services": ["file", "parallel_file", "block", "backup"],
+                "services": ["file", "parallel_file", "block", "backup", "archive"],
                 "access_key": c.access_key,
                 "secret_key": c.secret_key,
                 "account_id": c.account_id,
@@ -106,6 +108,7 @@ pub fn scp_provider_configs(sim: &ScpSim, regions: &[&str]) -> Vec<ProviderConfi
                     "parallel_file": sim.url(Service::ParallelFileStorage, r),
                     "block": sim.url(Service::BlockStorage, r),
                     "backup": sim.url(Service::Backup, r),
+                    "archive": sim.url(Service::ArchiveStorage, r),
                 },
             });
             ProviderConfig {
@@ -217,6 +220,9 @@ pub async fn demo_registry() -> anyhow::Result<(Registry, DemoSimulators)> {
         scp.seed_block_volume_as(id, "kr-west1", name, "SSD", 50);
     }
     for p in build_providers(&scp_provider_configs(&scp, &["kr-west1", "kr-east1"]))? {
+        if p.info().id == "scp-kr-west1" {
+            archives::seed_scp(&scp, &p).await?;
+        }
         r.insert(p);
     }
     Ok((r, DemoSimulators { nhn, scp }))

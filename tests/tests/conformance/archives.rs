@@ -110,7 +110,11 @@ impl ArchiveTarget {
     }
 
     async fn caps(&self) -> Value {
-        let (s, _, p) = send(self.gw.req(Method::GET, &format!("/v1/providers/{}", self.provider))).await;
+        let (s, _, p) = send(
+            self.gw
+                .req(Method::GET, &format!("/v1/providers/{}", self.provider)),
+        )
+        .await;
         assert_eq!(s, 200, "{p}");
         p["capabilities"]["archives"].clone()
     }
@@ -135,13 +139,21 @@ impl ArchiveTarget {
 
     /// An archive with a policy on a fresh source bucket holding `objects` (key, size, age
     /// in days), after one archiving run finished; returns (archive id, the run).
-    async fn archived(&self, name: &str, versioning: bool, objects: &[(&str, u64, u32)]) -> (String, Value) {
+    async fn archived(
+        &self,
+        name: &str,
+        versioning: bool,
+        objects: &[(&str, u64, u32)],
+    ) -> (String, Value) {
         let source = format!("{name}-src");
         self.bucket(&source);
         for (key, size, age) in objects {
             self.source_object(&source, key, *size, *age);
         }
-        let id = self.archive(name, versioning).await["id"].as_str().unwrap().to_string();
+        let id = self.archive(name, versioning).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let policy = self
             .op(
                 Method::PUT,
@@ -151,7 +163,11 @@ impl ArchiveTarget {
             .await["result"]
             .clone();
         assert_eq!(
-            (policy["source_bucket"].as_str(), policy["after_days"].as_u64(), policy["enabled"].as_bool()),
+            (
+                policy["source_bucket"].as_str(),
+                policy["after_days"].as_u64(),
+                policy["enabled"].as_bool()
+            ),
             (Some(source.as_str()), Some(5), Some(true)),
             "{policy}"
         );
@@ -168,7 +184,9 @@ impl ArchiveTarget {
     /// The newest job of `kind` once it has finished.
     async fn finished_job(&self, id: &str, kind: &str) -> Value {
         for _ in 0..200 {
-            let (s, jobs) = self.get(&format!("/v1/archives/{id}/jobs?kind={kind}")).await;
+            let (s, jobs) = self
+                .get(&format!("/v1/archives/{id}/jobs?kind={kind}"))
+                .await;
             assert_eq!(s, 200, "{jobs}");
             if let Some(job) = jobs["jobs"].as_array().and_then(|j| j.first()) {
                 if !matches!(job["status"].as_str(), Some("queued" | "running")) {
@@ -197,14 +215,22 @@ async fn an_archive_is_created_changed_and_deleted(t: ArchiveTarget) {
         let body = json!({"provider": t.provider, "name": "conf-arc"});
         let resp = send(t.gw.req(Method::POST, "/v1/archives").json(&body)).await;
         assert_problem(&resp, 422, "unsupported_by_provider");
-        let resp = send(t.gw.req(Method::GET, &format!("/v1/archives?provider={}", t.provider))).await;
+        let resp = send(t.gw.req(
+            Method::GET,
+            &format!("/v1/archives?provider={}", t.provider),
+        ))
+        .await;
         assert_problem(&resp, 422, "unsupported_by_provider");
         return;
     }
     let versioning = t.caps().await["versioning"] == true;
     let a = t.archive("conf-arc", versioning).await;
     assert_eq!(
-        (a["status"].as_str(), a["encrypted"].as_bool(), a["name"].as_str()),
+        (
+            a["status"].as_str(),
+            a["encrypted"].as_bool(),
+            a["name"].as_str()
+        ),
         (Some("active"), Some(true), Some("conf-arc")),
         "{a}"
     );
@@ -214,22 +240,48 @@ async fn an_archive_is_created_changed_and_deleted(t: ArchiveTarget) {
     let id = a["id"].as_str().unwrap();
     let (s, got) = t.get(&format!("/v1/archives/{id}")).await;
     assert_eq!((s, &got["id"]), (200, &a["id"]), "{got}");
-    let (s, list) = t.get(&format!("/v1/archives?provider={}&name=conf-", t.provider)).await;
+    let (s, list) = t
+        .get(&format!("/v1/archives?provider={}&name=conf-", t.provider))
+        .await;
     assert_eq!(s, 200, "{list}");
-    assert!(list["archives"].as_array().unwrap().iter().any(|x| x["id"] == a["id"]), "{list}");
+    assert!(
+        list["archives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == a["id"]),
+        "{list}"
+    );
     // A name in use is refused; so is one the provider's rules do not allow.
-    let dup = send(t.gw.req(Method::POST, "/v1/archives").json(&json!({"provider": t.provider, "name": "conf-arc"}))).await;
+    let dup = send(
+        t.gw.req(Method::POST, "/v1/archives")
+            .json(&json!({"provider": t.provider, "name": "conf-arc"})),
+    )
+    .await;
     assert_problem(&dup, 409, "already_exists");
     let before = t.vendor_requests();
-    let bad = send(t.gw.req(Method::POST, "/v1/archives").json(&json!({"provider": t.provider, "name": "x"}))).await;
+    let bad = send(
+        t.gw.req(Method::POST, "/v1/archives")
+            .json(&json!({"provider": t.provider, "name": "x"})),
+    )
+    .await;
     assert_problem(&bad, 422, "unsupported_value");
-    assert_eq!(t.vendor_requests(), before, "refused before any vendor call");
+    assert_eq!(
+        t.vendor_requests(),
+        before,
+        "refused before any vendor call"
+    );
     let changed = t
-        .op(Method::PATCH, &format!("/v1/archives/{id}"), Some(json!({"encrypted": false})))
+        .op(
+            Method::PATCH,
+            &format!("/v1/archives/{id}"),
+            Some(json!({"encrypted": false})),
+        )
         .await["result"]
         .clone();
     assert_eq!(changed["encrypted"], false, "{changed}");
-    t.op(Method::DELETE, &format!("/v1/archives/{id}"), None).await;
+    t.op(Method::DELETE, &format!("/v1/archives/{id}"), None)
+        .await;
     let gone = send(t.gw.req(Method::GET, &format!("/v1/archives/{id}"))).await;
     assert_problem(&gone, 404, "archive_not_found");
 }
@@ -239,31 +291,66 @@ async fn archiving_copies_old_objects_in(t: ArchiveTarget) {
         return;
     }
     let (id, run) = t
-        .archived("conf-fill", false, &[("a.txt", 10, 10), ("logs/b.log", 20, 30), ("new.txt", 5, 0)])
+        .archived(
+            "conf-fill",
+            false,
+            &[("a.txt", 10, 10), ("logs/b.log", 20, 30), ("new.txt", 5, 0)],
+        )
         .await;
-    assert_eq!((run["kind"].as_str(), run["status"].as_str()), (Some("archiving"), Some("succeeded")), "{run}");
-    let (s, job) = t.get(&format!("/v1/archive-jobs/{}", run["id"].as_str().unwrap())).await;
+    assert_eq!(
+        (run["kind"].as_str(), run["status"].as_str()),
+        (Some("archiving"), Some("succeeded")),
+        "{run}"
+    );
+    let (s, job) = t
+        .get(&format!("/v1/archive-jobs/{}", run["id"].as_str().unwrap()))
+        .await;
     assert_eq!(s, 200, "{job}");
-    assert!(!job["progress"].as_array().unwrap().is_empty(), "a job reports progress: {job}");
+    assert!(
+        !job["progress"].as_array().unwrap().is_empty(),
+        "a job reports progress: {job}"
+    );
     // Folders first, then objects; the object younger than the policy's days stays out.
     assert_eq!(t.keys(&id, "").await, ["logs/", "a.txt"]);
     assert_eq!(t.keys(&id, "?folder=logs/").await, ["logs/b.log"]);
     assert_eq!(t.keys(&id, "?type=file").await, ["a.txt"]);
-    let (s, policies) = t.get(&format!("/v1/archive-policies?provider={}", t.provider)).await;
+    let (s, policies) = t
+        .get(&format!("/v1/archive-policies?provider={}", t.provider))
+        .await;
     assert_eq!(s, 200, "{policies}");
-    assert!(policies["policies"].as_array().unwrap().iter().any(|p| p["archive_id"] == id.as_str()), "{policies}");
+    assert!(
+        policies["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["archive_id"] == id.as_str()),
+        "{policies}"
+    );
     let (s, a) = t.get(&format!("/v1/archives/{id}")).await;
-    assert_eq!((s, a["source_bucket"].as_str()), (200, Some("conf-fill-src")), "{a}");
+    assert_eq!(
+        (s, a["source_bucket"].as_str()),
+        (200, Some("conf-fill-src")),
+        "{a}"
+    );
     // Nothing new: the next run has nothing to do.
     let again = t.archiving_run(&id).await;
-    assert!(matches!(again["status"].as_str(), Some("skipped" | "succeeded")), "{again}");
+    assert!(
+        matches!(again["status"].as_str(), Some("skipped" | "succeeded")),
+        "{again}"
+    );
 }
 
 async fn recoveries_copy_out_and_can_be_cancelled(t: ArchiveTarget) {
     if !t.offers_archives() {
         return;
     }
-    let (id, _) = t.archived("conf-rec", false, &[("a.txt", 10, 10), ("logs/b.log", 20, 30)]).await;
+    let (id, _) = t
+        .archived(
+            "conf-rec",
+            false,
+            &[("a.txt", 10, 10), ("logs/b.log", 20, 30)],
+        )
+        .await;
     t.bucket("conf-rec-dst");
     let op = t
         .op(
@@ -274,7 +361,11 @@ async fn recoveries_copy_out_and_can_be_cancelled(t: ArchiveTarget) {
         .await;
     let job = &op["result"];
     assert_eq!(
-        (job["kind"].as_str(), job["status"].as_str(), job["target_bucket"].as_str()),
+        (
+            job["kind"].as_str(),
+            job["status"].as_str(),
+            job["target_bucket"].as_str()
+        ),
         (Some("recovery"), Some("succeeded"), Some("conf-rec-dst")),
         "{op}"
     );
@@ -287,12 +378,25 @@ async fn recoveries_copy_out_and_can_be_cancelled(t: ArchiveTarget) {
     )
     .await;
     assert_eq!(s, 202, "{started}");
-    let job_id = started["target"].as_str().expect("the operation names its job").to_string();
-    let cancelled = t.op(Method::POST, &format!("/v1/archive-jobs/{job_id}/cancel"), None).await;
+    let job_id = started["target"]
+        .as_str()
+        .expect("the operation names its job")
+        .to_string();
+    let cancelled = t
+        .op(
+            Method::POST,
+            &format!("/v1/archive-jobs/{job_id}/cancel"),
+            None,
+        )
+        .await;
     assert_eq!(cancelled["result"]["status"], "cancelled", "{cancelled}");
     let again = send(t.gw.req(Method::POST, &format!("/v1/archive-jobs/{job_id}/cancel"))).await;
     assert_problem(&again, 409, "failed_precondition");
-    let (s, jobs) = t.get(&format!("/v1/archives/{id}/jobs?kind=recovery&status=cancelled")).await;
+    let (s, jobs) = t
+        .get(&format!(
+            "/v1/archives/{id}/jobs?kind=recovery&status=cancelled"
+        ))
+        .await;
     assert_eq!(s, 200, "{jobs}");
     assert_eq!(jobs["jobs"].as_array().unwrap().len(), 1, "{jobs}");
     // Recovering into a bucket that does not exist is refused.
@@ -311,16 +415,34 @@ async fn a_policy_pauses_resumes_and_keeps_its_source(t: ArchiveTarget) {
     let caps = t.caps().await;
     let (id, _) = t.archived("conf-pol", false, &[("a.txt", 10, 10)]).await;
     let path = format!("/v1/archives/{id}/policy");
-    let changed = t.op(Method::PUT, &path, Some(json!({"source_bucket": "conf-pol-src", "after_days": 9}))).await;
+    let changed = t
+        .op(
+            Method::PUT,
+            &path,
+            Some(json!({"source_bucket": "conf-pol-src", "after_days": 9})),
+        )
+        .await;
     assert_eq!(changed["result"]["after_days"], 9, "{changed}");
     t.bucket("conf-other-src");
-    let resp = send(t.gw.req(Method::PUT, &path).json(&json!({"source_bucket": "conf-other-src", "after_days": 9}))).await;
+    let resp = send(
+        t.gw.req(Method::PUT, &path)
+            .json(&json!({"source_bucket": "conf-other-src", "after_days": 9})),
+    )
+    .await;
     assert_problem(&resp, 409, "failed_precondition");
     let max = caps["max_after_days"].as_u64().unwrap();
     let before = t.vendor_requests();
-    let resp = send(t.gw.req(Method::PUT, &path).json(&json!({"source_bucket": "conf-pol-src", "after_days": max + 1}))).await;
+    let resp = send(
+        t.gw.req(Method::PUT, &path)
+            .json(&json!({"source_bucket": "conf-pol-src", "after_days": max + 1})),
+    )
+    .await;
     assert_problem(&resp, 422, "unsupported_value");
-    assert_eq!(t.vendor_requests(), before, "refused before any vendor call");
+    assert_eq!(
+        t.vendor_requests(),
+        before,
+        "refused before any vendor call"
+    );
     if caps["policy_pause"] != true {
         let resp = send(t.gw.req(Method::POST, &format!("{path}/pause"))).await;
         assert_problem(&resp, 422, "unsupported_by_provider");
@@ -341,18 +463,34 @@ async fn versions_are_listed_recovered_and_deleted(t: ArchiveTarget) {
     }
     if t.caps().await["versioning"] != true {
         let a = t.archive("conf-nover", false).await;
-        let resp = send(t.gw.req(Method::GET, &format!("/v1/archives/{}/object-versions?key=a.txt", a["id"].as_str().unwrap()))).await;
+        let resp = send(t.gw.req(
+            Method::GET,
+            &format!(
+                "/v1/archives/{}/object-versions?key=a.txt",
+                a["id"].as_str().unwrap()
+            ),
+        ))
+        .await;
         assert_problem(&resp, 422, "unsupported_by_provider");
         return;
     }
     let (id, _) = t.archived("conf-ver", true, &[("a.txt", 10, 10)]).await;
     t.source_object("conf-ver-src", "a.txt", 11, 10);
     t.archiving_run(&id).await;
-    let (s, v) = t.get(&format!("/v1/archives/{id}/object-versions?key=a.txt")).await;
+    let (s, v) = t
+        .get(&format!("/v1/archives/{id}/object-versions?key=a.txt"))
+        .await;
     assert_eq!(s, 200, "{v}");
     let versions = v["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2, "{v}");
-    assert_eq!((versions[0]["latest"].as_bool(), versions[0]["size_bytes"].as_u64()), (Some(true), Some(11)), "{v}");
+    assert_eq!(
+        (
+            versions[0]["latest"].as_bool(),
+            versions[0]["size_bytes"].as_u64()
+        ),
+        (Some(true), Some(11)),
+        "{v}"
+    );
     let older = versions[1]["version_id"].as_str().unwrap().to_string();
     let newer = versions[0]["version_id"].as_str().unwrap().to_string();
     t.bucket("conf-ver-dst");
@@ -371,10 +509,24 @@ async fn versions_are_listed_recovered_and_deleted(t: ArchiveTarget) {
         Some(json!({"key": "a.txt", "version_ids": [newer]})),
     )
     .await;
-    let (_, v) = t.get(&format!("/v1/archives/{id}/object-versions?key=a.txt")).await;
+    let (_, v) = t
+        .get(&format!("/v1/archives/{id}/object-versions?key=a.txt"))
+        .await;
     assert_eq!(v["versions"].as_array().unwrap().len(), 1, "{v}");
-    assert_eq!((v["versions"][0]["version_id"].as_str(), v["versions"][0]["latest"].as_bool()), (Some(older.as_str()), Some(true)), "{v}");
-    t.op(Method::POST, &format!("/v1/archives/{id}/objects/delete"), Some(json!({"paths": ["a.txt"]}))).await;
+    assert_eq!(
+        (
+            v["versions"][0]["version_id"].as_str(),
+            v["versions"][0]["latest"].as_bool()
+        ),
+        (Some(older.as_str()), Some(true)),
+        "{v}"
+    );
+    t.op(
+        Method::POST,
+        &format!("/v1/archives/{id}/objects/delete"),
+        Some(json!({"paths": ["a.txt"]})),
+    )
+    .await;
     assert!(t.keys(&id, "").await.is_empty());
 }
 
@@ -386,7 +538,11 @@ async fn bad_requests_change_nothing(t: ArchiveTarget) {
     let id = a["id"].as_str().unwrap();
     let before = t.vendor_requests();
     for path in ["/abs", "a//b", "../x", "a/./b"] {
-        let resp = send(t.gw.req(Method::POST, &format!("/v1/archives/{id}/objects/delete")).json(&json!({"paths": [path]}))).await;
+        let resp = send(
+            t.gw.req(Method::POST, &format!("/v1/archives/{id}/objects/delete"))
+                .json(&json!({"paths": [path]})),
+        )
+        .await;
         assert_problem(&resp, 400, "invalid_argument");
         let resp = send(
             t.gw.req(Method::POST, &format!("/v1/archives/{id}/recover"))
@@ -395,13 +551,29 @@ async fn bad_requests_change_nothing(t: ArchiveTarget) {
         .await;
         assert_problem(&resp, 400, "invalid_argument");
     }
-    let resp = send(t.gw.req(Method::GET, &format!("/v1/archives/{id}/objects?folder=logs"))).await;
+    let resp = send(t.gw.req(
+        Method::GET,
+        &format!("/v1/archives/{id}/objects?folder=logs"),
+    ))
+    .await;
     assert_problem(&resp, 400, "invalid_argument");
-    let resp = send(t.gw.req(Method::PUT, &format!("/v1/archives/{id}/policy")).json(&json!({"source_bucket": "s", "after_days": 0}))).await;
+    let resp = send(
+        t.gw.req(Method::PUT, &format!("/v1/archives/{id}/policy"))
+            .json(&json!({"source_bucket": "s", "after_days": 0})),
+    )
+    .await;
     assert_problem(&resp, 400, "invalid_argument");
-    let resp = send(t.gw.req(Method::GET, &format!("/v1/archives/{id}/jobs?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z"))).await;
+    let resp = send(t.gw.req(
+        Method::GET,
+        &format!("/v1/archives/{id}/jobs?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z"),
+    ))
+    .await;
     assert_problem(&resp, 400, "invalid_argument");
-    let resp = send(t.gw.req(Method::PATCH, &format!("/v1/archives/{id}")).json(&json!({}))).await;
+    let resp = send(
+        t.gw.req(Method::PATCH, &format!("/v1/archives/{id}"))
+            .json(&json!({})),
+    )
+    .await;
     assert_problem(&resp, 400, "invalid_argument");
     assert_eq!(t.vendor_requests(), before, "nothing reached the vendor");
     let resp = send(t.gw.req(Method::GET, &format!("/v1/archives/{id}/policy"))).await;

@@ -69,12 +69,8 @@ pub(super) async fn archive_changes(run: &Run<'_>, t: &Target) {
         .await;
     let archive_id = or_none(id(&created), "arc_AAAA");
     let a = format!("/v1/archives/{archive_id}");
-    run.go(&step(
-        Method::PATCH,
-        &a,
-        Some(json!({"encrypted": false})),
-    ))
-    .await;
+    run.go(&step(Method::PATCH, &a, Some(json!({"encrypted": false}))))
+        .await;
     run.go(&step(
         Method::PUT,
         format!("{a}/policy"),
@@ -107,11 +103,9 @@ pub(super) async fn archive_changes(run: &Run<'_>, t: &Target) {
     .await;
     // A recovery that keeps running until cancelled (started outside the walk: waiting for
     // it to settle would never end).
-    let (_, _, slow) = send(
-        t.req(Method::POST, &format!("{a}/recover")).json(
-            &json!({"target_bucket": "dry-slow-dst", "items": [{"path": "old.txt", "type": "file"}]}),
-        ),
-    )
+    let (_, _, slow) = send(t.req(Method::POST, &format!("{a}/recover")).json(
+        &json!({"target_bucket": "dry-slow-dst", "items": [{"path": "old.txt", "type": "file"}]}),
+    ))
     .await;
     let job = slow["target"].as_str().unwrap_or("ajob_AAAA").to_string();
     run.go(&step(

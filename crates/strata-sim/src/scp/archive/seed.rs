@@ -95,6 +95,33 @@ impl ScpSim {
         })
     }
 
+    /// [`ScpSim::seed_archived_object`] with the version id given (the demo's documented
+    /// examples name one).
+    pub fn seed_archived_object_as(
+        &self,
+        region: &str,
+        bucket_id: &str,
+        key: &str,
+        size: u64,
+        version_id: &str,
+    ) {
+        let mut w = lock(&self.world);
+        let b = w
+            .archive
+            .region(region)
+            .buckets
+            .get_mut(bucket_id)
+            .unwrap_or_else(|| panic!("no archive bucket {bucket_id} in {region}"));
+        b.store(&Item {
+            key: key.to_string(),
+            size,
+            etag: etag(),
+        });
+        if let Some(v) = b.objects.get_mut(key).and_then(|v| v.last_mut()) {
+            v.id = version_id.to_string();
+        }
+    }
+
     /// Starts an archiving run of the bucket's policy now, as the daily schedule does.
     /// Returns the archiving history id (`EXE-…`), or `None` when the bucket is unknown or
     /// has no `ACTIVE` policy.
