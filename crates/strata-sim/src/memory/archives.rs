@@ -527,3 +527,7 @@ impl ArchiveOps for MemoryProvider {
         Ok(self.job_view(job, true))
     }
 }
+
+#[cfg(test)]
+#[path = "archives_tests.rs"]
+mod tests;
