@@ -4,9 +4,13 @@
 //! transitional states for a configurable delay, so the gateway's operation tracker, paging and
 //! validation are exercised the way a real vendor would exercise them.
 
+mod archive_state;
+mod archives;
 mod replicas;
 mod snapshots;
 mod volumes;
+
+pub use archives::memory_archive_capabilities;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -49,6 +53,7 @@ struct State {
     volumes: BTreeMap<String, VolumeRec>,
     snapshots: BTreeMap<String, SnapshotRec>,
     replicas: BTreeMap<String, ReplicaRec>,
+    arch: archive_state::ArchiveState,
     next: u64,
 }
 
@@ -60,7 +65,8 @@ pub struct MemoryProvider {
     state: Mutex<State>,
 }
 
-/// The capability document of the memory provider: file volumes only, NHN-like limits.
+/// The capability document of the memory provider: file volumes only, NHN-like limits, and
+/// archives.
 pub fn memory_capabilities(replication_regions: Vec<String>) -> Capabilities {
     let kind = KindCapabilities {
         features: BTreeSet::from([
@@ -115,6 +121,7 @@ pub fn memory_capabilities(replication_regions: Vec<String>) -> Capabilities {
     Capabilities {
         volumes: BTreeMap::from([(VolumeKind::File, kind)]),
         max_page_size: 100,
+        archives: Some(archives::memory_archive_capabilities()),
         ..Default::default()
     }
 }
@@ -302,7 +309,6 @@ impl MemoryProvider {
 
 impl VolumeGroupOps for MemoryProvider {}
 impl BackupOps for MemoryProvider {}
-impl ArchiveOps for MemoryProvider {}
 
 #[async_trait]
 impl Provider for MemoryProvider {
