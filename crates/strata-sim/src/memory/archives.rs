@@ -231,8 +231,13 @@ impl ArchiveOps for MemoryProvider {
             };
             entries.entry(entry.key.clone()).or_insert(entry);
         }
-        let all: Vec<ArchiveObject> = entries
+        // Folders first, then objects, each by key (as the API documents the listing).
+        let (folders, files): (Vec<ArchiveObject>, Vec<ArchiveObject>) = entries
             .into_values()
+            .partition(|o| o.object_type == ObjectType::Folder);
+        let all: Vec<ArchiveObject> = folders
+            .into_iter()
+            .chain(files)
             .filter(|o| {
                 filter
                     .name
