@@ -157,7 +157,9 @@ pub async fn demo_registry() -> anyhow::Result<(Registry, DemoSimulators)> {
     let kr2 = MemoryProvider::new("demo-kr2", "KR2", Duration::from_secs(2))
         .with_replication_regions(vec!["KR1".into()]);
     kr2.seed_volume("windows-profiles", 300, Protocol::Cifs);
-    r.insert(Arc::new(kr1));
+    let kr1 = Arc::new(kr1);
+    archives::seed_memory(&kr1).await?;
+    r.insert(kr1);
     r.insert(Arc::new(kr2));
 
     let nhn = NhnSim::start(NhnSimConfig {

@@ -8,6 +8,7 @@ use strata_core::context::CallCtx;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::{CreateArchive, PutArchivePolicy};
 use strata_core::provider::Provider;
+use strata_sim::memory::MemoryProvider;
 use strata_sim::scp::ScpSim;
 
 /// The archived version the documentation's version examples name (of
@@ -69,5 +70,38 @@ pub async fn seed_scp(scp: &ScpSim, p: &Arc<dyn Provider>) -> anyhow::Result<()>
     };
     p.put_archive_policy(&ctx, &id, &policy).await?;
     scp.run_archiving(region, &id.vendor_id);
+    Ok(())
+}
+
+/// Seeds an in-memory provider: the object storage bucket `app-logs` and the archive
+/// `app-logs-archive` its policy fills (a first archiving run fired), and `restored`.
+pub async fn seed_memory(m: &Arc<MemoryProvider>) -> anyhow::Result<()> {
+    m.seed_object_bucket("app-logs");
+    for (key, size, age) in SOURCE_OBJECTS {
+        m.put_source_object("app-logs", key, size, age);
+    }
+    m.seed_object_bucket("restored");
+    let ctx = CallCtx::default();
+    let p: Arc<dyn Provider> = m.clone();
+    let archive = p
+        .create_archive(
+            &ctx,
+            &CreateArchive {
+                provider: p.info().id.clone(),
+                name: "app-logs-archive".into(),
+                encrypted: false,
+                versioning: true,
+                labels: Default::default(),
+            },
+        )
+        .await?;
+    let id = GlobalId::parse_as(&archive.id, ResourceType::Archive)?;
+    let policy = PutArchivePolicy {
+        source_bucket: "app-logs".into(),
+        prefix: None,
+        after_days: 30,
+    };
+    p.put_archive_policy(&ctx, &id, &policy).await?;
+    m.run_archiving(&id.vendor_id);
     Ok(())
 }
