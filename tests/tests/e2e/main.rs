@@ -17,6 +17,7 @@ mod nhn;
 mod paging;
 mod problems;
 mod scp;
+mod scp_archive;
 mod scp_backup;
 mod scp_block;
 mod scp_block_groups;
