@@ -121,7 +121,8 @@ fn check(world: &Shared, service: Service, req: &Request) -> Result<String, Fail
 }
 
 /// The middleware: verified requests go on to the service.
-/// Block Storage and Backup answer the gateway's refusals in the `{"errors": […]}` shape.
+/// Block Storage, Backup and Archive Storage answer the gateway's refusals in the
+/// `{"errors": […]}` shape.
 pub(crate) async fn verify(
     world: Shared,
     service: Service,

@@ -1,6 +1,6 @@
 //! Samsung Cloud Platform simulator: File Storage (`filestorage`), Parallel File Storage
-//! (`parallel-filestorage`), Block Storage for bare metal (`baremetal-blockstorage`) and
-//! Backup (`backup`), behind a signature-verifying front like SCP's API gateway.
+//! (`parallel-filestorage`), Block Storage for bare metal (`baremetal-blockstorage`),
+//! Backup (`backup`) and Archive Storage (`archivestorage`), behind a signature-verifying front like SCP's API gateway.
 //!
 //! [`ScpSim::start`] binds one listener per (service, region), all on 127.0.0.1 port 0 and
 //! sharing one world, so a File Storage or Block Storage replication creates its replica volume
@@ -17,15 +17,19 @@
 //! every failure there (also the front's and injected ones) is `{"errors":[{code, detail}]}`.
 //! Backup (`scp-backup.md`) is documented in `backup`: request-validation failures are the
 //! spec's `ValidationErrorModel[]`, every other failure `{"errors":[{code, detail}]}`.
+//! Archive Storage (`scp-archive-storage.md`) is documented in `archive` and answers in
+//! Backup's two shapes.
 //!
 //! This file holds the account ([`ScpSimConfig`], the shared `World`) and [`ScpSim`];
 //! [`front`] verifies signatures, `api` has the answers and request checks both services
 //! share, `base` the volume base (state, rules, snapshots, pending changes), and each service
-//! has its folder with one file per resource: `file`, `parallel_file`, `block` and `backup`.
+//! has its folder with one file per resource: `file`, `parallel_file`, `block`, `backup` and
+//! `archive`.
 //! Backup also keeps the account's server inventory (the servers it can protect, restore
 //! onto and register agents on), seeded with [`ScpSim::seed_backup_target`].
 
 mod api;
+mod archive;
 mod backup;
 mod base;
 mod block;
@@ -91,6 +95,9 @@ pub enum Service {
     BlockStorage,
     /// Backup (`backup`): backup policies, recovery points, restores and agents.
     Backup,
+    /// Archive Storage (`archivestorage`): archive buckets filled from Object Storage
+    /// buckets by archiving policies, and recoveries back into them.
+    ArchiveStorage,
 }
 
 impl Service {
@@ -101,6 +108,7 @@ impl Service {
             Service::ParallelFileStorage => "parallel-filestorage",
             Service::BlockStorage => "baremetal-blockstorage",
             Service::Backup => "backup",
+            Service::ArchiveStorage => "archivestorage",
         }
     }
 
@@ -112,14 +120,15 @@ impl Service {
             Service::ParallelFileStorage => &["parallel-filestorage"],
             Service::BlockStorage => &["baremetal-blockstorage", "baremetalblockstorage"],
             Service::Backup => &["backup"],
+            Service::ArchiveStorage => &["archivestorage"],
         }
     }
 
-    /// Whether `word` names this service in `Scp-Api-Version` (Backup matches in any case,
-    /// as the reference asks of simulators).
+    /// Whether `word` names this service in `Scp-Api-Version` (Backup and Archive Storage
+    /// match in any case, as their references ask of simulators).
     fn named(self, word: &str) -> bool {
         match self {
-            Service::Backup => self
+            Service::Backup | Service::ArchiveStorage => self
                 .version_names()
                 .iter()
                 .any(|n| n.eq_ignore_ascii_case(word)),
@@ -127,18 +136,21 @@ impl Service {
         }
     }
 
-    /// The version assumed when `Scp-Api-Version` is missing (Backup: the current 1.1, as
-    /// the reference suggests; the others refuse the call).
+    /// The version assumed when `Scp-Api-Version` is missing (Backup and Archive Storage:
+    /// the current 1.1, as the Backup reference suggests; the others refuse the call).
     fn default_version(self) -> Option<&'static str> {
         match self {
-            Service::Backup => Some("1.1"),
+            Service::Backup | Service::ArchiveStorage => Some("1.1"),
             _ => None,
         }
     }
 
     /// Whether failures (the front's and injected ones) use `{"errors":[{code, detail}]}`.
     fn errors_shape(self) -> bool {
-        matches!(self, Service::BlockStorage | Service::Backup)
+        matches!(
+            self,
+            Service::BlockStorage | Service::Backup | Service::ArchiveStorage
+        )
     }
 
     /// API versions the service answers.
@@ -148,6 +160,7 @@ impl Service {
             Service::ParallelFileStorage => &["1.0"],
             Service::BlockStorage => &["1.0", "1.1", "1.2"],
             Service::Backup => &["1.0", "1.1"],
+            Service::ArchiveStorage => &["1.0", "1.1"],
         }
     }
 }
@@ -159,6 +172,7 @@ pub(crate) struct World {
     pub pfs: parallel_file::Parallel,
     pub block: block::Blocks,
     pub backup: backup::Backups,
+    pub archive: archive::Archives,
 }
 
 /// A fresh opaque id (uuid-shaped, like the vendor's).
@@ -226,8 +240,8 @@ async fn serve(router: Router) -> std::io::Result<(String, JoinHandle<()>)> {
 }
 
 impl ScpSim {
-    /// Starts File Storage, Parallel File Storage, Block Storage and Backup in every configured
-    /// region.
+    /// Starts File Storage, Parallel File Storage, Block Storage, Backup and Archive Storage
+    /// in every configured region.
     pub async fn start(cfg: ScpSimConfig) -> std::io::Result<ScpSim> {
         let world: Shared = Arc::new(Mutex::new(World {
             cfg: cfg.clone(),
@@ -235,6 +249,7 @@ impl ScpSim {
             pfs: parallel_file::Parallel::default(),
             block: block::Blocks::default(),
             backup: backup::Backups::default(),
+            archive: archive::Archives::default(),
         }));
         let mut urls = BTreeMap::new();
         let mut faults: BTreeMap<Service, Faults> = BTreeMap::new();
@@ -244,6 +259,7 @@ impl ScpSim {
             Service::ParallelFileStorage,
             Service::BlockStorage,
             Service::Backup,
+            Service::ArchiveStorage,
         ] {
             let f: Faults = faults.entry(service).or_default().clone();
             for region in &cfg.regions {
@@ -254,6 +270,7 @@ impl ScpSim {
                     }
                     Service::BlockStorage => block::router(world.clone(), region.clone()),
                     Service::Backup => backup::router(world.clone(), region.clone()),
+                    Service::ArchiveStorage => archive::router(world.clone(), region.clone()),
                 };
                 let render = if service.errors_shape() {
                     block_fault_body

@@ -1,0 +1,168 @@
+//! What every Archive Storage operation answers with and checks requests by: the two failure
+//! shapes (request validation as `ValidationErrorModel[]`, business rules as
+//! `{"errors":[{code, detail}]}`), the 1.1-only gate, ids and timestamps in the vendor's
+//! forms, query parameters, time windows and offset paging.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::scp::api::{block_error, invalid, Fail};
+use crate::scp::front::ApiVersion;
+
+/// A request-validation 400 (`ValidationErrorModel[]`) for the value at `loc`.
+pub(super) fn invalid_at(loc: &[&str], msg: impl Into<String>) -> Fail {
+    invalid(loc, msg)
+}
+
+/// A 404 for an unknown `what` called `id`.
+pub(super) fn not_found(what: &str, id: &str) -> Fail {
+    block_error(StatusCode::NOT_FOUND, format!("{what} `{id}` not found"))
+}
+
+/// A 409 with this detail.
+pub(super) fn conflict(detail: impl Into<String>) -> Fail {
+    block_error(StatusCode::CONFLICT, detail)
+}
+
+/// The 1.1-only operations answer 404 to a 1.0 call, as an unknown route would.
+pub(super) fn since_1_1(v: &ApiVersion) -> Result<(), Fail> {
+    if v.0 == "1.0" {
+        Err(block_error(
+            StatusCode::NOT_FOUND,
+            "no such operation in archivestorage 1.0",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Parses a JSON body; schema errors (also unknown fields) are request-validation 400s.
+pub(super) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Fail> {
+    serde_json::from_slice(body).map_err(|e| invalid_at(&["body"], e.to_string()))
+}
+
+/// Operations documented without a body take none: an empty body or `{}` is accepted.
+pub(super) fn no_body(body: &Bytes) -> Result<(), Fail> {
+    let blank = body.iter().all(u8::is_ascii_whitespace);
+    let empty =
+        serde_json::from_slice::<serde_json::Map<String, Value>>(body).is_ok_and(|m| m.is_empty());
+    if blank || empty {
+        Ok(())
+    } else {
+        Err(invalid_at(
+            &["body"],
+            "this operation takes no request body",
+        ))
+    }
+}
+
+/// Checks a value against one of the reference's `^(A|B)$` patterns.
+pub(super) fn one_of(loc: &[&str], v: &str, allowed: &[&str]) -> Result<(), Fail> {
+    if allowed.contains(&v) {
+        Ok(())
+    } else {
+        Err(invalid_at(
+            loc,
+            format!(
+                "string does not match regex \"^({})$\": `{v}`",
+                allowed.join("|")
+            ),
+        ))
+    }
+}
+
+/// A required query parameter.
+pub(super) fn required<'a>(q: &'a BTreeMap<String, String>, key: &str) -> Result<&'a str, Fail> {
+    opt(q, key).ok_or_else(|| invalid_at(&["query", key], "field required"))
+}
+
+/// An optional, non-empty query parameter.
+pub(super) fn opt<'a>(q: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
+    q.get(key).map(String::as_str).filter(|v| !v.is_empty())
+}
+
+/// An integer query parameter of at least `min`.
+pub(super) fn num(
+    q: &BTreeMap<String, String>,
+    key: &str,
+    default: usize,
+    min: usize,
+) -> Result<usize, Fail> {
+    match opt(q, key) {
+        None => Ok(default),
+        Some(v) => v.parse().ok().filter(|n| *n >= min).ok_or_else(|| {
+            invalid_at(
+                &["query", key],
+                format!("{key} must be an integer >= {min}, got `{v}`"),
+            )
+        }),
+    }
+}
+
+/// `offset` (0-based item offset, default 0) and `limit` (default 20) over ordered rows.
+pub(super) fn offset_page<T>(
+    rows: Vec<T>,
+    q: &BTreeMap<String, String>,
+) -> Result<(Vec<T>, usize), Fail> {
+    let (offset, limit) = (num(q, "offset", 0, 0)?, num(q, "limit", 20, 1)?);
+    let total = rows.len();
+    Ok((rows.into_iter().skip(offset).take(limit).collect(), total))
+}
+
+/// A required date-time query parameter: RFC 3339 (a space where the offset's `+` was, as
+/// an unencoded `+` arrives), or naive ISO-8601 taken as UTC.
+pub(super) fn time_param(q: &BTreeMap<String, String>, key: &str) -> Result<DateTime<Utc>, Fail> {
+    let raw = required(q, key)?;
+    let v = raw.trim_start().replace(' ', "+");
+    DateTime::parse_from_rfc3339(&v)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M:%S%.f").map(|t| t.and_utc()))
+        .map_err(|_| {
+            invalid_at(
+                &["query", key],
+                format!("{key} must be a date-time, got `{raw}`"),
+            )
+        })
+}
+
+/// Korea Standard Time, the offset history times are shown in (as the seed's examples).
+fn kst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("a valid offset")
+}
+
+/// A history time: RFC 3339 to the second with the `+09:00` offset.
+pub(super) fn history_ts(t: DateTime<Utc>) -> String {
+    t.with_timezone(&kst())
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+/// An object time: microseconds and `+00:00`.
+pub(super) fn object_ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+}
+
+/// `PREFIX-<uuid v4>` (`SCH-`, `EXE-`, `ARC-`).
+pub(super) fn prefixed(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4())
+}
+
+/// An S3-style version id: 31 characters of `[A-Za-z0-9._-]`.
+pub(super) fn version_id() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+    let mut r = rand::thread_rng();
+    (0..31)
+        .map(|_| CHARS[r.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+/// A 32-hex etag, without quotes.
+pub(super) fn etag() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}

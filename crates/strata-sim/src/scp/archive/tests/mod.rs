@@ -1,0 +1,1 @@
+//! Archive Storage over real HTTP with correctly signed requests.
