@@ -1,0 +1,390 @@
+//! Archiving runs and recoveries as archive jobs (§4.4, §4.5): recovery (RecoverObjects,
+//! RecoverObjectVersions) and the discovery of the job it started, the merged job list,
+//! a job's detail and its cancellation.
+//!
+//! **Discovery** (§4.5.1). The recovery calls answer `{id, recovery_target_bucket_name}`,
+//! and `id` is most likely the bucket's own id. So:
+//! 1. before the call, the recovery histories of the window [now − [`WINDOW`], now +
+//!    [`WINDOW`]] are listed and their ids noted (skipped in a dry run: the call is what the
+//!    dry run shows, and the listing only tells old histories from new ones);
+//! 2. the call;
+//! 3. an answer `id` starting with `EXE-` or `ARC-` is looked for as a history `id` or
+//!    `recovery_id`; otherwise the same window (its end moved to after the call) is listed
+//!    again, and the histories of the same target bucket not noted before are the
+//!    candidates: the newest, or, when several are new, the newest whose `recovery_infos`
+//!    paths are the request's (ShowRecoveryHistory). The listing is retried [`ATTEMPTS`]
+//!    times, [`PAUSE`] apart, for a history that appears late.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use strata_core::error::{Error, Result};
+use strata_core::ids::{GlobalId, ResourceType};
+use strata_core::model::*;
+use strata_core::paging::{Page, PageRequest};
+
+use super::api::{self, History, Window};
+use super::{map, on_409, wire, ArchiveService};
+use crate::shared::wire::decode;
+
+/// Half the window around a recovery call its history is looked for in (clock skew).
+const WINDOW: Duration = Duration::from_secs(600);
+/// Lookups of a new history after the call.
+const ATTEMPTS: u32 = 10;
+/// Pause between lookups.
+const PAUSE: Duration = Duration::from_millis(200);
+/// Rows one discovery listing reads.
+const DISCOVERY_ROWS: u32 = 100;
+/// Most histories a discovery confirms by their paths.
+const CONFIRMS: usize = 5;
+/// Largest vendor page of histories.
+const MAX_HISTORIES: u32 = 100;
+
+fn window() -> chrono::Duration {
+    chrono::Duration::from_std(WINDOW).unwrap_or_default()
+}
+
+fn not_listed() -> Error {
+    Error::VendorFailed {
+        vendor_status: None,
+        vendor_code: None,
+        message: "the vendor accepted the recovery but lists no new recovery history for it \
+                  yet; list the archive's jobs to follow it"
+            .into(),
+    }
+}
+
+/// What identifies a recovery's history.
+struct Wanted<'a> {
+    target: &'a str,
+    paths: Vec<String>,
+}
+
+impl ArchiveService {
+    /// The recovery histories of the discovery window ending at `to`, as (row, raw).
+    async fn recent_recoveries(
+        &self,
+        bid: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(wire::History, Value)>> {
+        let w = Window {
+            from,
+            to,
+            state: None,
+            offset: 0,
+            limit: DISCOVERY_ROWS,
+        };
+        let raw = api::list_histories(&self.api, History::Recovery, bid, &w)
+            .await
+            .map_err(self.gone(bid))?;
+        let l: wire::HistoryList = decode(&raw)?;
+        l.contents
+            .into_iter()
+            .map(|v| Ok((decode(&v)?, v)))
+            .collect()
+    }
+
+    /// Sends a recovery call (`send`) and finds the job it started (see the module doc).
+    async fn recover<F, Fut>(&self, bid: &str, want: Wanted<'_>, send: F) -> Result<ArchiveJob>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Value>>,
+    {
+        let start = Utc::now();
+        let from = start - window();
+        let seen: HashSet<String> = if strata_core::dry_run::active().is_some() {
+            HashSet::new()
+        } else {
+            self.recent_recoveries(bid, from, start + window())
+                .await?
+                .into_iter()
+                .filter_map(|(h, _)| h.id)
+                .collect()
+        };
+        let answer: wire::IdOnly = decode(&send().await.map_err(self.gone(bid))?)?;
+        let hint = answer
+            .id
+            .filter(|i| i.starts_with("EXE-") || i.starts_with("ARC-"));
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(PAUSE).await;
+            }
+            let rows = self
+                .recent_recoveries(bid, from, Utc::now() + window())
+                .await?;
+            if let Some(hint) = &hint {
+                let found = rows.iter().find(|(h, _)| {
+                    h.id.as_deref() == Some(hint) || h.recovery_id.as_deref() == Some(hint)
+                });
+                if let Some((h, v)) = found {
+                    return map::job(&self.ids, History::Recovery, bid, h, v)
+                        .ok_or_else(not_listed);
+                }
+                continue;
+            }
+            let mut fresh: Vec<&(wire::History, Value)> = rows
+                .iter()
+                .filter(|(h, _)| {
+                    h.id.as_deref().is_some_and(|i| !seen.contains(i))
+                        && h.recovery_target_bucket_name.as_deref() == Some(want.target)
+                })
+                .collect();
+            fresh.sort_by_key(|(h, _)| std::cmp::Reverse(map::when(&h.start_at)));
+            let pick = match fresh.len() {
+                0 => None,
+                1 => Some(fresh[0]),
+                _ => self
+                    .confirm(bid, &fresh, &want.paths)
+                    .await?
+                    .or(Some(fresh[0])),
+            };
+            if let Some((h, v)) = pick {
+                return map::job(&self.ids, History::Recovery, bid, h, v).ok_or_else(not_listed);
+            }
+        }
+        Err(not_listed())
+    }
+
+    /// The first (newest) of `fresh` whose detail's paths are `paths`.
+    async fn confirm<'r>(
+        &self,
+        bid: &str,
+        fresh: &[&'r (wire::History, Value)],
+        paths: &[String],
+    ) -> Result<Option<&'r (wire::History, Value)>> {
+        let mut want: Vec<&str> = paths.iter().map(|p| norm(p)).collect();
+        want.sort();
+        for row in fresh.iter().take(CONFIRMS) {
+            let Some(hid) = row.0.id.as_deref() else {
+                continue;
+            };
+            let raw = api::show_history(&self.api, History::Recovery, bid, hid)
+                .await
+                .map_err(self.gone(bid))?;
+            let d: wire::History = decode(&raw)?;
+            let mut got: Vec<&str> = d
+                .recovery_infos
+                .iter()
+                .filter_map(|i| i.source_object_path.as_deref().map(norm))
+                .collect();
+            got.sort();
+            if got == want {
+                return Ok(Some(*row));
+            }
+        }
+        Ok(None)
+    }
+
+    /// RecoverObjects, then the job it started.
+    pub async fn recover_archive_objects(
+        &self,
+        bid: &str,
+        req: &RecoverObjects,
+    ) -> Result<ArchiveJob> {
+        let infos: Vec<Value> = req
+            .items
+            .iter()
+            .map(|i| {
+                json!({
+                    "source_object_path": i.path,
+                    "object_type": map::object_type_wire(i.object_type),
+                })
+            })
+            .collect();
+        let body = json!({
+            "recovery_target_bucket_name": req.target_bucket,
+            "recovery_infos": infos,
+            "overwrite": req.overwrite,
+        });
+        let want = Wanted {
+            target: &req.target_bucket,
+            paths: req.items.iter().map(|i| i.path.clone()).collect(),
+        };
+        self.recover(bid, want, || api::recover_objects(&self.api, bid, &body))
+            .await
+    }
+
+    /// RecoverObjectVersions (1.1), then the job it started.
+    pub async fn recover_object_version(
+        &self,
+        bid: &str,
+        req: &RecoverVersion,
+    ) -> Result<ArchiveJob> {
+        let v = self.v11("archive.versions.recover")?;
+        let body = json!({
+            "recovery_target_bucket_name": req.target_bucket,
+            "source_object_path": req.key,
+            "source_object_version": req.version_id,
+            "overwrite": req.overwrite,
+        });
+        let want = Wanted {
+            target: &req.target_bucket,
+            paths: vec![req.key.clone()],
+        };
+        self.recover(bid, want, || api::recover_version(&self.api, v, bid, &body))
+            .await
+    }
+
+    /// The archive's archiving runs and recoveries in the filter's window, newest first,
+    /// merged from the two history lists (the token holds both offsets).
+    pub async fn list_archive_jobs(
+        &self,
+        bid: &str,
+        filter: &ArchiveJobFilter,
+        req: &PageRequest,
+    ) -> Result<Page<ArchiveJob>> {
+        let (mut a_off, mut r_off) = match &req.page_token {
+            None => (0, 0),
+            Some(t) => parse_job_token(t).ok_or(Error::InvalidPageToken)?,
+        };
+        let size = req.page_size.clamp(1, MAX_HISTORIES);
+        let kinds: Vec<History> = [History::Archiving, History::Recovery]
+            .into_iter()
+            .filter(|k| filter.kind.is_none_or(|f| f == map::kind(*k)))
+            .collect();
+        // Each list's rows from its offset, and whether it has more after them.
+        let mut lists = vec![];
+        for k in kinds {
+            let offset = match k {
+                History::Archiving => a_off,
+                History::Recovery => r_off,
+            };
+            let state = match filter.status {
+                None => None,
+                Some(s) => match map::job_state_wire(s, k) {
+                    Some(w) => Some(w),
+                    // No history of this kind is ever in that state.
+                    None => continue,
+                },
+            };
+            let w = Window {
+                from: filter.since,
+                to: filter.until,
+                state,
+                offset,
+                limit: size,
+            };
+            let raw = api::list_histories(&self.api, k, bid, &w)
+                .await
+                .map_err(self.gone(bid))?;
+            let l: wire::HistoryList = decode(&raw)?;
+            let got = l.contents.len() as u64;
+            let more = got == u64::from(size) && l.total_count.is_none_or(|t| offset + got < t);
+            let rows: Vec<(wire::History, Value)> = l
+                .contents
+                .into_iter()
+                .map(|v| Ok((decode(&v)?, v)))
+                .collect::<Result<_>>()?;
+            lists.push((
+                k,
+                rows.into_iter().collect::<std::collections::VecDeque<_>>(),
+                more,
+            ));
+        }
+        let mut items = vec![];
+        while items.len() < size as usize {
+            // The newest head among the lists; stop when a list that has more is empty here
+            // (its next rows could be newer than the others' heads).
+            if lists.iter().any(|(_, rows, more)| rows.is_empty() && *more) {
+                break;
+            }
+            let Some(i) = lists
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, rows, _))| !rows.is_empty())
+                .max_by_key(|(_, (_, rows, _))| map::when(&rows[0].0.start_at))
+                .map(|(i, _)| i)
+            else {
+                break;
+            };
+            let (k, rows, _) = &mut lists[i];
+            let (h, v) = rows.pop_front().expect("a head");
+            match k {
+                History::Archiving => a_off += 1,
+                History::Recovery => r_off += 1,
+            }
+            if let Some(j) = map::job(&self.ids, *k, bid, &h, &v) {
+                // The vendor's state spellings are undocumented: re-checked normalised.
+                if filter.status.is_none_or(|s| s == j.status) {
+                    items.push(j);
+                }
+            }
+        }
+        let more = lists
+            .iter()
+            .any(|(_, rows, more)| !rows.is_empty() || *more);
+        Ok(Page {
+            items,
+            next_page_token: more.then(|| format!("j.{a_off}.{r_off}")),
+        })
+    }
+
+    /// ShowArchivingHistory / ShowRecoveryHistory, by the kind in the id.
+    pub async fn get_archive_job(&self, id: &GlobalId) -> Result<ArchiveJob> {
+        let (bid, kind, hid) = job_parts(id)?;
+        let missing = || Error::not_found(ResourceType::ArchiveJob, id.encode());
+        let raw = api::show_history(&self.api, kind, bid, hid)
+            .await
+            .map_err(Error::vendor_404_as(ResourceType::ArchiveJob, id.encode()))?;
+        let h: wire::History = decode(&raw)?;
+        if h.id.as_deref().is_some_and(|i| i != hid) {
+            return Err(missing());
+        }
+        let h = wire::History {
+            id: Some(hid.to_string()),
+            ..h
+        };
+        map::job(&self.ids, kind, bid, &h, &raw).ok_or_else(missing)
+    }
+
+    /// CancelArchiving / CancelRecovery, by the kind in the id; a finished job is
+    /// `failed_precondition`. Returns the job as read.
+    pub async fn cancel_archive_job(&self, id: &GlobalId) -> Result<ArchiveJob> {
+        let (bid, kind, hid) = job_parts(id)?;
+        api::cancel_history(&self.api, kind, bid, hid)
+            .await
+            .map_err(Error::vendor_404_as(ResourceType::ArchiveJob, id.encode()))
+            .map_err(on_409(|m| {
+                Error::failed_precondition(format!("the job has already finished: {m}"))
+            }))
+            .map_err(|e| match e {
+                // A 409 here means the job is terminal (§4.4.3), whatever the phrase table
+                // read into its message.
+                Error::Conflict { message } | Error::AlreadyExists { message } => {
+                    Error::failed_precondition(format!("the job has already finished: {message}"))
+                }
+                other => other,
+            })?;
+        self.get_archive_job(id).await
+    }
+}
+
+/// A job id's bucket, kind and history id; `archive_job_not_found` when its vendor part
+/// names no known kind or it names no bucket.
+pub(crate) fn job_parts(id: &GlobalId) -> Result<(&str, History, &str)> {
+    let missing = || Error::not_found(ResourceType::ArchiveJob, id.encode());
+    let bid = id.parent.as_deref().ok_or_else(missing)?;
+    let (kind, hid) = map::parse_job_vid(&id.vendor_id).ok_or_else(missing)?;
+    Ok((bid, kind, hid))
+}
+
+/// `j.<archiving offset>.<recovery offset>`.
+fn parse_job_token(t: &str) -> Option<(u64, u64)> {
+    let mut parts = t.strip_prefix("j.")?.splitn(2, '.');
+    let a = parts.next()?.parse().ok()?;
+    let r = parts.next()?.parse().ok()?;
+    Some((a, r))
+}
+
+/// A path as compared between a request and a history's infos: no leading `/`.
+fn norm(p: &str) -> &str {
+    let t = p.trim_start_matches('/');
+    if t.is_empty() {
+        "/"
+    } else {
+        t
+    }
+}
