@@ -27,6 +27,8 @@ mod shared;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_archive;
+#[cfg(test)]
 mod tests_backup;
 #[cfg(test)]
 mod tests_block;
