@@ -118,15 +118,35 @@ pub(super) fn offset_page<T>(
 /// an unencoded `+` arrives), or naive ISO-8601 taken as UTC.
 pub(super) fn time_param(q: &BTreeMap<String, String>, key: &str) -> Result<DateTime<Utc>, Fail> {
     let raw = required(q, key)?;
-    let v = raw.trim_start().replace(' ', "+");
-    DateTime::parse_from_rfc3339(&v)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M:%S%.f").map(|t| t.and_utc()))
-        .map_err(|_| {
-            invalid_at(
-                &["query", key],
-                format!("{key} must be a date-time, got `{raw}`"),
-            )
+    parse_time(raw).ok_or_else(|| {
+        invalid_at(
+            &["query", key],
+            format!("{key} must be a date-time, got `{raw}`"),
+        )
+    })
+}
+
+/// Parses a query date-time leniently (see [`time_param`]).
+fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    // `…T00:00:00 09:00`: the offset's `+` arrived as a space.
+    let plus = raw
+        .rsplit_once(' ')
+        .filter(|(_, off)| off.len() == 5 && off.as_bytes()[2] == b':')
+        .map(|(t, off)| format!("{t}+{off}"));
+    [Some(raw.to_string()), plus]
+        .into_iter()
+        .flatten()
+        .find_map(|v| {
+            DateTime::parse_from_rfc3339(&v)
+                .map(|t| t.with_timezone(&Utc))
+                .ok()
+                .or_else(|| {
+                    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+                        .iter()
+                        .find_map(|f| NaiveDateTime::parse_from_str(&v, f).ok())
+                        .map(|t| t.and_utc())
+                })
         })
 }
 
@@ -165,4 +185,27 @@ pub(super) fn version_id() -> String {
 /// A 32-hex etag, without quotes.
 pub(super) fn etag() -> String {
     uuid::Uuid::new_v4().simple().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn query_times_parse_leniently() {
+        let want = parse_time("2025-04-01T00:00:00+09:00").expect("rfc 3339");
+        assert_eq!(want.to_rfc3339(), "2025-03-31T15:00:00+00:00");
+        for v in [
+            "2025-04-01T00:00:00 09:00",
+            "2025-03-31T15:00:00Z",
+            "2025-03-31T15:00:00",
+            "2025-03-31 15:00:00",
+            "2025-03-31T15:00:00.000000",
+        ] {
+            assert_eq!(parse_time(v), Some(want), "{v}");
+        }
+        for v in ["yesterday", "2025-04-01", "2025-04-01T00:00:00 0900"] {
+            assert_eq!(parse_time(v), None, "{v}");
+        }
+    }
 }

@@ -20,6 +20,8 @@
 //!   "detail":"…"}]}` with 404 (unknown bucket, policy, history, object, version, source or
 //!   target bucket; a policy or history of another bucket) or 409 (duplicates and state
 //!   conflicts). The front's refusals and injected faults use the `errors` shape too.
+//!   Bodies are checked strictly (unknown fields are 400); the operations documented without
+//!   a body (DeleteBucket, both cancels) accept none or `{}`.
 //! - Data formats (§2.6): `usage`, `object_size`, version `size` and `object_lifecycle` are
 //!   JSON strings (bytes; a request's `object_lifecycle` must be a string too); history times
 //!   are RFC 3339 to the second in `+09:00` (KST, as the seed's examples), object times carry
@@ -31,7 +33,9 @@
 //!   that name in the listing order (a marker not under `object_path` is read relative to
 //!   it, like the seed's example); versions and histories `offset`/`limit` (default 20), the
 //!   versions' `count` and histories' `total_count` the matches before paging; policies
-//!   unpaged. Every `limit` must be an integer ≥ 1 and `offset` ≥ 0 (400 otherwise).
+//!   unpaged (without a policy: `count: 0`, `archiving_source_bucket_name: null`,
+//!   `archiving_policies: []`). Every `limit` must be an integer ≥ 1 and `offset` ≥ 0 (400
+//!   otherwise).
 //! - Order (§2.2): buckets by creation, objects folders first then files, each by key;
 //!   versions newest first; histories by `start_at` descending (then newest created first).
 //! - Filters (§2.3): ListBuckets `name` and ListBucketObjects `object_name` are
@@ -70,10 +74,14 @@
 //!   objects and stays `INPROGRESS` until cancelled. Sources are copied, never removed.
 //!   A versioned bucket adds a version per copy; an unversioned one replaces the latest
 //!   version (older versions kept from when versioning was on stay).
+//! - Progress (`archiving_infos`, `recovery_infos`): `total_object_count` is fixed when the
+//!   run is created, the `*_object_count` and `usage` (bytes) count what has been copied so
+//!   far, the `*_rate` is the whole percentage copied (100 for an empty part).
 //! - Recovery (§6.3): RecoverObjects takes `FILE` paths (an object's key) and `FOLDER` paths
-//!   (a prefix; a trailing `/` is implied, `/` is the whole bucket), all resolved when the
-//!   call is made (404 for a path with no object, or an unknown bucket, version or target
-//!   bucket); an empty `recovery_infos` is 400. The history (`EXE-…`, `recovery_id`
+//!   (a prefix; a trailing `/` is implied, `/` is the whole bucket; a path ending in `/` is
+//!   a folder whatever its `object_type`, so the seed's `/`+`FILE` placeholder recovers
+//!   everything), all resolved when the call is made (404 for a path with no object, or an
+//!   unknown bucket, version or target bucket); an empty `recovery_infos` is 400. The history (`EXE-…`, `recovery_id`
 //!   `ARC-…`, one `recovery_infos` entry per requested path) goes `PENDING` → `INPROGRESS`
 //!   → `SUCCESS` like an archiving run, then the latest versions (or the one version asked
 //!   for) are in the target bucket under their keys, created now; with `overwrite: false`

@@ -106,11 +106,7 @@ impl Part {
     /// An `ArchivingInfo` / `RecoveryInfo` row (`kind`: `archiving` or `recovery`).
     pub fn json(&self, kind: &str) -> Value {
         let total = self.items.len();
-        let rate = if total == 0 {
-            100
-        } else {
-            self.done * 100 / total
-        };
+        let rate = (self.done * 100).checked_div(total).unwrap_or(100);
         let usage: u64 = self.items[..self.done].iter().map(|i| i.size).sum();
         let mut j = json!({"source_object_path": self.path, "usage": usage.to_string(),
             "total_object_count": total});

@@ -5,7 +5,7 @@
 use chrono::Utc;
 
 use super::common::etag;
-use super::model::{Bucket, Item, ObjBucket, SrcObject};
+use super::model::{Bucket, Item, SrcObject};
 use crate::scp::{lock, new_id, ScpSim};
 
 impl ScpSim {
@@ -17,7 +17,7 @@ impl ScpSim {
             .region(region)
             .sources
             .entry(name.to_string())
-            .or_insert_with(ObjBucket::default);
+            .or_default();
     }
 
     /// Puts an object into an Object Storage bucket (created if missing), as if created
