@@ -785,7 +785,7 @@ async fn dry_runs_show_reads_and_mutations_exactly() {
         r[0].url
     );
     assert_eq!(r[0].headers["scp-api-version"], "archivestorage 1.1");
-    // A recovery shows the recovery call itself (the history listing before it is skipped).
+    // A recovery shows the recovery call itself: nothing is listed before it.
     let aid = gid(
         &GlobalId::new(ResourceType::Archive, PROVIDER, None, "b-1").encode(),
         ResourceType::Archive,

@@ -3,19 +3,21 @@
 //! a job's detail and its cancellation.
 //!
 //! **Discovery** (§4.5.1). The recovery calls answer `{id, recovery_target_bucket_name}`,
-//! and `id` is most likely the bucket's own id. So:
-//! 1. before the call, the recovery histories of the window [now − [`WINDOW`], now +
-//!    [`WINDOW`]] are listed and their ids noted (skipped in a dry run: the call is what the
-//!    dry run shows, and the listing only tells old histories from new ones);
-//! 2. the call;
-//! 3. an answer `id` starting with `EXE-` or `ARC-` is looked for as a history `id` or
-//!    `recovery_id`; otherwise the same window (its end moved to after the call) is listed
-//!    again, and the histories of the same target bucket not noted before are the
-//!    candidates: the newest, or, when several are new, the newest whose `recovery_infos`
-//!    paths are the request's (ShowRecoveryHistory). The listing is retried [`ATTEMPTS`]
-//!    times, [`PAUSE`] apart, for a history that appears late.
+//! and `id` is most likely the bucket's own id. So, after the call (noting the time `t`
+//! just before it):
+//! 1. an answer `id` starting with `EXE-` or `ARC-` is looked for as a history `id` or
+//!    `recovery_id`;
+//! 2. otherwise the recovery histories of the window [`t` − [`WINDOW`], now + [`WINDOW`]]
+//!    are listed, and the candidates are those of the same target bucket that started at or
+//!    after `t` − [`SKEW`] (a vendor clock behind ours): the newest (the vendor's order
+//!    breaks ties of `start_at`, which has whole seconds), or, when several are candidates,
+//!    the newest whose `recovery_infos` paths are the request's (ShowRecoveryHistory).
+//!
+//! The listing is retried [`ATTEMPTS`] times, [`PAUSE`] apart, for a history that appears
+//! late. Nothing is listed before the call, so a dry run shows the recovery call itself,
+//! exactly as a real run sends it first. Two recoveries of the same paths into the same
+//! bucket started within [`SKEW`] of each other are told apart only by the vendor's order.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -29,8 +31,10 @@ use super::api::{self, History, Window};
 use super::{map, on_409, wire, ArchiveService};
 use crate::shared::wire::decode;
 
-/// Half the window around a recovery call its history is looked for in (clock skew).
+/// Half the window around a recovery call its history is listed in.
 const WINDOW: Duration = Duration::from_secs(600);
+/// How far behind ours the vendor's clock may be when a new history is looked for.
+const SKEW: Duration = Duration::from_secs(60);
 /// Lookups of a new history after the call.
 const ATTEMPTS: u32 = 10;
 /// Pause between lookups.
@@ -42,8 +46,8 @@ const CONFIRMS: usize = 5;
 /// Largest vendor page of histories.
 const MAX_HISTORIES: u32 = 100;
 
-fn window() -> chrono::Duration {
-    chrono::Duration::from_std(WINDOW).unwrap_or_default()
+fn span(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or_default()
 }
 
 fn not_listed() -> Error {
@@ -94,16 +98,7 @@ impl ArchiveService {
         Fut: std::future::Future<Output = Result<Value>>,
     {
         let start = Utc::now();
-        let from = start - window();
-        let seen: HashSet<String> = if strata_core::dry_run::active().is_some() {
-            HashSet::new()
-        } else {
-            self.recent_recoveries(bid, from, start + window())
-                .await?
-                .into_iter()
-                .filter_map(|(h, _)| h.id)
-                .collect()
-        };
+        let from = start - span(WINDOW);
         let answer: wire::IdOnly = decode(&send().await.map_err(self.gone(bid))?)?;
         let hint = answer
             .id
@@ -113,7 +108,7 @@ impl ArchiveService {
                 tokio::time::sleep(PAUSE).await;
             }
             let rows = self
-                .recent_recoveries(bid, from, Utc::now() + window())
+                .recent_recoveries(bid, from, Utc::now() + span(WINDOW))
                 .await?;
             if let Some(hint) = &hint {
                 let found = rows.iter().find(|(h, _)| {
@@ -125,13 +120,16 @@ impl ArchiveService {
                 }
                 continue;
             }
+            let since = start - span(SKEW);
             let mut fresh: Vec<&(wire::History, Value)> = rows
                 .iter()
                 .filter(|(h, _)| {
-                    h.id.as_deref().is_some_and(|i| !seen.contains(i))
+                    h.id.is_some()
                         && h.recovery_target_bucket_name.as_deref() == Some(want.target)
+                        && map::when(&h.start_at).is_none_or(|t| t >= since)
                 })
                 .collect();
+            // Newest first; a stable sort keeps the vendor's order among equal times.
             fresh.sort_by_key(|(h, _)| std::cmp::Reverse(map::when(&h.start_at)));
             let pick = match fresh.len() {
                 0 => None,

@@ -30,9 +30,10 @@
 //! - **Job discovery** ([`jobs`], §4.5.1): the recovery calls return no usable history id.
 //!   An `id` starting with `EXE-`/`ARC-` is matched against the histories' `id` /
 //!   `recovery_id`; otherwise the recovery histories of a window around the call are listed
-//!   before it (skipped in a dry run, where the call itself is what is shown) and after it,
-//!   and the newest history of the same target bucket not listed before is the job (when
-//!   several are new, the one whose `recovery_infos` paths are the request's).
+//!   after it, and the newest history of the same target bucket that started after the call
+//!   (less a clock skew) is the job (when several are, the newest whose `recovery_infos`
+//!   paths are the request's). Nothing is listed before the call, so a dry run shows the
+//!   recovery call, exactly what a real run sends first.
 //! - **Policies** (§4.3): at most one per bucket, no delete, the source fixed: a put with
 //!   another source is `failed_precondition` before any change; equal days send nothing.
 //! - **Refusals the phrase table cannot read**: a 409 the message does not classify is read
