@@ -396,6 +396,11 @@ async fn archives_live_their_whole_life() {
     .await;
     assert_eq!(vpages.iter().flatten().count(), 2);
     let old = versions.items[1].version_id.clone();
+    let none = p
+        .list_object_versions(&c, &aid, "logs/none.txt", &page(10))
+        .await
+        .unwrap();
+    assert!(none.items.is_empty() && none.next_page_token.is_none());
 
     // Recover the folder into an Object Storage bucket: the job is found and settles.
     let req: RecoverObjects = serde_json::from_value(json!({
@@ -584,6 +589,18 @@ async fn archives_live_their_whole_life() {
         p.delete_archive(&c, &aid).await.unwrap_err().code(),
         "archive_not_found"
     );
+    for e in [
+        p.list_object_versions(&c, &aid, "logs/a.txt", &page(10))
+            .await
+            .unwrap_err(),
+        p.delete_archive_objects(&c, &aid, &del).await.unwrap_err(),
+        p.get_archive_policy(&c, &aid).await.unwrap_err(),
+        p.list_archive_jobs(&c, &aid, &jobs_filter(None, None), &page(5))
+            .await
+            .unwrap_err(),
+    ] {
+        assert_eq!(e.code(), "archive_not_found", "{e}");
+    }
 }
 
 #[tokio::test]

@@ -2,12 +2,13 @@
 //! versioning flags (§4.1). An archive is read with ShowBucket + ShowBucketEncryption (+
 //! ShowBucketVersioning on 1.1), concurrently.
 
+use futures::stream::{self, StreamExt};
 use serde_json::{json, Value};
 use strata_core::error::{Error, Result};
 use strata_core::model::*;
 use strata_core::paging::{Page, PageRequest};
 
-use super::{api, caps, map, on_409, wire, ArchiveService, MAX_BUCKETS};
+use super::{api, caps, map, on_409, wire, ArchiveService, CONCURRENCY, MAX_BUCKETS, MAX_PAGE};
 use crate::shared::wire::decode;
 
 /// The prefix of a by-name page token.
@@ -97,10 +98,11 @@ impl ArchiveService {
         req: &PageRequest,
     ) -> Result<Page<Archive>> {
         let rows = Self::after_token(self.buckets(filter.name.as_deref()).await?, req)?;
-        let size = req.page_size.max(1) as usize;
+        let size = req.page_size.clamp(1, MAX_PAGE) as usize;
         let more = rows.len() > size;
         let page: Vec<&wire::BucketRow> = rows.iter().take(size).collect();
-        let reads = futures::future::join_all(page.iter().map(|b| self.read(&b.id))).await;
+        let reads: Vec<_> = page.iter().map(|b| self.read(&b.id)).collect();
+        let reads: Vec<Result<Archive>> = stream::iter(reads).buffered(CONCURRENCY).collect().await;
         let mut items = vec![];
         for a in reads {
             match a {

@@ -64,6 +64,11 @@ use map::ArchiveIds;
 
 /// Most buckets one ListBuckets asks for (it cannot page, §2.1).
 pub(crate) const MAX_BUCKETS: u32 = 1000;
+/// Largest page of archives or policies (the capability document's `max_page_size`): each
+/// archive takes two or three reads, each policy one or two.
+pub(crate) const MAX_PAGE: u32 = 100;
+/// Most vendor reads in flight for one page of archives or policies.
+pub(crate) const CONCURRENCY: usize = 8;
 
 /// SCP Archive Storage in one region.
 pub(crate) struct ArchiveService {

@@ -135,7 +135,18 @@ impl ArchiveService {
         // One row ahead: the vendor's `count` is undefined (§8 #12).
         let raw = match api::list_versions(&self.api, v, bid, key, offset, size + 1).await {
             Ok(raw) => raw,
-            Err(e) => return Err(self.object_404(bid, e).await),
+            Err(e) => {
+                return match self.object_404(bid, e).await {
+                    // The bucket is there: the key has no versions (the vendor's 404).
+                    Error::VendorRejected {
+                        vendor_status: 404, ..
+                    } => Ok(Page {
+                        items: vec![],
+                        next_page_token: None,
+                    }),
+                    e => Err(e),
+                };
+            }
         };
         let l: wire::VersionList = decode(&raw)?;
         let more = l.contents.len() > size as usize;

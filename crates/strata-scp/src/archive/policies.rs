@@ -1,11 +1,12 @@
 //! The archiving policy of an archive (§4.3): at most one per bucket, its source fixed, no
 //! delete; pause and resume only on 1.1.
 
+use futures::stream::{self, StreamExt};
 use strata_core::error::{Error, Result};
 use strata_core::model::*;
 use strata_core::paging::{Page, PageRequest};
 
-use super::{api, map, on_409, wire, ArchiveService};
+use super::{api, map, on_409, wire, ArchiveService, CONCURRENCY, MAX_PAGE};
 use crate::shared::wire::decode;
 
 /// Most ListArchivingPolicies calls one page of the policy list makes.
@@ -29,15 +30,15 @@ impl ArchiveService {
     /// most [`MAX_POLICY_CALLS`] buckets a page; the token is the last bucket looked at).
     pub async fn list_archive_policies(&self, req: &PageRequest) -> Result<Page<ArchivePolicy>> {
         let rows = Self::after_token(self.buckets(None).await?, req)?;
-        let size = req.page_size.max(1) as usize;
+        let size = req.page_size.clamp(1, MAX_PAGE) as usize;
         let mut items = vec![];
         let mut looked = 0;
         for chunk in rows.chunks(size.min(MAX_POLICY_CALLS)) {
             if items.len() >= size || looked >= MAX_POLICY_CALLS {
                 break;
             }
-            let found =
-                futures::future::join_all(chunk.iter().map(|b| self.policy_row(&b.id))).await;
+            let found: Vec<_> = chunk.iter().map(|b| self.policy_row(&b.id)).collect();
+            let found: Vec<_> = stream::iter(found).buffered(CONCURRENCY).collect().await;
             for (b, p) in chunk.iter().zip(found) {
                 if items.len() >= size || looked >= MAX_POLICY_CALLS {
                     break;
