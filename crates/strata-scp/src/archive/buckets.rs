@@ -16,8 +16,15 @@ const NAME_TOKEN: &str = "n.";
 
 impl ArchiveService {
     /// Every bucket (up to [`MAX_BUCKETS`]) whose name contains `name`, sorted by name.
-    pub(crate) async fn buckets(&self, name: Option<&str>) -> Result<Vec<wire::BucketRow>> {
-        let raw = api::list_buckets(&self.api, name, MAX_BUCKETS).await?;
+    /// `name` goes to the vendor only with `exact` (a lookup of one name): its match is
+    /// undocumented (§2.3), and an exact vendor match would miss a substring.
+    pub(crate) async fn buckets(
+        &self,
+        name: Option<&str>,
+        exact: bool,
+    ) -> Result<Vec<wire::BucketRow>> {
+        let sent = name.filter(|_| exact);
+        let raw = api::list_buckets(&self.api, sent, MAX_BUCKETS).await?;
         let l: wire::BucketList = decode(&raw)?;
         if l.buckets.len() >= MAX_BUCKETS as usize {
             tracing::warn!(
@@ -30,8 +37,16 @@ impl ArchiveService {
         let mut rows: Vec<wire::BucketRow> = l
             .buckets
             .into_iter()
-            // The vendor's match is undocumented (§2.3): re-checked here as a substring.
-            .filter(|b| name.is_none_or(|n| b.name.contains(n)))
+            // Re-checked here: exactly, or as a substring.
+            .filter(|b| {
+                name.is_none_or(|n| {
+                    if exact {
+                        b.name == n
+                    } else {
+                        b.name.contains(n)
+                    }
+                })
+            })
             .collect();
         rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         Ok(rows)
@@ -97,7 +112,7 @@ impl ArchiveService {
         filter: &ArchiveFilter,
         req: &PageRequest,
     ) -> Result<Page<Archive>> {
-        let rows = Self::after_token(self.buckets(filter.name.as_deref()).await?, req)?;
+        let rows = Self::after_token(self.buckets(filter.name.as_deref(), false).await?, req)?;
         let size = req.page_size.clamp(1, MAX_PAGE) as usize;
         let more = rows.len() > size;
         let page: Vec<&wire::BucketRow> = rows.iter().take(size).collect();
@@ -122,12 +137,7 @@ impl ArchiveService {
 
     /// `already_exists` when a bucket is named exactly `name`.
     async fn check_unused(&self, name: &str) -> Result<()> {
-        if self
-            .buckets(Some(name))
-            .await?
-            .iter()
-            .any(|b| b.name == name)
-        {
+        if !self.buckets(Some(name), true).await?.is_empty() {
             return Err(Error::already_exists(format!(
                 "an archive named `{name}` already exists"
             )));
@@ -162,10 +172,10 @@ impl ArchiveService {
         let bid = match created.id.filter(|i| !i.is_empty()) {
             Some(id) => id,
             None => self
-                .buckets(Some(&req.name))
+                .buckets(Some(&req.name), true)
                 .await?
                 .into_iter()
-                .find(|b| b.name == req.name)
+                .next()
                 .map(|b| b.id)
                 .ok_or_else(|| Error::VendorFailed {
                     vendor_status: None,

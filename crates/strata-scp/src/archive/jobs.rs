@@ -18,6 +18,7 @@
 //! exactly as a real run sends it first. Two recoveries of the same paths into the same
 //! bucket started within [`SKEW`] of each other are told apart only by the vendor's order.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -45,6 +46,21 @@ const DISCOVERY_ROWS: u32 = 100;
 const CONFIRMS: usize = 5;
 /// Largest vendor page of histories.
 const MAX_HISTORIES: u32 = 100;
+/// Most history list calls one page of jobs makes (a status filter the vendor is not sent
+/// may drop rows here; a page that stops at the bound is short, with a token).
+const MAX_JOB_CALLS: usize = 6;
+
+/// One of the two history lists while a page of jobs is merged: `head` is the vendor offset
+/// of `rows[0]` (of the next row to fetch when `rows` is empty), `more` whether the vendor
+/// has rows after those fetched, `state` the vendor filter sent (only the documented
+/// `SUCCESS`; other states are filtered here).
+struct JobList {
+    kind: History,
+    head: u64,
+    rows: VecDeque<(wire::History, Value)>,
+    more: bool,
+    state: Option<&'static str>,
+}
 
 fn span(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or_default()
@@ -227,97 +243,107 @@ impl ArchiveService {
     }
 
     /// The archive's archiving runs and recoveries in the filter's window, newest first,
-    /// merged from the two history lists (the token holds both offsets).
+    /// merged from the two history lists; the token holds each list's offset (see
+    /// [`JobList`]).
     pub async fn list_archive_jobs(
         &self,
         bid: &str,
         filter: &ArchiveJobFilter,
         req: &PageRequest,
     ) -> Result<Page<ArchiveJob>> {
-        let (mut a_off, mut r_off) = match &req.page_token {
+        let (a_off, r_off) = match &req.page_token {
             None => (0, 0),
             Some(t) => parse_job_token(t).ok_or(Error::InvalidPageToken)?,
         };
         let size = req.page_size.clamp(1, MAX_HISTORIES);
-        let kinds: Vec<History> = [History::Archiving, History::Recovery]
+        let mut lists: Vec<JobList> = [(History::Archiving, a_off), (History::Recovery, r_off)]
             .into_iter()
-            .filter(|k| filter.kind.is_none_or(|f| f == map::kind(*k)))
+            .filter(|(k, _)| filter.kind.is_none_or(|f| f == map::kind(*k)))
+            // A recovery is never skipped: nothing to list.
+            .filter(|(k, _)| {
+                !(filter.status == Some(JobStatus::Skipped) && *k == History::Recovery)
+            })
+            .map(|(kind, head)| JobList {
+                kind,
+                head,
+                rows: VecDeque::new(),
+                more: true,
+                state: filter.status.and_then(|s| map::job_state_wire(s)),
+            })
             .collect();
-        // Each list's rows from its offset, and whether it has more after them.
-        let mut lists = vec![];
-        for k in kinds {
-            let offset = match k {
-                History::Archiving => a_off,
-                History::Recovery => r_off,
-            };
-            let state = match filter.status {
-                None => None,
-                Some(s) => match map::job_state_wire(s, k) {
-                    Some(w) => Some(w),
-                    // No history of this kind is ever in that state.
-                    None => continue,
-                },
-            };
-            let w = Window {
-                from: filter.since,
-                to: filter.until,
-                state,
-                offset,
-                limit: size,
-            };
-            let raw = api::list_histories(&self.api, k, bid, &w)
-                .await
-                .map_err(self.gone(bid))?;
-            let l: wire::HistoryList = decode(&raw)?;
-            let got = l.contents.len() as u64;
-            let more = got == u64::from(size) && l.total_count.is_none_or(|t| offset + got < t);
-            let rows: Vec<(wire::History, Value)> = l
-                .contents
-                .into_iter()
-                .map(|v| Ok((decode(&v)?, v)))
-                .collect::<Result<_>>()?;
-            lists.push((
-                k,
-                rows.into_iter().collect::<std::collections::VecDeque<_>>(),
-                more,
-            ));
-        }
+        // Rows the status filter may drop here: ask for full vendor pages then.
+        let ask = if filter.status.is_some() && lists.iter().any(|l| l.state.is_none()) {
+            MAX_HISTORIES
+        } else {
+            size
+        };
         let mut items = vec![];
-        while items.len() < size as usize {
-            // The newest head among the lists; stop when a list that has more is empty here
-            // (its next rows could be newer than the others' heads).
-            if lists.iter().any(|(_, rows, more)| rows.is_empty() && *more) {
-                break;
+        let mut calls = 0;
+        'page: while items.len() < size as usize {
+            // A list with more rows must show its next one before the heads can be compared.
+            for l in lists.iter_mut().filter(|l| l.rows.is_empty() && l.more) {
+                if calls == MAX_JOB_CALLS {
+                    break 'page;
+                }
+                self.fetch_jobs(bid, filter, l, ask).await?;
+                calls += 1;
             }
-            let Some(i) = lists
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, rows, _))| !rows.is_empty())
-                .max_by_key(|(_, (_, rows, _))| map::when(&rows[0].0.start_at))
-                .map(|(i, _)| i)
+            let Some(l) = lists
+                .iter_mut()
+                .filter(|l| !l.rows.is_empty())
+                .max_by_key(|l| map::when(&l.rows[0].0.start_at))
             else {
                 break;
             };
-            let (k, rows, _) = &mut lists[i];
-            let (h, v) = rows.pop_front().expect("a head");
-            match k {
-                History::Archiving => a_off += 1,
-                History::Recovery => r_off += 1,
-            }
-            if let Some(j) = map::job(&self.ids, *k, bid, &h, &v) {
-                // The vendor's state spellings are undocumented: re-checked normalised.
+            let (h, v) = l.rows.pop_front().expect("a head");
+            l.head += 1;
+            if let Some(j) = map::job(&self.ids, l.kind, bid, &h, &v) {
+                // The vendor's state spellings are undocumented: checked here, normalised.
                 if filter.status.is_none_or(|s| s == j.status) {
                     items.push(j);
                 }
             }
         }
-        let more = lists
-            .iter()
-            .any(|(_, rows, more)| !rows.is_empty() || *more);
+        let more = lists.iter().any(|l| !l.rows.is_empty() || l.more);
+        let head =
+            |k: History, dflt: u64| lists.iter().find(|l| l.kind == k).map_or(dflt, |l| l.head);
+        let token = format!(
+            "j.{}.{}",
+            head(History::Archiving, a_off),
+            head(History::Recovery, r_off)
+        );
         Ok(Page {
             items,
-            next_page_token: more.then(|| format!("j.{a_off}.{r_off}")),
+            next_page_token: more.then_some(token),
         })
+    }
+
+    /// The next rows of one history list, after those it holds.
+    async fn fetch_jobs(
+        &self,
+        bid: &str,
+        filter: &ArchiveJobFilter,
+        l: &mut JobList,
+        limit: u32,
+    ) -> Result<()> {
+        let offset = l.head + l.rows.len() as u64;
+        let w = Window {
+            from: filter.since,
+            to: filter.until,
+            state: l.state,
+            offset,
+            limit,
+        };
+        let raw = api::list_histories(&self.api, l.kind, bid, &w)
+            .await
+            .map_err(self.gone(bid))?;
+        let list: wire::HistoryList = decode(&raw)?;
+        let got = list.contents.len() as u64;
+        l.more = got == u64::from(limit) && list.total_count.is_none_or(|t| offset + got < t);
+        for v in list.contents {
+            l.rows.push_back((decode(&v)?, v));
+        }
+        Ok(())
     }
 
     /// ShowArchivingHistory / ShowRecoveryHistory, by the kind in the id.

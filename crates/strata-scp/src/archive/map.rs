@@ -112,19 +112,11 @@ pub(crate) fn job_status(state: Option<&str>) -> JobStatus {
     }
 }
 
-/// The vendor's `state` filter value of a job status (the simulator's spellings, §5.0; the
-/// live service's are undocumented, so lists re-check the normalised status too). `None`:
-/// no history is ever in that state, or the state has no spelling to filter by.
-pub(crate) fn job_state_wire(s: JobStatus, kind: History) -> Option<&'static str> {
-    Some(match s {
-        JobStatus::Queued => "PENDING",
-        JobStatus::Running => "INPROGRESS",
-        JobStatus::Succeeded => "SUCCESS",
-        JobStatus::Failed => "FAILED",
-        JobStatus::Cancelled => "CANCELED",
-        JobStatus::Skipped if kind == History::Archiving => "SKIPPED",
-        _ => return None,
-    })
+/// The vendor's `state` filter value of a job status: only `SUCCESS`, the one spelling the
+/// reference documents (§5.0); other states are filtered after normalisation, as the live
+/// service's spellings of them are unknown.
+pub(crate) fn job_state_wire(s: JobStatus) -> Option<&'static str> {
+    (s == JobStatus::Succeeded).then_some("SUCCESS")
 }
 
 /// The raw answer without the fields the model already has.

@@ -39,12 +39,9 @@ fn states_normalise_case_insensitively() {
     assert_eq!(job_status(None), JobStatus::Unknown);
     assert_eq!(bucket_status(Some("active")), BackupStatus::Active);
     assert_eq!(bucket_status(Some("DELETING")), BackupStatus::Unknown);
-    assert_eq!(job_state_wire(JobStatus::Skipped, History::Recovery), None);
-    assert_eq!(
-        job_state_wire(JobStatus::Skipped, History::Archiving),
-        Some("SKIPPED")
-    );
-    assert_eq!(job_state_wire(JobStatus::Unknown, History::Archiving), None);
+    assert_eq!(job_state_wire(JobStatus::Succeeded), Some("SUCCESS"));
+    assert_eq!(job_state_wire(JobStatus::Running), None);
+    assert_eq!(job_state_wire(JobStatus::Skipped), None);
 }
 
 #[test]

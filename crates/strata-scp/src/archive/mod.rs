@@ -20,7 +20,9 @@
 //!   listing's folder and filters), followed defensively (a marker equal to the one just
 //!   sent ends the list). Versions page by offset (`<offset>`), looking one row ahead.
 //!   Jobs merge the two history lists newest first; the token holds both offsets
-//!   (`j.<archiving>.<recovery>`).
+//!   (`j.<archiving>.<recovery>`). A status filter is sent as the vendor's `state` only for
+//!   `succeeded` (`SUCCESS`, the one spelling the reference documents); other statuses are
+//!   matched here after normalisation, so an unknown spelling can never hide jobs.
 //! - **Create** (§4.1.2): the name is checked against the rules the capability document
 //!   cannot express (IP form, `admin`) and against the existing buckets (ListBuckets by
 //!   name, re-checked exactly: `already_exists`) before CreateBucket; the vendor's 409 is

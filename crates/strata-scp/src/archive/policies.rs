@@ -29,7 +29,7 @@ impl ArchiveService {
     /// the buckets after the token, a page's worth at a time, until the page is full (at
     /// most [`MAX_POLICY_CALLS`] buckets a page; the token is the last bucket looked at).
     pub async fn list_archive_policies(&self, req: &PageRequest) -> Result<Page<ArchivePolicy>> {
-        let rows = Self::after_token(self.buckets(None).await?, req)?;
+        let rows = Self::after_token(self.buckets(None, false).await?, req)?;
         let size = req.page_size.clamp(1, MAX_PAGE) as usize;
         let mut items = vec![];
         let mut looked = 0;
