@@ -268,7 +268,7 @@ impl ArchiveService {
                 head,
                 rows: VecDeque::new(),
                 more: true,
-                state: filter.status.and_then(|s| map::job_state_wire(s)),
+                state: filter.status.and_then(map::job_state_wire),
             })
             .collect();
         // Rows the status filter may drop here: ask for full vendor pages then.
