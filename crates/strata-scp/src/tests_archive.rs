@@ -436,6 +436,19 @@ async fn archives_live_their_whole_life() {
     )
     .await;
 
+    // A target bucket or a path that is not there: a precondition, not a missing archive.
+    for (target, path) in [
+        ("no-such-bucket", "logs/a.txt"),
+        ("restored", "logs/none.txt"),
+    ] {
+        let req: RecoverObjects = serde_json::from_value(json!({
+            "target_bucket": target, "items": [{"path": path, "type": "file"}]
+        }))
+        .unwrap();
+        let e = p.recover_archive_objects(&c, &aid, &req).await.unwrap_err();
+        assert_eq!(e.code(), "failed_precondition", "{target} {path}: {e}");
+    }
+
     // Recover the old version of a.txt.
     let req: RecoverVersion = serde_json::from_value(json!({
         "target_bucket": "restored-v", "key": "logs/a.txt", "version_id": old

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use strata_core::error::{Error, Result};
+use strata_core::error::{sanitize_vendor_text, Error, Result};
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::*;
 use strata_core::paging::{Page, PageRequest};
@@ -115,7 +115,26 @@ impl ArchiveService {
     {
         let start = Utc::now();
         let from = start - span(WINDOW);
-        let answer: wire::IdOnly = decode(&send().await.map_err(self.gone(bid))?)?;
+        let answer = match send().await {
+            Ok(a) => a,
+            Err(e) => {
+                return Err(match self.object_404(bid, e).await {
+                    // The archive is there: the vendor found no target bucket, no archived
+                    // object at a path, or no such version.
+                    Error::VendorRejected {
+                        vendor_status: 404,
+                        message,
+                        ..
+                    } => Error::failed_precondition(format!(
+                        "the target bucket `{}` or something to recover is not there: {}",
+                        want.target,
+                        sanitize_vendor_text(&message)
+                    )),
+                    e => e,
+                });
+            }
+        };
+        let answer: wire::IdOnly = decode(&answer)?;
         let hint = answer
             .id
             .filter(|i| i.starts_with("EXE-") || i.starts_with("ARC-"));

@@ -100,7 +100,7 @@ impl ArchiveService {
 
     /// A 404 of an object call names the bucket or an object: `archive_not_found` only when
     /// the bucket is gone (ShowBucket), else the vendor's refusal as it is.
-    async fn object_404(&self, bid: &str, e: Error) -> Error {
+    pub(crate) async fn object_404(&self, bid: &str, e: Error) -> Error {
         if !matches!(
             e,
             Error::VendorRejected {
