@@ -1,13 +1,13 @@
 //! The capability document of an SCP provider: one entry per offered service, each from
-//! that service's own `caps.rs` (Block Storage's and Backup's by the API version each is
-//! pinned to).
+//! that service's own `caps.rs` (Block Storage's, Backup's and Archive Storage's by the API
+//! version each is pinned to).
 
 use std::collections::BTreeMap;
 
 use strata_core::capability::{Capabilities, NameRules};
 
 use crate::service::ScpService;
-use crate::{backup, block, file, parallel_file};
+use crate::{archive, backup, block, file, parallel_file};
 
 /// SCP's names: `^[a-z]([a-z0-9_]){2,20}$`.
 pub fn name_rules() -> NameRules {
@@ -39,7 +39,7 @@ pub fn capabilities_at(
                 ScpService::Block => {
                     block::caps::capabilities(version(s), replication_regions.clone())
                 }
-                ScpService::Backup => return None,
+                ScpService::Backup | ScpService::Archive => return None,
             };
             Some((s.kind()?, kind))
         })
@@ -57,11 +57,17 @@ pub fn capabilities_at(
                 replication_regions.clone(),
             )
         });
+    let archives = services
+        .iter()
+        .find(|s| **s == ScpService::Archive)
+        .map(|s| {
+            archive::caps::capabilities(versions.get(s).map_or(s.default_version(), String::as_str))
+        });
     Capabilities {
         volumes,
         volume_groups,
         backups,
+        archives,
         max_page_size: 100,
-        ..Default::default()
     }
 }

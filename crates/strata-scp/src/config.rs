@@ -40,7 +40,7 @@ pub struct ScpConfig {
     pub secret_key: Secret,
     /// Signed into every request when set (and sent as `Scp-AccountId`).
     pub account_id: Option<String>,
-    /// Services this provider offers (its volume kinds, and Backup).
+    /// Services this provider offers (its volume kinds, Backup and Archive Storage).
     pub services: Vec<ScpService>,
     /// `Scp-Api-Version` per service; defaults to [`ScpService::default_version`].
     pub versions: BTreeMap<ScpService, String>,
@@ -112,7 +112,7 @@ impl ScpConfig {
         let service = |name: &str| {
             ScpService::from_config_name(name).ok_or_else(|| {
                 cfg.error(format!(
-                    "unknown or not yet supported SCP service `{name}` (supported: file, parallel_file, block, backup)"
+                    "unknown or not yet supported SCP service `{name}` (supported: file, parallel_file, block, backup, archive)"
                 ))
             })
         };
@@ -161,11 +161,11 @@ struct ScpSettings {
     #[serde(default)]
     account_id: Option<String>,
     /// Per-service base URL overrides, keyed by service name (`file`, `parallel_file`,
-    /// `block`, `backup`).
+    /// `block`, `backup`, `archive`).
     #[serde(default)]
     endpoints: BTreeMap<String, String>,
     /// Per-service `Scp-Api-Version` versions, e.g. `file = "1.0"`, `block = "1.1"`,
-    /// `backup = "1.0"`.
+    /// `backup = "1.0"`, `archive = "1.0"`.
     #[serde(default)]
     versions: BTreeMap<String, String>,
     #[serde(default)]
@@ -209,14 +209,26 @@ mod tests {
         let e = ScpConfig::from_settings(&provider("w", "r", bad), &[]).unwrap_err();
         assert!(e.to_string().contains("unknown field `servics`"), "{e}");
         let mut block = base.clone();
-        block["services"] = json!(["file", "parallel_file", "block", "backup"]);
-        block["versions"] = json!({"block": "1.0", "backup": "1.0"});
-        block["endpoints"] = json!({"backup": "http://b"});
+        block["services"] = json!(["file", "parallel_file", "block", "backup", "archive"]);
+        block["versions"] = json!({"block": "1.0", "backup": "1.0", "archive": "1.0"});
+        block["endpoints"] = json!({"backup": "http://b", "archive": "http://a"});
         let c = ScpConfig::from_settings(&provider("w", "r", block), &[]).unwrap();
         assert_eq!(c.services, ScpService::ALL);
         assert_eq!(c.versions[&ScpService::Block], "1.0");
         assert_eq!(c.versions[&ScpService::Backup], "1.0");
+        assert_eq!(c.versions[&ScpService::Archive], "1.0");
         assert_eq!(c.endpoints[&ScpService::Backup], "http://b");
+        assert_eq!(c.endpoints[&ScpService::Archive], "http://a");
+        // Every service by default, Archive Storage included, at its current version.
+        let c = ScpConfig::from_settings(&provider("w", "r", base.clone()), &[]).unwrap();
+        assert_eq!(c.services, [ScpService::File]);
+        let d = ScpConfig::new("p", "kr-west1", "s", "ak", Secret::new("sk"));
+        assert!(d.services.contains(&ScpService::Archive));
+        assert_eq!(ScpService::Archive.default_version(), "1.1");
+        assert_eq!(
+            crate::client::default_base_url(ScpService::Archive.service_id(), "kr-west1", "s"),
+            "https://archivestorage.kr-west1.s.samsungsdscloud.com"
+        );
         let mut unknown = base;
         unknown["services"] = json!(["object"]);
         let e = ScpConfig::from_settings(&provider("w", "r", unknown), &[]).unwrap_err();

@@ -3,13 +3,16 @@
 //! The Samsung Cloud Platform adapter: the shared [client] (request signer, signed HTTP,
 //! error mapping), one folder per SCP service — File Storage (kind `file`), Parallel File
 //! Storage (kind `parallel_file`), Block Storage for bare metal (kind `block`, and volume
-//! groups) and Backup (backup policies, jobs, recovery points, restores, agents), each with
+//! groups), Backup (backup policies, jobs, recovery points, restores, agents) and Archive
+//! Storage (archives, their objects, versions, policy and jobs), each with
 //! its vendor calls, wire shapes, pure mapping and capability document — and the
 //! [`ScpProvider`] that dispatches Strata's provider traits to them. The adapter parses its
 //! own provider settings ([`ScpProvider::from_settings`]).
 //! References: `shared/vendor/scp-file-storage.md`, `scp-parallel-file-storage.md`,
-//! `scp-block-storage.md`, `scp-backup.md`.
+//! `scp-block-storage.md`, `scp-backup.md`, `scp-archive-storage.md`.
 
+mod archive;
+mod archive_dispatch;
 mod backup;
 mod backup_dispatch;
 mod block;
@@ -23,6 +26,8 @@ mod service;
 mod shared;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_archive;
 #[cfg(test)]
 mod tests_backup;
 #[cfg(test)]
@@ -43,6 +48,7 @@ pub use client::{ScpClient, Signer};
 pub use config::{ScpConfig, REGIONS};
 pub use service::ScpService;
 
+use archive::ArchiveService;
 use backup::BackupService;
 use block::BlockStorage;
 use file::FileStorage;
@@ -53,7 +59,7 @@ use shared::{RulesAt, VolumeService};
 pub const VENDOR: &str = "scp";
 
 /// One SCP region of one account, offering any of File Storage, Parallel File Storage,
-/// Block Storage and Backup.
+/// Block Storage, Backup and Archive Storage.
 ///
 /// Requests are checked against [`capabilities`] by the gateway first; the service modules
 /// add only what the document cannot express (no descriptions, rules after create, the
@@ -65,6 +71,7 @@ pub struct ScpProvider {
     pfs: Option<ParallelFileStorage>,
     block: Option<BlockStorage>,
     backup: Option<BackupService>,
+    archive: Option<ArchiveService>,
 }
 
 /// Most vendor calls one page of [`ScpProvider::list_volumes`] makes.
@@ -186,6 +193,13 @@ impl ScpProvider {
                         dr_regions: cfg.replication_regions.clone(),
                     },
                     version(ScpService::Backup),
+                )
+            }),
+            archive: has(ScpService::Archive).then(|| {
+                ArchiveService::new(
+                    client(ScpService::Archive),
+                    &cfg.provider_id,
+                    version(ScpService::Archive),
                 )
             }),
         })
@@ -550,8 +564,6 @@ impl ReplicaOps for ScpProvider {
     }
 }
 
-impl ArchiveOps for ScpProvider {}
-
 #[async_trait]
 impl Provider for ScpProvider {
     fn info(&self) -> &ProviderInfo {
@@ -577,6 +589,11 @@ impl Provider for ScpProvider {
         }
         if let Some(b) = &self.backup {
             if let Err(e) = b.health().await {
+                return failed(e);
+            }
+        }
+        if let Some(a) = &self.archive {
+            if let Err(e) = a.health().await {
                 return failed(e);
             }
         }

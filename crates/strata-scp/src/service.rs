@@ -3,7 +3,7 @@
 
 use strata_core::model::VolumeKind;
 
-/// The SCP services this adapter speaks: three volume services and Backup.
+/// The SCP services this adapter speaks: three volume services, Backup and Archive Storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ScpService {
     /// File Storage (`filestorage`): volumes of kind `file`.
@@ -16,15 +16,19 @@ pub enum ScpService {
     /// Backup (`backup`): backup policies, their jobs, recovery points and restores, and
     /// backup agents. Not a volume service.
     Backup,
+    /// Archive Storage (`archivestorage`): archives (archive buckets), their archiving
+    /// policy, objects, versions, archiving runs and recoveries. Not a volume service.
+    Archive,
 }
 
 impl ScpService {
     /// Every service, in list order.
-    pub const ALL: [ScpService; 4] = [
+    pub const ALL: [ScpService; 5] = [
         ScpService::File,
         ScpService::ParallelFile,
         ScpService::Block,
         ScpService::Backup,
+        ScpService::Archive,
     ];
 
     /// The vendor's service id (host prefix and `Scp-Api-Version` prefix).
@@ -34,6 +38,7 @@ impl ScpService {
             ScpService::ParallelFile => "parallel-filestorage",
             ScpService::Block => "baremetal-blockstorage",
             ScpService::Backup => "backup",
+            ScpService::Archive => "archivestorage",
         }
     }
 
@@ -44,28 +49,30 @@ impl ScpService {
             ScpService::ParallelFile => "parallel_file",
             ScpService::Block => "block",
             ScpService::Backup => "backup",
+            ScpService::Archive => "archive",
         }
     }
 
-    /// The current API version (File Storage 1.0, Block Storage 1.0/1.1 and Backup 1.0 are
-    /// deprecated).
+    /// The current API version (File Storage 1.0, Block Storage 1.0/1.1, Backup 1.0 and
+    /// Archive Storage 1.0 are deprecated).
     pub fn default_version(self) -> &'static str {
         match self {
             ScpService::File => "1.1",
             ScpService::ParallelFile => "1.0",
             ScpService::Block => "1.2",
             ScpService::Backup => "1.1",
+            ScpService::Archive => "1.1",
         }
     }
 
     /// The volume kind this service's volumes have in Strata's model; `None` for a service
-    /// that serves no volumes (Backup).
+    /// that serves no volumes (Backup, Archive Storage).
     pub fn kind(self) -> Option<VolumeKind> {
         match self {
             ScpService::File => Some(VolumeKind::File),
             ScpService::ParallelFile => Some(VolumeKind::ParallelFile),
             ScpService::Block => Some(VolumeKind::Block),
-            ScpService::Backup => None,
+            ScpService::Backup | ScpService::Archive => None,
         }
     }
 
