@@ -57,7 +57,7 @@ impl Target {
 
 pub(super) async fn archive_changes(run: &Run<'_>, t: &Target) {
     let or_none = |id: String, none: &str| if id.is_empty() { none.to_string() } else { id };
-    for bucket in ["dry-src", "dry-dst", "dry-slow-dst"] {
+    for bucket in ["dry-src", "dry-dst", "dry-slow-src"] {
         t.object_bucket(bucket);
     }
     let created = run
@@ -101,13 +101,32 @@ pub(super) async fn archive_changes(run: &Run<'_>, t: &Target) {
         Some(json!({"target_bucket": "dry-dst", "key": "old.txt", "version_id": version})),
     ))
     .await;
-    // A recovery that keeps running until cancelled (started outside the walk: waiting for
-    // it to settle would never end).
-    let (_, _, slow) = send(t.req(Method::POST, &format!("{a}/recover")).json(
-        &json!({"target_bucket": "dry-slow-dst", "items": [{"path": "old.txt", "type": "file"}]}),
-    ))
+    // An archiving run that keeps going until cancelled, of a second archive whose source is
+    // slow (fired through the hook, so no operation polls it while the walk compares the
+    // cancel's requests).
+    let (_, _, other) = send(
+        t.req(Method::POST, "/v1/archives?wait=30s")
+            .json(&json!({"provider": t.provider, "name": "dry-archive-slow"})),
+    )
     .await;
-    let job = slow["target"].as_str().unwrap_or("ajob_AAAA").to_string();
+    let slow = format!(
+        "/v1/archives/{}",
+        other["result"]["id"].as_str().unwrap_or("arc_AAAA")
+    );
+    let (_, _, _) = send(
+        t.req(Method::PUT, &format!("{slow}/policy?wait=30s"))
+            .json(&json!({"source_bucket": "dry-slow-src", "after_days": 30})),
+    )
+    .await;
+    t.fire_archiving(
+        other["result"]["id"].as_str().unwrap_or_default(),
+        "dry-slow-src",
+    );
+    let (_, jobs) = t.get(&format!("{slow}/jobs?kind=archiving")).await;
+    let job = jobs["jobs"][0]["id"]
+        .as_str()
+        .unwrap_or("ajob_AAAA")
+        .to_string();
     run.go(&step(
         Method::POST,
         format!("/v1/archive-jobs/{job}/cancel"),
