@@ -23,7 +23,8 @@ fn admin() -> Principal {
 }
 
 /// Backup, archive, volume group, recovery point and job ids, and volume ids without a kind,
-/// never reach a volume service: the SCP provider refuses them from its one dispatch table.
+/// never reach a volume service: the SCP provider refuses them from its one dispatch table
+/// (backup and archive ids go to their own services only).
 #[tokio::test]
 async fn non_volume_ids_never_reach_a_volume_service() {
     let (gw, sim) = start_scp(Duration::from_millis(20)).await;
@@ -80,11 +81,14 @@ async fn non_volume_ids_never_reach_a_volume_service() {
             "invalid_id"
         };
         assert_eq!(backup, expected, "{id:?}");
-        // The family SCP does not serve yet says so, whatever the id.
-        assert_eq!(
-            p.get_archive(&ctx, id).await.unwrap_err().code(),
-            "unsupported_by_provider"
-        );
+        // Likewise an archive id reaches Archive Storage only.
+        let archive = p.get_archive(&ctx, id).await.unwrap_err().code();
+        let expected = if id.rtype == ResourceType::Archive && id.kind.is_none() {
+            "archive_not_found"
+        } else {
+            "invalid_id"
+        };
+        assert_eq!(archive, expected, "{id:?}");
     }
     let after: usize = logs.iter().map(|f| f.request_count()).sum();
     assert_eq!(
