@@ -96,8 +96,7 @@ pub struct CreateArchive {
     pub labels: Labels,
 }
 
-/// Body of `PATCH /v1/archives/{id}`. Absent fields are left unchanged; at least one must be
-/// present.
+/// Body of `PATCH /v1/archives/{id}`. Absent fields are left unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"encrypted": true}))]
@@ -185,7 +184,7 @@ pub struct DeleteObjects {
 #[schema(example = json!({"key": "reports/summary.csv", "version_ids": ["Oc9nEYWV.6VjzsIMXFZWM1zL8HcYvKl"]}))]
 pub struct DeleteVersions {
     /// Key of the object.
-    #[schema(schema_with = object_path_schema)]
+    #[schema(schema_with = object_key_schema)]
     pub key: String,
     /// Ids of the versions to delete (from `GET /v1/archives/{id}/object-versions`); 1–100.
     /// When the current version goes, the newest remaining one becomes current.
@@ -193,27 +192,84 @@ pub struct DeleteVersions {
     pub version_ids: Vec<String>,
 }
 
+/// One segment of a path inside an archive: not empty, not `.` or `..`, no `/` and no
+/// control characters.
+macro_rules! segment {
+    () => {
+        r"(?:[^/.\x00-\x1f\x7f][^/\x00-\x1f\x7f]*|\.(?:[^/.\x00-\x1f\x7f][^/\x00-\x1f\x7f]*|\.[^/\x00-\x1f\x7f]+))"
+    };
+}
+
 /// The rule of a key or folder path inside an archive: relative to its root (no leading
 /// `/`), segments separated by single `/`, none of them `.` or `..`, no control characters;
 /// folders end in `/`. Written without look-arounds, so JSON Schema validators, test
 /// generators and the gateway (the `regex` crate) all read it the same way.
-pub const OBJECT_PATH_PATTERN: &str = r"^(?:[^/.\x00-\x1f\x7f][^/\x00-\x1f\x7f]*|\.(?:[^/.\x00-\x1f\x7f][^/\x00-\x1f\x7f]*|\.[^/\x00-\x1f\x7f]+))(?:/(?:[^/.\x00-\x1f\x7f][^/\x00-\x1f\x7f]*|\.(?:[^/.\x00-\x1f\x7f][^/\x00-\x1f\x7f]*|\.[^/\x00-\x1f\x7f]+)))*/?$";
+pub const OBJECT_PATH_PATTERN: &str = concat!("^", segment!(), "(?:/", segment!(), ")*/?$");
+/// [`OBJECT_PATH_PATTERN`] for an object's key: no trailing `/`.
+pub const OBJECT_KEY_PATTERN: &str = concat!("^", segment!(), "(?:/", segment!(), ")*$");
+/// [`OBJECT_PATH_PATTERN`] for a folder: a trailing `/`.
+pub const FOLDER_PATTERN: &str = concat!("^", segment!(), "(?:/", segment!(), ")*/$");
 /// The rule of an object version id: printable ASCII, no spaces.
 pub const VERSION_ID_PATTERN: &str = r"^[!-~]+$";
 
+/// What a path inside an archive must name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    /// An object or a folder.
+    Any,
+    /// An object (no trailing `/`).
+    Key,
+    /// A folder (a trailing `/`).
+    Folder,
+}
+
+impl PathKind {
+    /// Its pattern.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            PathKind::Any => OBJECT_PATH_PATTERN,
+            PathKind::Key => OBJECT_KEY_PATTERN,
+            PathKind::Folder => FOLDER_PATTERN,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            PathKind::Any => "A key or folder path (folders end in `/`)",
+            PathKind::Key => "The key of an object (no trailing `/`)",
+            PathKind::Folder => "A folder path (ending in `/`)",
+        }
+    }
+
+    fn schema(self, example: &str) -> utoipa::openapi::Object {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_OBJECT_PATH))
+            .pattern(Some(self.pattern()))
+            .description(Some(format!(
+                "{} inside an archive, relative to its root: no leading `/`, no empty, `.` or `..` segment, no control characters; 1–{MAX_OBJECT_PATH} characters.",
+                self.words()
+            )))
+            .examples([example])
+            .build()
+    }
+}
+
 /// The OpenAPI schema of one object key or folder path.
 pub fn object_path_schema() -> utoipa::openapi::Object {
-    use utoipa::openapi::schema::{ObjectBuilder, Type};
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .min_length(Some(1))
-        .max_length(Some(MAX_OBJECT_PATH))
-        .pattern(Some(OBJECT_PATH_PATTERN))
-        .description(Some(format!(
-            "A key or folder path inside an archive, relative to its root: no leading `/`, no empty, `.` or `..` segment, no control characters; folders end in `/`. 1–{MAX_OBJECT_PATH} characters."
-        )))
-        .examples(["reports/summary.csv"])
-        .build()
+    PathKind::Any.schema("reports/2024/")
+}
+
+/// The OpenAPI schema of an object's key.
+pub fn object_key_schema() -> utoipa::openapi::Object {
+    PathKind::Key.schema("reports/summary.csv")
+}
+
+/// The OpenAPI schema of a folder path.
+pub fn folder_schema() -> utoipa::openapi::Object {
+    PathKind::Folder.schema("reports/")
 }
 
 /// The OpenAPI schema of a list of 1–100 object keys or folder paths.
@@ -269,20 +325,16 @@ fn matches(pattern: &'static str, value: &str) -> bool {
         .is_match(value)
 }
 
-/// Checks an object key or folder path against [`OBJECT_PATH_PATTERN`]; `folder` also
-/// requires the trailing `/`.
-pub fn check_object_path(field: &str, path: &str, folder: bool) -> Result<()> {
+/// Checks a path inside an archive against the pattern of its kind.
+pub fn check_object_path(field: &str, path: &str, kind: PathKind) -> Result<()> {
     text(field, path, MAX_OBJECT_PATH)?;
-    if !matches(OBJECT_PATH_PATTERN, path) {
+    if !matches(kind.pattern(), path) {
         return Err(Error::invalid(
             field,
-            format!("`{field}` must be a path relative to the archive's root: no leading `/`, no empty, `.` or `..` segment, no control characters"),
-        ));
-    }
-    if folder && !path.ends_with('/') {
-        return Err(Error::invalid(
-            field,
-            format!("`{field}` must end in `/` (a folder)"),
+            format!(
+                "`{field}`: {} inside the archive, relative to its root: no leading `/`, no empty, `.` or `..` segment, no control characters",
+                kind.words().to_lowercase()
+            ),
         ));
     }
     Ok(())
@@ -340,7 +392,11 @@ pub struct PutArchivePolicy {
     pub source_bucket: String,
     /// Only objects whose key starts with this prefix; absent: the whole bucket. Only where
     /// the provider's `archives.policy_prefix` is `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::common::present::deserialize"
+    )]
     #[schema(schema_with = object_path_schema)]
     pub prefix: Option<String>,
     /// Archive objects once they are this many days old, within the provider's
@@ -360,12 +416,6 @@ impl Bounded for CreateArchive {
 
 impl Bounded for UpdateArchive {
     fn check_bounds(&self) -> Result<()> {
-        if self.encrypted.is_none() && self.versioning.is_none() {
-            return Err(Error::invalid(
-                "encrypted",
-                "set `encrypted` or `versioning` (or both)",
-            ));
-        }
         Ok(())
     }
 }
@@ -374,7 +424,7 @@ impl Bounded for DeleteObjects {
     fn check_bounds(&self) -> Result<()> {
         paths("paths", &self.paths)?;
         for (i, p) in self.paths.iter().enumerate() {
-            check_object_path(&format!("paths[{i}]"), p, false)?;
+            check_object_path(&format!("paths[{i}]"), p, PathKind::Any)?;
         }
         Ok(())
     }
@@ -382,10 +432,7 @@ impl Bounded for DeleteObjects {
 
 impl Bounded for DeleteVersions {
     fn check_bounds(&self) -> Result<()> {
-        check_object_path("key", &self.key, false)?;
-        if self.key.ends_with('/') {
-            return Err(Error::invalid("key", "`key` names an object, not a folder"));
-        }
+        check_object_path("key", &self.key, PathKind::Key)?;
         if self.version_ids.is_empty() {
             return Err(Error::invalid(
                 "version_ids",
@@ -405,7 +452,7 @@ impl Bounded for PutArchivePolicy {
         not_blank("source_bucket", &self.source_bucket)?;
         text("source_bucket", &self.source_bucket, MAX_NAME)?;
         if let Some(p) = &self.prefix {
-            check_object_path("prefix", p, false)?;
+            check_object_path("prefix", p, PathKind::Any)?;
         }
         range(
             "after_days",

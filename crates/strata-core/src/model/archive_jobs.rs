@@ -5,19 +5,22 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::archive::{check_object_path, object_path_schema, paths, version_id};
+use super::archive::{
+    check_object_path, object_key_schema, object_path_schema, paths, version_id, PathKind,
+};
 use super::bounds::{not_blank, text, Bounded, MAX_NAME};
 use super::{JobStatus, ObjectType, VendorFields};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// One thing to recover: an object, or a folder with everything under it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecoverItem {
-    /// Key of the object, or folder path ending in `/`.
+    /// Key of the object (`file`), or folder path ending in `/` (`folder`).
     #[schema(schema_with = object_path_schema)]
     pub path: String,
-    /// `file` for an object, `folder` for a folder (its `path` must end in `/`).
+    /// `file` for an object (its `path` has no trailing `/`), `folder` for a folder (its
+    /// `path` ends in `/`).
     #[serde(rename = "type")]
     pub object_type: ObjectType,
 }
@@ -60,7 +63,7 @@ pub struct RecoverVersion {
     )]
     pub target_bucket: String,
     /// Key of the object.
-    #[schema(schema_with = object_path_schema)]
+    #[schema(schema_with = object_key_schema)]
     pub key: String,
     /// Id of the version (from `GET /v1/archives/{id}/object-versions`).
     #[schema(schema_with = super::archive::version_id_schema)]
@@ -156,14 +159,11 @@ impl Bounded for RecoverObjects {
         let items: Vec<String> = self.items.iter().map(|i| i.path.clone()).collect();
         paths("items", &items)?;
         for (i, item) in self.items.iter().enumerate() {
-            let field = format!("items[{i}].path");
-            check_object_path(&field, &item.path, item.object_type == ObjectType::Folder)?;
-            if item.object_type == ObjectType::File && item.path.ends_with('/') {
-                return Err(Error::invalid(
-                    field.clone(),
-                    format!("`{field}` ends in `/`: recover it as a `folder`"),
-                ));
-            }
+            let kind = match item.object_type {
+                ObjectType::File => PathKind::Key,
+                ObjectType::Folder => PathKind::Folder,
+            };
+            check_object_path(&format!("items[{i}].path"), &item.path, kind)?;
         }
         Ok(())
     }
@@ -172,10 +172,7 @@ impl Bounded for RecoverObjects {
 impl Bounded for RecoverVersion {
     fn check_bounds(&self) -> Result<()> {
         target("target_bucket", &self.target_bucket)?;
-        check_object_path("key", &self.key, false)?;
-        if self.key.ends_with('/') {
-            return Err(Error::invalid("key", "`key` names an object, not a folder"));
-        }
+        check_object_path("key", &self.key, PathKind::Key)?;
         version_id("version_id", &self.version_id)
     }
 }

@@ -64,6 +64,21 @@ pub fn schema_conditions() -> Vec<(&'static str, Value)> {
             ]),
         ),
         (
+            "RecoverItem",
+            json!([
+                when(
+                    "type",
+                    "file",
+                    json!({"properties": {"path": {"pattern": super::OBJECT_KEY_PATTERN}}})
+                ),
+                when(
+                    "type",
+                    "folder",
+                    json!({"properties": {"path": {"pattern": super::FOLDER_PATTERN}}})
+                ),
+            ]),
+        ),
+        (
             "SnapshotSchedule",
             json!([
                 when(

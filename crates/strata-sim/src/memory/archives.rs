@@ -203,7 +203,7 @@ impl ArchiveOps for MemoryProvider {
     ) -> Result<Page<ArchiveObject>> {
         let folder = filter.folder.as_deref().unwrap_or("");
         if !folder.is_empty() {
-            check_object_path("folder", folder, true)?;
+            check_object_path("folder", folder, PathKind::Folder)?;
         }
         let mut st = self.lock();
         let rec = self.archive_rec(&mut st, id)?;

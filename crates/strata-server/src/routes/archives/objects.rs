@@ -16,7 +16,7 @@ use crate::routes::*;
 #[into_params(parameter_in = Query)]
 pub struct ObjectListParams {
     /// The folder whose direct children to list (ending in `/`); absent: the root.
-    #[param(schema_with = object_path_schema)]
+    #[param(schema_with = folder_schema)]
     pub folder: Option<String>,
     /// Only entries whose key contains this text.
     #[param(max_length = 255)]
@@ -49,7 +49,7 @@ pub async fn list_archive_objects(
     ApiQuery(q): ApiQuery<ObjectListParams>,
 ) -> ApiResult {
     if let Some(f) = &q.folder {
-        check_object_path("folder", f, true).map_err(Problem::from)?;
+        check_object_path("folder", f, PathKind::Folder).map_err(Problem::from)?;
     }
     if let Some(n) = &q.name {
         if n.chars().count() > 255 {
@@ -102,17 +102,36 @@ pub async fn delete_archive_objects(
 }
 
 /// Which object's versions to list, and paging.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Deserialize)]
 pub struct VersionListParams {
     /// Key of the object.
-    #[param(schema_with = object_path_schema)]
     pub key: String,
     /// Items per page (default 50, at most 500).
     #[serde(default, deserialize_with = "crate::routes::page_size")]
     pub page_size: Option<u32>,
     /// `next_page_token` of the previous page.
     pub page_token: Option<String>,
+}
+
+// Written out: the derive drops `required` from a parameter whose schema is built by a
+// function (the key's pattern is one definition, shared with the bodies).
+impl IntoParams for VersionListParams {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::Required;
+        let key = ParameterBuilder::new()
+            .name("key")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::True)
+            .description(Some("Key of the object."))
+            .schema(Some(object_key_schema()))
+            .build();
+        let mut params = vec![key];
+        params.extend(PageParams::into_params(|| Some(ParameterIn::Query)));
+        params
+    }
 }
 
 /// A page of an object's archived versions.
@@ -133,7 +152,7 @@ pub async fn list_object_versions(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<VersionListParams>,
 ) -> ApiResult {
-    check_object_path("key", &q.key, false).map_err(Problem::from)?;
+    check_object_path("key", &q.key, PathKind::Key).map_err(Problem::from)?;
     let t = r.target(&id, ResourceType::Archive)?;
     archive_check(&t.p, |a| a.check_versioning())?;
     let page = page_of(
