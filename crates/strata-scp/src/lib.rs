@@ -25,6 +25,8 @@ mod parallel_file;
 mod service;
 mod shared;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_archive;

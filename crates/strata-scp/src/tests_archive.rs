@@ -7,60 +7,25 @@
 //! archive deleted), what an adapter pinned to 1.0 does (no 1.1-only request ever sent),
 //! the refusals made before any call, and dry runs.
 
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde_json::json;
-use strata_core::secret::Secret;
-use strata_sim::scp::{ScpSim, ScpSimConfig, Service};
+use strata_sim::scp::{ScpSim, Service};
 
 use super::*;
+use crate::test_support::*;
 
-const REGION: &str = "kr-west1";
 const PROVIDER: &str = "scp-kr-west1";
-
-async fn sim() -> ScpSim {
-    ScpSim::start(ScpSimConfig {
-        delay: Duration::from_millis(30),
-        ..Default::default()
-    })
-    .await
-    .expect("simulator starts")
-}
 
 /// A provider of Archive Storage only, pinned to `version`.
 fn provider(sim: &ScpSim, version: &str) -> ScpProvider {
-    let c = sim.config();
-    let mut cfg = ScpConfig::new(
-        PROVIDER,
-        REGION,
-        &c.environment,
-        &c.access_key,
-        Secret::new(c.secret_key.clone()),
-    );
-    cfg.account_id = Some(c.account_id.clone());
-    cfg.services = vec![ScpService::Archive];
-    let url = sim
-        .url(Service::ArchiveStorage, REGION)
-        .expect("archive url");
-    cfg.endpoints.insert(ScpService::Archive, url.to_string());
-    cfg.versions.insert(ScpService::Archive, version.into());
-    ScpProvider::new(cfg).expect("provider builds")
-}
-
-fn ctx() -> CallCtx {
-    CallCtx::for_request("test")
-}
-
-fn gid(s: &str, rtype: ResourceType) -> GlobalId {
-    GlobalId::parse_as(s, rtype).expect("a global id")
-}
-
-fn page(n: u32) -> PageRequest {
-    PageRequest {
-        page_size: n,
-        page_token: None,
-    }
+    ScpProvider::new(one_service(
+        sim,
+        ScpService::Archive,
+        Service::ArchiveStorage,
+        version,
+    ))
+    .expect("provider builds")
 }
 
 fn create(name: &str, extra: serde_json::Value) -> CreateArchive {
@@ -81,24 +46,6 @@ fn jobs_filter(kind: Option<ArchiveJobKind>, status: Option<JobStatus>) -> Archi
         status,
         since: Utc::now() - chrono::Duration::hours(1),
         until: Utc::now() + chrono::Duration::hours(1),
-    }
-}
-
-/// Polls `probe` until `done` holds (5 s at most).
-async fn until<T, F, Fut>(what: &str, probe: F, done: impl Fn(&T) -> bool) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Ok(v) = probe().await {
-            if done(&v) {
-                return v;
-            }
-        }
-        assert!(Instant::now() < deadline, "{what} did not settle");
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

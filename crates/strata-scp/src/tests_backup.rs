@@ -5,76 +5,19 @@
 //! agents and their connection check, deletes; and what an adapter pinned to 1.0 does not
 //! offer.
 
-use std::time::{Duration, Instant};
 
 use serde_json::json;
-use strata_core::secret::Secret;
-use strata_sim::scp::{ScpSim, ScpSimConfig, Service};
+use strata_sim::scp::{ScpSim, Service};
 
 use super::*;
-
-const REGION: &str = "kr-west1";
-
-async fn sim() -> ScpSim {
-    ScpSim::start(ScpSimConfig {
-        delay: Duration::from_millis(30),
-        ..Default::default()
-    })
-    .await
-    .expect("simulator starts")
-}
+use crate::test_support::*;
 
 /// A provider of Backup only, pinned to `version`, pairing kr-west1 with kr-east1.
 fn provider(sim: &ScpSim, version: &str) -> ScpProvider {
-    let c = sim.config();
-    let mut cfg = ScpConfig::new(
-        "scp-kr-west1",
-        REGION,
-        &c.environment,
-        &c.access_key,
-        Secret::new(c.secret_key.clone()),
-    );
-    cfg.account_id = Some(c.account_id.clone());
-    cfg.services = vec![ScpService::Backup];
-    let url = sim.url(Service::Backup, REGION).expect("backup url");
-    cfg.endpoints.insert(ScpService::Backup, url.to_string());
-    cfg.versions.insert(ScpService::Backup, version.into());
+    let mut cfg = one_service(sim, ScpService::Backup, Service::Backup, version);
     cfg.replication_regions = vec!["kr-east1".into()];
     cfg.peers.insert("kr-east1".into(), "scp-kr-east1".into());
     ScpProvider::new(cfg).expect("provider builds")
-}
-
-fn ctx() -> CallCtx {
-    CallCtx::for_request("test")
-}
-
-fn gid(s: &str, rtype: ResourceType) -> GlobalId {
-    GlobalId::parse_as(s, rtype).expect("a global id")
-}
-
-fn page(n: u32) -> PageRequest {
-    PageRequest {
-        page_size: n,
-        page_token: None,
-    }
-}
-
-/// Polls `probe` until `done` holds (5 s at most).
-async fn until<T, F, Fut>(what: &str, probe: F, done: impl Fn(&T) -> bool) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Ok(v) = probe().await {
-            if done(&v) {
-                return v;
-            }
-        }
-        assert!(Instant::now() < deadline, "{what} did not settle");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn create(name: &str, kind: &str, server: &str, extra: serde_json::Value) -> CreateBackup {

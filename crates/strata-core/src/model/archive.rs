@@ -485,7 +485,8 @@ mod tests {
 
     #[test]
     fn object_paths_follow_one_rule() {
-        for ok in [
+        let ok = |p: &str, k: PathKind| check_object_path("p", p, k).is_ok();
+        for p in [
             "a",
             "a/",
             "a/b.txt",
@@ -496,25 +497,19 @@ mod tests {
             "a b/c",
             "한글/파일",
         ] {
-            assert!(
-                check_object_path("p", ok, false).is_ok(),
-                "{ok:?} is a path"
-            );
+            assert!(ok(p, PathKind::Any), "{p:?} is a path");
         }
-        for bad in [
+        for p in [
             "", "/", "/a", "a//b", "a/./b", "a/../b", ".", "..", "a/..", "./a", "a\u{1}b",
             "a\u{7f}",
         ] {
-            assert!(
-                check_object_path("p", bad, false).is_err(),
-                "{bad:?} is refused"
-            );
+            assert!(!ok(p, PathKind::Any), "{p:?} is refused");
         }
-        assert!(
-            check_object_path("p", "a/b", true).is_err(),
-            "a folder ends in /"
-        );
-        assert!(check_object_path("p", &"a".repeat(MAX_OBJECT_PATH + 1), false).is_err());
+        assert!(!ok("a/b", PathKind::Folder), "a folder ends in /");
+        assert!(ok("a/b/", PathKind::Folder));
+        assert!(!ok("a/b/", PathKind::Key), "a key has no trailing /");
+        assert!(ok("a/b", PathKind::Key));
+        assert!(!ok(&"a".repeat(MAX_OBJECT_PATH + 1), PathKind::Any));
     }
 
     #[test]

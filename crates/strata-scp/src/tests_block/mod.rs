@@ -6,67 +6,19 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use strata_core::secret::Secret;
-use strata_sim::scp::{ScpSim, ScpSimConfig, Service};
+use strata_sim::scp::{ScpSim, Service};
 
 use super::*;
+use crate::test_support::*;
 
-const REGION: &str = "kr-west1";
 const SERVER_A: &str = "83c3c73d457345e3829ee6d5557c0016";
 const SERVER_B: &str = "d7682135392e42489948c189e29011cc";
 
-async fn sim() -> ScpSim {
-    ScpSim::start(ScpSimConfig {
-        delay: Duration::from_millis(30),
-        ..Default::default()
-    })
-    .await
-    .expect("simulator starts")
-}
-
 /// A provider of Block Storage only, pinned to `version`, with its kr-east1 peer.
 fn provider(sim: &ScpSim, version: &str) -> ScpProvider {
-    let c = sim.config();
-    let mut cfg = ScpConfig::new(
-        "scp-kr-west1",
-        REGION,
-        &c.environment,
-        &c.access_key,
-        Secret::new(c.secret_key.clone()),
-    );
-    cfg.account_id = Some(c.account_id.clone());
-    cfg.services = vec![ScpService::Block];
-    let url = sim.url(Service::BlockStorage, REGION).expect("block url");
-    cfg.endpoints.insert(ScpService::Block, url.to_string());
-    cfg.versions.insert(ScpService::Block, version.into());
+    let mut cfg = one_service(sim, ScpService::Block, Service::BlockStorage, version);
     cfg.peers.insert("kr-east1".into(), "scp-kr-east1".into());
     ScpProvider::new(cfg).expect("provider builds")
-}
-
-fn ctx() -> CallCtx {
-    CallCtx::for_request("test")
-}
-
-fn gid(s: &str, rtype: ResourceType) -> GlobalId {
-    GlobalId::parse_as(s, rtype).expect("a global id")
-}
-
-/// Polls `probe` until `done` holds (5 s at most).
-async fn until<T, F, Fut>(what: &str, probe: F, done: impl Fn(&T) -> bool) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Ok(v) = probe().await {
-            if done(&v) {
-                return v;
-            }
-        }
-        assert!(Instant::now() < deadline, "{what} did not settle");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 async fn settled(p: &ScpProvider, id: &GlobalId) -> Volume {

@@ -65,6 +65,23 @@ pub(crate) fn conflict(message: impl Into<String>) -> Fail {
     fail(StatusCode::CONFLICT, message)
 }
 
+/// A 404 in the `{"errors":[…]}` shape of Block Storage, Backup and Archive Storage.
+pub(crate) fn errors_not_found(what: &str, id: &str) -> Fail {
+    block_error(StatusCode::NOT_FOUND, format!("{what} `{id}` not found"))
+}
+
+/// A 409 in the `{"errors":[…]}` shape.
+pub(crate) fn errors_conflict(detail: impl Into<String>) -> Fail {
+    block_error(StatusCode::CONFLICT, detail)
+}
+
+/// Whether a body the operation is documented without is absent: empty, blank or `{}`.
+pub(crate) fn no_body_sent(body: &Bytes) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+        || serde_json::from_slice::<serde_json::Map<String, Value>>(body)
+            .is_ok_and(|m| m.is_empty())
+}
+
 pub(crate) fn ok(body: Value) -> Reply {
     Ok((StatusCode::OK, axum::Json(body)).into_response())
 }

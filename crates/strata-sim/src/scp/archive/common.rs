@@ -8,26 +8,15 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 
-use crate::scp::api::{block_error, invalid, Fail};
+use crate::scp::api::{block_error, no_body_sent, Fail};
 use crate::scp::front::ApiVersion;
 
 /// A request-validation 400 (`ValidationErrorModel[]`) for the value at `loc`.
-pub(super) fn invalid_at(loc: &[&str], msg: impl Into<String>) -> Fail {
-    invalid(loc, msg)
-}
+pub(super) use crate::scp::api::invalid as invalid_at;
 
-/// A 404 for an unknown `what` called `id`.
-pub(super) fn not_found(what: &str, id: &str) -> Fail {
-    block_error(StatusCode::NOT_FOUND, format!("{what} `{id}` not found"))
-}
-
-/// A 409 with this detail.
-pub(super) fn conflict(detail: impl Into<String>) -> Fail {
-    block_error(StatusCode::CONFLICT, detail)
-}
+/// 404 and 409 in the `errors` shape.
+pub(super) use crate::scp::api::{errors_conflict as conflict, errors_not_found as not_found};
 
 /// The 1.1-only operations answer 404 to a 1.0 call, as an unknown route would.
 pub(super) fn since_1_1(v: &ApiVersion) -> Result<(), Fail> {
@@ -42,16 +31,11 @@ pub(super) fn since_1_1(v: &ApiVersion) -> Result<(), Fail> {
 }
 
 /// Parses a JSON body; schema errors (also unknown fields) are request-validation 400s.
-pub(super) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Fail> {
-    serde_json::from_slice(body).map_err(|e| invalid_at(&["body"], e.to_string()))
-}
+pub(super) use crate::scp::api::parse;
 
 /// Operations documented without a body take none: an empty body or `{}` is accepted.
 pub(super) fn no_body(body: &Bytes) -> Result<(), Fail> {
-    let blank = body.iter().all(u8::is_ascii_whitespace);
-    let empty =
-        serde_json::from_slice::<serde_json::Map<String, Value>>(body).is_ok_and(|m| m.is_empty());
-    if blank || empty {
+    if no_body_sent(body) {
         Ok(())
     } else {
         Err(invalid_at(

@@ -10,10 +10,9 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use crate::scp::api::{block_error, invalid, Fail, Reply};
+use crate::scp::api::{block_error, no_body_sent, Fail, Reply};
 
 /// Who the simulator says created and modified everything (32 hex, like the vendor's ids).
 pub(super) const USER: &str = "90dddfc2b1e04edba54ba2b41539a9ac";
@@ -34,24 +33,15 @@ pub(super) const MASTER_TYPES: [&str; 4] = ["AGENT", "AGENTLESS", "AGENT_SAP_INT
 pub(super) const OS_TYPES: [&str; 2] = ["WINDOWS", "LINUX"];
 
 /// A request-validation 400 (`ValidationErrorModel[]`) for the value at `loc`.
-pub(super) fn invalid_at(loc: &[&str], msg: impl Into<String>) -> Fail {
-    invalid(loc, msg)
-}
+pub(super) use crate::scp::api::invalid as invalid_at;
 
 /// A business-rule 400.
 pub(super) fn bad(detail: impl Into<String>) -> Fail {
     block_error(StatusCode::BAD_REQUEST, detail)
 }
 
-/// A 404 for an unknown `what` called `id`.
-pub(super) fn not_found(what: &str, id: &str) -> Fail {
-    block_error(StatusCode::NOT_FOUND, format!("{what} `{id}` not found"))
-}
-
-/// A 409 with this detail.
-pub(super) fn conflict(detail: impl Into<String>) -> Fail {
-    block_error(StatusCode::CONFLICT, detail)
-}
+/// 404 and 409 in the `errors` shape.
+pub(super) use crate::scp::api::{errors_conflict as conflict, errors_not_found as not_found};
 
 /// A fresh 32-hex id (backups, schedules, servers' guids are uuids).
 pub(super) fn hex_id() -> String {
@@ -99,16 +89,11 @@ pub(super) fn async_response(id: &str) -> Reply {
 
 /// Parses a JSON body; a schema error (missing or unknown field, wrong type) is a
 /// request-validation 400.
-pub(super) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Fail> {
-    serde_json::from_slice(body).map_err(|e| invalid_at(&["body"], e.to_string()))
-}
+pub(super) use crate::scp::api::parse;
 
 /// Operations documented without a body take none: an empty body or `{}` is accepted.
 pub(super) fn no_body(body: &Bytes) -> Result<(), Fail> {
-    let blank = body.iter().all(u8::is_ascii_whitespace);
-    let empty =
-        serde_json::from_slice::<serde_json::Map<String, Value>>(body).is_ok_and(|m| m.is_empty());
-    if blank || empty {
+    if no_body_sent(body) {
         Ok(())
     } else {
         Err(invalid_at(

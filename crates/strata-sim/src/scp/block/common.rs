@@ -11,22 +11,15 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::scp::api::{accepted, block_error, Fail, Reply};
+use crate::scp::api::{accepted, block_error, no_body_sent, Fail, Reply};
 
 /// A 400 with this detail.
 pub(super) fn bad(detail: impl Into<String>) -> Fail {
     block_error(StatusCode::BAD_REQUEST, detail)
 }
 
-/// A 404 for an unknown `what` called `id`.
-pub(super) fn not_found(what: &str, id: &str) -> Fail {
-    block_error(StatusCode::NOT_FOUND, format!("{what} `{id}` not found"))
-}
-
-/// A 409 with this detail.
-pub(super) fn conflict(detail: impl Into<String>) -> Fail {
-    block_error(StatusCode::CONFLICT, detail)
-}
+/// 404 and 409 in the `errors` shape.
+pub(super) use crate::scp::api::{errors_conflict as conflict, errors_not_found as not_found};
 
 /// Operations that exist only from `min` on answer 404 to older versions, as on SCP.
 pub(super) fn since(version: &str, min: &str) -> Result<(), Fail> {
@@ -72,10 +65,7 @@ pub(super) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Fail> {
 
 /// Operations documented without a body take none: an empty body or `{}` is accepted.
 pub(super) fn no_body(body: &Bytes) -> Result<(), Fail> {
-    let blank = body.iter().all(u8::is_ascii_whitespace);
-    let empty_object = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
-        .is_ok_and(|m| m.is_empty());
-    if blank || empty_object {
+    if no_body_sent(body) {
         Ok(())
     } else {
         Err(bad("this operation takes no request body"))
