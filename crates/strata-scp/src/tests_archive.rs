@@ -7,7 +7,6 @@
 //! archive deleted), what an adapter pinned to 1.0 does (no 1.1-only request ever sent),
 //! the refusals made before any call, and dry runs.
 
-
 use chrono::Utc;
 use serde_json::json;
 use strata_sim::scp::{ScpSim, Service};

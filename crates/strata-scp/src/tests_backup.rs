@@ -5,7 +5,6 @@
 //! agents and their connection check, deletes; and what an adapter pinned to 1.0 does not
 //! offer.
 
-
 use serde_json::json;
 use strata_sim::scp::{ScpSim, Service};
 

@@ -61,3 +61,39 @@ pub(crate) async fn signed(
     let text = resp.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+/// A fast simulator and a client signing every call to one of its services.
+pub(crate) struct Harness {
+    pub sim: ScpSim,
+    http: reqwest::Client,
+    service: Service,
+}
+
+impl Harness {
+    pub async fn new(service: Service) -> Harness {
+        let (sim, http) = fast_sim().await;
+        Harness { sim, http, service }
+    }
+
+    /// A signed call with this `Scp-Api-Version` value (`None`: no header).
+    pub async fn raw(
+        &self,
+        region: &str,
+        header: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        signed(
+            &self.http,
+            &self.sim,
+            self.service,
+            region,
+            header,
+            method,
+            path,
+            body,
+        )
+        .await
+    }
+}

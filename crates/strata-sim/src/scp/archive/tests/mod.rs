@@ -9,44 +9,25 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::scp::testing::{fast_sim, signed};
-use crate::scp::{ScpSim, Service};
+use crate::scp::testing::Harness;
+use crate::scp::Service;
 
 pub(super) const WEST: &str = "kr-west1";
 pub(super) const EAST: &str = "kr-east1";
 
 /// A simulator and a signing client.
-pub(super) struct T {
-    pub sim: ScpSim,
-    http: reqwest::Client,
+pub(super) struct T(Harness);
+
+impl std::ops::Deref for T {
+    type Target = Harness;
+    fn deref(&self) -> &Harness {
+        &self.0
+    }
 }
 
 impl T {
     pub async fn new() -> T {
-        let (sim, http) = fast_sim().await;
-        T { sim, http }
-    }
-
-    /// A signed call with this `Scp-Api-Version` value (`None`: no header).
-    pub async fn raw(
-        &self,
-        region: &str,
-        header: Option<&str>,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        signed(
-            &self.http,
-            &self.sim,
-            Service::ArchiveStorage,
-            region,
-            header,
-            method,
-            path,
-            body,
-        )
-        .await
+        T(Harness::new(Service::ArchiveStorage).await)
     }
 
     /// A signed call in `version` in kr-west1.
