@@ -423,6 +423,17 @@ async fn a_policy_pauses_resumes_and_keeps_its_source(t: ArchiveTarget) {
         )
         .await;
     assert_eq!(changed["result"]["after_days"], 9, "{changed}");
+    // A source another archive archives from is refused alike on every provider.
+    let other = t.archive("conf-pol-2", false).await;
+    let resp = send(
+        t.gw.req(
+            Method::PUT,
+            &format!("/v1/archives/{}/policy", other["id"].as_str().unwrap()),
+        )
+        .json(&json!({"source_bucket": "conf-pol-src", "after_days": 9})),
+    )
+    .await;
+    assert_problem(&resp, 409, "failed_precondition");
     t.bucket("conf-other-src");
     let resp = send(
         t.gw.req(Method::PUT, &path)

@@ -376,7 +376,8 @@ impl ArchiveOps for MemoryProvider {
                     .as_ref()
                     .is_some_and(|q| q.source == p.source_bucket)
         }) {
-            return Err(Error::already_exists(format!(
+            // As SCP answers it: the bucket is in use, a precondition of the policy.
+            return Err(Error::failed_precondition(format!(
                 "bucket `{}` is already the source of archive `{}`",
                 p.source_bucket, other.name
             )));

@@ -229,7 +229,7 @@ async fn policy_rules_sources_and_pause() {
             .await
             .unwrap_err()
             .code(),
-        "already_exists"
+        "failed_precondition"
     );
     for change in [policy("other", Some("app/"), 30), policy("logs", None, 30)] {
         assert_eq!(
