@@ -123,7 +123,16 @@ impl ScpConfig {
             c.endpoints.insert(service(name)?, url.clone());
         }
         for (name, v) in &s.versions {
-            c.versions.insert(service(name)?, v.clone());
+            let svc = service(name)?;
+            // A version the adapter does not speak would send calls under a header the
+            // vendor reads differently (and advertise what it cannot do).
+            if !svc.versions().contains(&v.as_str()) {
+                return Err(cfg.error(format!(
+                    "`versions.{name}` must be one of {}, got `{v}`",
+                    svc.versions().join(", ")
+                )));
+            }
+            c.versions.insert(svc, v.clone());
         }
         if let Some(r) = s.replication_regions {
             c.replication_regions = r;
@@ -217,6 +226,12 @@ mod tests {
         assert_eq!(c.versions[&ScpService::Block], "1.0");
         assert_eq!(c.versions[&ScpService::Backup], "1.0");
         assert_eq!(c.versions[&ScpService::Archive], "1.0");
+        for (service, version) in [("archive", "1.0.0"), ("archive", "1"), ("file", "1.2")] {
+            let mut bad = base.clone();
+            bad["versions"] = json!({ service: version });
+            let e = ScpConfig::from_settings(&provider("w", "r", bad), &[]).unwrap_err();
+            assert!(e.to_string().contains("must be one of"), "{e}");
+        }
         assert_eq!(c.endpoints[&ScpService::Backup], "http://b");
         assert_eq!(c.endpoints[&ScpService::Archive], "http://a");
         // Every service by default, Archive Storage included, at its current version.

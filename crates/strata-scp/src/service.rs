@@ -53,6 +53,17 @@ impl ScpService {
         }
     }
 
+    /// The API versions the vendor documents (and the adapter speaks).
+    pub fn versions(self) -> &'static [&'static str] {
+        match self {
+            ScpService::File => &["1.0", "1.1"],
+            ScpService::ParallelFile => &["1.0"],
+            ScpService::Block => &["1.0", "1.1", "1.2"],
+            ScpService::Backup => &["1.0", "1.1"],
+            ScpService::Archive => &["1.0", "1.1"],
+        }
+    }
+
     /// The current API version (File Storage 1.0, Block Storage 1.0/1.1, Backup 1.0 and
     /// Archive Storage 1.0 are deprecated).
     pub fn default_version(self) -> &'static str {

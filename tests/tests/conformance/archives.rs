@@ -332,6 +332,14 @@ async fn archiving_copies_old_objects_in(t: ArchiveTarget) {
         (200, Some("conf-fill-src")),
         "{a}"
     );
+    // A path that matches nothing is refused, and nothing is deleted.
+    let resp = send(
+        t.gw.req(Method::POST, &format!("/v1/archives/{id}/objects/delete"))
+            .json(&json!({"paths": ["a.txt", "no-such.txt"]})),
+    )
+    .await;
+    assert_problem(&resp, 409, "failed_precondition");
+    assert_eq!(t.keys(&id, "").await, ["logs/", "a.txt"]);
     // Nothing new: the next run has nothing to do.
     let again = t.archiving_run(&id).await;
     assert!(
@@ -514,6 +522,15 @@ async fn versions_are_listed_recovered_and_deleted(t: ArchiveTarget) {
         .await;
     assert_eq!(op["result"]["status"], "succeeded", "{op}");
     assert_eq!(t.bucket_keys("conf-ver-dst"), ["a.txt"]);
+    let resp = send(
+        t.gw.req(
+            Method::POST,
+            &format!("/v1/archives/{id}/object-versions/delete"),
+        )
+        .json(&json!({"key": "a.txt", "version_ids": ["no-such-version"]})),
+    )
+    .await;
+    assert_problem(&resp, 409, "failed_precondition");
     t.op(
         Method::POST,
         &format!("/v1/archives/{id}/object-versions/delete"),

@@ -184,8 +184,11 @@ fn target(field: &str, bucket: &str) -> Result<()> {
 
 impl crate::operation::Settles for ArchiveJob {
     const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::ArchiveJob;
+    /// A state the vendor spells in a way Strata does not know (SCP documents only
+    /// `SUCCESS`) is waited out too: taking it for the end would settle a running recovery
+    /// as done. The operation's deadline bounds the wait.
     fn transitional(&self) -> bool {
-        self.status.is_transitional()
+        self.status.is_transitional() || self.status == JobStatus::Unknown
     }
     fn failed(&self) -> bool {
         self.status == JobStatus::Failed

@@ -26,13 +26,13 @@ pub(crate) fn name_rules() -> NameRules {
         max_len: 63,
         pattern: r"[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)*".into(),
         description: "lowercase letters, digits, `-` and `.`; starts and ends with a letter or \
-                      digit; no `..`, `.-` or `-.`; not an IP address; not the word `admin`"
+                      digit; no `..`, `.-` or `-.`; not an IP address; not containing `admin`"
             .into(),
     }
 }
 
 /// What [`name_rules`] cannot say: a name in IP-address form (`192.168.0.1`), and a name
-/// that is, or has as one of its `-`/`.`-separated words, `admin`. `unsupported_value` on
+/// that contains `admin`. `unsupported_value` on
 /// `name`.
 pub(crate) fn check_name_extra(name: &str) -> Result<()> {
     let parts: Vec<&str> = name.split('.').collect();
@@ -46,7 +46,9 @@ pub(crate) fn check_name_extra(name: &str) -> Result<()> {
             "SCP archive names may not be in IP-address form",
         ));
     }
-    if name.split(['.', '-']).any(|w| w == "admin") {
+    // The user guide's "the word admin" is read strictly (anywhere in the name), as the
+    // simulator does: a looser reading would let the vendor refuse what passed here.
+    if name.contains("admin") {
         return Err(Error::unsupported_value(
             "name",
             "SCP archive names may not use the word `admin`",
@@ -122,7 +124,8 @@ mod tests {
                 ("unsupported_value".into(), Some("name"))
             );
         }
-        assert!(check_name_extra("badminton").is_ok());
+        assert!(check_name_extra("badminton").is_err(), "read strictly");
+        assert!(check_name_extra("audit-logs").is_ok());
         assert!(check_name_extra("1.2.3").is_ok());
     }
 }

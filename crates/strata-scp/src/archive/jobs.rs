@@ -29,7 +29,7 @@ use strata_core::model::*;
 use strata_core::paging::{Page, PageRequest};
 
 use super::api::{self, History, Window};
-use super::{map, on_409, wire, ArchiveService};
+use super::{map, wire, ArchiveService};
 use crate::shared::wire::decode;
 
 /// Half the window around a recovery call its history is listed in.
@@ -37,9 +37,11 @@ const WINDOW: Duration = Duration::from_secs(600);
 /// How far behind ours the vendor's clock may be when a new history is looked for.
 const SKEW: Duration = Duration::from_secs(60);
 /// Lookups of a new history after the call.
-const ATTEMPTS: u32 = 10;
-/// Pause between lookups.
+const ATTEMPTS: u32 = 12;
+/// First pause between lookups; it doubles up to [`MAX_PAUSE`] (about 17 s in all).
 const PAUSE: Duration = Duration::from_millis(200);
+/// Longest pause between lookups.
+const MAX_PAUSE: Duration = Duration::from_secs(2);
 /// Rows one discovery listing reads.
 const DISCOVERY_ROWS: u32 = 100;
 /// Most histories a discovery confirms by their paths.
@@ -66,14 +68,13 @@ fn span(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or_default()
 }
 
+/// The vendor accepted the recovery but its job could not be told apart: not retryable (a
+/// resend would start a second recovery).
 fn not_listed() -> Error {
-    Error::VendorFailed {
-        vendor_status: None,
-        vendor_code: None,
-        message: "the vendor accepted the recovery but lists no new recovery history for it \
-                  yet; list the archive's jobs to follow it"
-            .into(),
-    }
+    Error::failed_precondition(
+        "the vendor accepted the recovery, but its job did not show in the recovery history \
+         in time: do not resend it; follow it with GET /v1/archives/{id}/jobs?kind=recovery",
+    )
 }
 
 /// What identifies a recovery's history.
@@ -138,13 +139,21 @@ impl ArchiveService {
         let hint = answer
             .id
             .filter(|i| i.starts_with("EXE-") || i.starts_with("ARC-"));
+        let mut pause = PAUSE;
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
-                tokio::time::sleep(PAUSE).await;
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(MAX_PAUSE);
             }
-            let rows = self
+            let last = attempt + 1 == ATTEMPTS;
+            // The vendor has accepted the recovery: a failed lookup is tried again, never
+            // reported as the request's failure (a client would resend it).
+            let Ok(rows) = self
                 .recent_recoveries(bid, from, Utc::now() + span(WINDOW))
-                .await?;
+                .await
+            else {
+                continue;
+            };
             if let Some(hint) = &hint {
                 let found = rows.iter().find(|(h, _)| {
                     h.id.as_deref() == Some(hint) || h.recovery_id.as_deref() == Some(hint)
@@ -153,7 +162,9 @@ impl ArchiveService {
                     return map::job(&self.ids, History::Recovery, bid, h, v)
                         .ok_or_else(not_listed);
                 }
-                continue;
+                if !last {
+                    continue;
+                }
             }
             let since = start - span(SKEW);
             let mut fresh: Vec<&(wire::History, Value)> = rows
@@ -166,13 +177,16 @@ impl ArchiveService {
                 .collect();
             // Newest first; a stable sort keeps the vendor's order among equal times.
             fresh.sort_by_key(|(h, _)| std::cmp::Reverse(map::when(&h.start_at)));
-            let pick = match fresh.len() {
-                0 => None,
-                1 => Some(fresh[0]),
-                _ => self
+            // Only a history with exactly the request's paths is taken (another recovery into
+            // the same bucket may have started just before); the newest candidate is taken
+            // unconfirmed only on the last lookup.
+            let pick = match fresh.first() {
+                None => None,
+                Some(newest) => self
                     .confirm(bid, &fresh, &want.paths)
-                    .await?
-                    .or(Some(fresh[0])),
+                    .await
+                    .unwrap_or(None)
+                    .or(last.then_some(*newest)),
             };
             if let Some((h, v)) = pick {
                 return map::job(&self.ids, History::Recovery, bid, h, v).ok_or_else(not_listed);
@@ -315,7 +329,7 @@ impl ArchiveService {
                 break;
             };
             let (h, v) = l.rows.pop_front().expect("a head");
-            l.head += 1;
+            l.head = l.head.saturating_add(1);
             if let Some(j) = map::job(&self.ids, l.kind, bid, &h, &v) {
                 // The vendor's state spellings are undocumented: checked here, normalised.
                 if filter.status.is_none_or(|s| s == j.status) {
@@ -345,7 +359,7 @@ impl ArchiveService {
         l: &mut JobList,
         limit: u32,
     ) -> Result<()> {
-        let offset = l.head + l.rows.len() as u64;
+        let offset = l.head.saturating_add(l.rows.len() as u64);
         let w = Window {
             from: filter.since,
             to: filter.until,
@@ -358,7 +372,12 @@ impl ArchiveService {
             .map_err(self.gone(bid))?;
         let list: wire::HistoryList = decode(&raw)?;
         let got = list.contents.len() as u64;
-        l.more = got == u64::from(limit) && list.total_count.is_none_or(|t| offset + got < t);
+        // The vendor's total decides where it says one; a vendor that caps `limit` below
+        // what was asked must not end the list early.
+        l.more = got > 0
+            && list
+                .total_count
+                .map_or(got == u64::from(limit), |t| offset.saturating_add(got) < t);
         for v in list.contents {
             l.rows.push_back((decode(&v)?, v));
         }
@@ -373,7 +392,10 @@ impl ArchiveService {
             .await
             .map_err(Error::vendor_404_as(ResourceType::ArchiveJob, id.encode()))?;
         let h: wire::History = decode(&raw)?;
-        if h.id.as_deref().is_some_and(|i| i != hid) {
+        // The id pairs a bucket with a history: both must be the vendor's own pairing.
+        if h.id.as_deref().is_some_and(|i| i != hid)
+            || h.bucket_id.as_deref().is_some_and(|b| b != bid)
+        {
             return Err(missing());
         }
         let h = wire::History {
@@ -387,21 +409,28 @@ impl ArchiveService {
     /// `failed_precondition`. Returns the job as read.
     pub async fn cancel_archive_job(&self, id: &GlobalId) -> Result<ArchiveJob> {
         let (bid, kind, hid) = job_parts(id)?;
-        api::cancel_history(&self.api, kind, bid, hid)
-            .await
-            .map_err(Error::vendor_404_as(ResourceType::ArchiveJob, id.encode()))
-            .map_err(on_409(|m| {
-                Error::failed_precondition(format!("the job has already finished: {m}"))
-            }))
-            .map_err(|e| match e {
-                // A 409 here means the job is terminal (§4.4.3), whatever the phrase table
-                // read into its message.
-                Error::Conflict { message } | Error::AlreadyExists { message } => {
+        let refused = match api::cancel_history(&self.api, kind, bid, hid).await {
+            Ok(_) => return self.get_archive_job(id).await,
+            Err(e) => e,
+        };
+        match Error::vendor_404_as(ResourceType::ArchiveJob, id.encode())(refused) {
+            // A 409 is documented for a finished job (§4.4.3); the job says whether it is.
+            e @ (Error::Conflict { .. }
+            | Error::AlreadyExists { .. }
+            | Error::FailedPrecondition { .. }
+            | Error::VendorRejected {
+                vendor_status: 409, ..
+            }) => {
+                let job = self.get_archive_job(id).await?;
+                let message = sanitize_vendor_text(&e.to_string());
+                Err(if job.status.is_transitional() {
+                    Error::conflict(format!("the job cannot be cancelled yet: {message}"))
+                } else {
                     Error::failed_precondition(format!("the job has already finished: {message}"))
-                }
-                other => other,
-            })?;
-        self.get_archive_job(id).await
+                })
+            }
+            e => Err(e),
+        }
     }
 }
 
@@ -414,12 +443,15 @@ pub(crate) fn job_parts(id: &GlobalId) -> Result<(&str, History, &str)> {
     Ok((bid, kind, hid))
 }
 
+/// Largest offset a page token may carry (no history list is longer).
+const MAX_OFFSET: u64 = 1_000_000_000;
+
 /// `j.<archiving offset>.<recovery offset>`.
 fn parse_job_token(t: &str) -> Option<(u64, u64)> {
     let mut parts = t.strip_prefix("j.")?.splitn(2, '.');
-    let a = parts.next()?.parse().ok()?;
-    let r = parts.next()?.parse().ok()?;
-    Some((a, r))
+    let a: u64 = parts.next()?.parse().ok()?;
+    let r: u64 = parts.next()?.parse().ok()?;
+    (a <= MAX_OFFSET && r <= MAX_OFFSET).then_some((a, r))
 }
 
 /// A path as compared between a request and a history's infos: no leading `/`.

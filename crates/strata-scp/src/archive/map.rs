@@ -105,8 +105,9 @@ pub(crate) fn job_status(state: Option<&str>) -> JobStatus {
         "PARTIALSUCCESS" => JobStatus::PartiallySucceeded,
         "FAIL" | "FAILED" | "FAILURE" | "ERROR" => JobStatus::Failed,
         "CANCEL" | "CANCELED" | "CANCELLED" => JobStatus::Cancelled,
-        "INPROGRESS" | "RUNNING" | "PROGRESS" => JobStatus::Running,
-        "PENDING" | "WAITING" | "READY" | "QUEUED" => JobStatus::Queued,
+        "INPROGRESS" | "RUNNING" | "PROGRESS" | "PROCESSING" | "STARTED" | "CANCELING"
+        | "CANCELLING" | "STOPPING" => JobStatus::Running,
+        "PENDING" | "WAITING" | "WAIT" | "READY" | "QUEUED" => JobStatus::Queued,
         "SKIP" | "SKIPPED" => JobStatus::Skipped,
         _ => JobStatus::Unknown,
     }

@@ -51,14 +51,23 @@ impl ArchiveService {
         let next = loop {
             let q = ObjectQuery {
                 path,
-                name: filter.name.as_deref(),
+                // Not sent: the vendor's name match is undocumented (§2.3), and a prefix or
+                // exact match there would lose what a substring match here keeps.
+                name: None,
                 object_type,
                 marker: marker.as_deref(),
                 limit: (size - items.len()) as u32,
             };
-            let raw = api::list_objects(&self.api, bid, &q)
-                .await
-                .map_err(self.gone(bid))?;
+            let raw = match api::list_objects(&self.api, bid, &q).await {
+                Ok(raw) => raw,
+                Err(e) => match self.object_404(bid, e).await {
+                    // The archive is there: nothing under that folder.
+                    Error::VendorRejected {
+                        vendor_status: 404, ..
+                    } => break None,
+                    e => return Err(e),
+                },
+            };
             calls += 1;
             let l: wire::ObjectList = decode(&raw)?;
             for o in &l.contents {
@@ -71,15 +80,18 @@ impl ArchiveService {
                 }
             }
             // Continue only on a truncated answer with a new marker (§2.1), so a vendor that
-            // repeats the marker cannot loop.
+            // repeats the marker cannot loop; without a marker, after the last key listed (as
+            // S3 clients do).
+            let last_key = l.contents.last().map(|o| o.object_name.clone());
+            let next_marker = l.marker.filter(|m| !m.is_empty()).or(last_key);
             let continues = l.is_truncated == Some(true)
-                && l.marker
+                && next_marker
                     .as_deref()
-                    .is_some_and(|m| !m.is_empty() && Some(m) != marker.as_deref());
+                    .is_some_and(|m| Some(m) != marker.as_deref());
             if !continues {
                 break None;
             }
-            marker = l.marker;
+            marker = next_marker;
             if items.len() >= size || calls == MAX_OBJECT_CALLS {
                 break marker;
             }
@@ -94,7 +106,10 @@ impl ArchiveService {
     pub async fn delete_archive_objects(&self, bid: &str, req: &DeleteObjects) -> Result<()> {
         match api::delete_objects(&self.api, bid, &req.paths).await {
             Ok(_) => Ok(()),
-            Err(e) => Err(self.object_404(bid, e).await),
+            Err(e) => Err(inside(
+                self.object_404(bid, e).await,
+                "a path matches nothing in the archive",
+            )),
         }
     }
 
@@ -129,7 +144,11 @@ impl ArchiveService {
         let v = self.v11("archive.versions.list")?;
         let offset: u64 = match &req.page_token {
             None => 0,
-            Some(t) => t.parse().map_err(|_| Error::InvalidPageToken)?,
+            Some(t) => t
+                .parse()
+                .ok()
+                .filter(|o: &u64| *o <= 1_000_000_000)
+                .ok_or(Error::InvalidPageToken)?,
         };
         let size = req.page_size.clamp(1, MAX_VERSIONS);
         // One row ahead: the vendor's `count` is undefined (§8 #12).
@@ -156,7 +175,7 @@ impl ArchiveService {
             .take(size as usize)
             .map(|r| map::version(key, r))
             .collect();
-        let after = offset + items.len() as u64;
+        let after = offset.saturating_add(items.len() as u64);
         Ok(Page {
             items,
             next_page_token: more.then(|| after.to_string()),
@@ -168,7 +187,27 @@ impl ArchiveService {
         let v = self.v11("archive.versions.delete")?;
         match api::delete_versions(&self.api, v, bid, &req.key, &req.version_ids).await {
             Ok(_) => Ok(()),
-            Err(e) => Err(self.object_404(bid, e).await),
+            Err(e) => Err(inside(
+                self.object_404(bid, e).await,
+                "the object or one of the versions is not in the archive",
+            )),
         }
+    }
+}
+
+/// A vendor 404 of a call inside an archive that exists (see [`ArchiveService::object_404`])
+/// names something in the request that is not there: `failed_precondition`, as on every
+/// provider, rather than the vendor's bare refusal.
+fn inside(e: Error, what: &str) -> Error {
+    match e {
+        Error::VendorRejected {
+            vendor_status: 404,
+            message,
+            ..
+        } => Error::failed_precondition(format!(
+            "{what}: {}",
+            strata_core::error::sanitize_vendor_text(&message)
+        )),
+        e => e,
     }
 }

@@ -172,6 +172,9 @@ pub(crate) struct History {
     pub recovery_id: Option<String>,
     #[serde(default)]
     pub recovery_target_bucket_name: Option<String>,
+    /// The archive bucket (details only).
+    #[serde(default)]
+    pub bucket_id: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub archiving_infos: Vec<Progress>,
     #[serde(default, deserialize_with = "null_as_empty")]

@@ -31,7 +31,7 @@ impl MemoryProvider {
         st.arch
             .jobs
             .get_mut(&id.vendor_id)
-            .filter(|j| id.parent.as_ref().is_none_or(|p| *p == j.archive))
+            .filter(|j| id.parent.as_ref() == Some(&j.archive))
             .ok_or_else(|| Error::not_found(ResourceType::ArchiveJob, id.encode()))
     }
 
@@ -257,6 +257,19 @@ impl ArchiveOps for MemoryProvider {
     ) -> Result<()> {
         let mut st = self.lock();
         let rec = self.live_archive(&mut st, id)?;
+        // All or nothing, as SCP: a path that matches nothing removes nothing.
+        let matches = |path: &String| {
+            if path.ends_with('/') {
+                rec.objects.keys().any(|k| k.starts_with(path.as_str()))
+            } else {
+                rec.objects.contains_key(path)
+            }
+        };
+        if let Some(missing) = req.paths.iter().find(|p| !matches(p)) {
+            return Err(Error::failed_precondition(format!(
+                "a path matches nothing in the archive: `{missing}`"
+            )));
+        }
         for path in &req.paths {
             if path.ends_with('/') {
                 rec.objects.retain(|k, _| !k.starts_with(path.as_str()));

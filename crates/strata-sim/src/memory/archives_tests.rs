@@ -460,7 +460,15 @@ async fn objects_list_as_folders_and_files_and_delete_recursively() {
     let del = |paths: &[&str]| DeleteObjects {
         paths: paths.iter().map(|s| s.to_string()).collect(),
     };
-    p.delete_archive_objects(CTX, &a, &del(&["logs/", "nothing/here.txt"]))
+    // All or nothing: a path that matches nothing removes nothing.
+    assert_eq!(
+        p.delete_archive_objects(CTX, &a, &del(&["logs/", "nothing/here.txt"]))
+            .await
+            .unwrap_err()
+            .code(),
+        "failed_precondition"
+    );
+    p.delete_archive_objects(CTX, &a, &del(&["logs/"]))
         .await
         .unwrap();
     let root = p
