@@ -407,6 +407,43 @@ async fn recoveries_copy_out_and_can_be_cancelled(t: ArchiveTarget) {
         .await;
     assert_eq!(s, 200, "{jobs}");
     assert_eq!(jobs["jobs"].as_array().unwrap().len(), 1, "{jobs}");
+    // Paging the jobs one at a time: a job that starts between two pages neither shifts
+    // them nor joins them (the window ends where the first page resolved it).
+    let (s, first) = t
+        .get(&format!("/v1/archives/{id}/jobs?kind=recovery&page_size=1"))
+        .await;
+    assert_eq!(s, 200, "{first}");
+    let mut seen: Vec<Value> = first["jobs"].as_array().unwrap().clone();
+    // SCP reports start times to the second: start the next one in a later second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    t.op(
+        Method::POST,
+        &format!("/v1/archives/{id}/recover"),
+        Some(json!({"target_bucket": "conf-rec-dst", "items": [{"path": "a.txt", "type": "file"}], "overwrite": true})),
+    )
+    .await;
+    let mut token = first["next_page_token"].as_str().map(String::from);
+    while let Some(tk) = token {
+        let (s, page) = t
+            .get(&format!(
+                "/v1/archives/{id}/jobs?kind=recovery&page_size=1&page_token={tk}"
+            ))
+            .await;
+        assert_eq!(s, 200, "{page}");
+        seen.extend(page["jobs"].as_array().unwrap().iter().cloned());
+        token = page["next_page_token"].as_str().map(String::from);
+    }
+    let ids: BTreeSet<&str> = seen.iter().map(|j| j["id"].as_str().unwrap()).collect();
+    assert_eq!((ids.len(), seen.len()), (2, 2), "{seen:?}");
+    let resp = send(t.gw.req(
+        Method::GET,
+        &format!(
+            "/v1/archives/{id}/jobs?kind=archiving&page_token={}",
+            first["next_page_token"].as_str().unwrap()
+        ),
+    ))
+    .await;
+    assert_problem(&resp, 422, "invalid_page_token");
     // Recovering into a bucket that does not exist is refused.
     let resp = send(
         t.gw.req(Method::POST, &format!("/v1/archives/{id}/recover"))

@@ -53,12 +53,38 @@ pub async fn list_archive_jobs(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<ArchiveJobListParams>,
 ) -> ApiResult {
-    let until = q.until.unwrap_or_else(Utc::now);
+    let t = r.target(&id, ResourceType::Archive)?;
+    archive_check(&t.p, |_| Ok(()))?;
+    // Later pages read the window the first page resolved (its `until` defaulted to that
+    // moment) with the same filters: jobs starting meanwhile cannot shift the pages.
+    let (until, inner) = match q.page_token.as_deref() {
+        // To the millisecond, as the token keeps it.
+        None => (
+            DateTime::<Utc>::from_timestamp_millis(
+                q.until.unwrap_or_else(Utc::now).timestamp_millis(),
+            )
+            .unwrap_or_default(),
+            None,
+        ),
+        Some(token) => {
+            let (until, inner) = JobsToken::read(token)?;
+            if q.until
+                .is_some_and(|u| u.timestamp_millis() != until.timestamp_millis())
+            {
+                return Err(Problem::from(strata_core::Error::InvalidPageToken));
+            }
+            (until, Some(inner))
+        }
+    };
     let since = q
         .since
         .unwrap_or_else(|| until - Duration::days(DEFAULT_JOB_WINDOW_DAYS));
-    let t = r.target(&id, ResourceType::Archive)?;
-    archive_check(&t.p, |_| Ok(()))?;
+    let bound = JobsToken::bound(&id, &q, since, until);
+    if let Some(inner) = &inner {
+        if inner.0 != bound {
+            return Err(Problem::from(strata_core::Error::InvalidPageToken));
+        }
+    }
     if since > until {
         // An empty window: nothing started in it.
         return Ok(ok(&ArchiveJobList {
@@ -76,16 +102,56 @@ pub async fn list_archive_jobs(
         &t.p,
         PageParams {
             page_size: q.page_size,
-            page_token: q.page_token,
+            page_token: inner.map(|i| i.1),
         },
     );
     let jobs = t
         .call(t.p.list_archive_jobs(&r.ctx, &t.id, &filter, &page))
         .await?;
+    let next = jobs
+        .next_page_token
+        .map(|inner| JobsToken::write(until, &bound, &inner));
     Ok(ok(&ArchiveJobList {
         jobs: jobs.items,
-        next_page_token: jobs.next_page_token,
+        next_page_token: next,
     }))
+}
+
+/// A job list's page token: the window's end as the first page resolved it, a fingerprint
+/// of the archive, filters and window, then the provider's own token.
+struct JobsToken;
+
+impl JobsToken {
+    fn write(until: DateTime<Utc>, bound: &str, inner: &str) -> String {
+        format!("{}.{bound}.{inner}", until.timestamp_millis())
+    }
+
+    /// The window's end and (fingerprint, the provider's token).
+    fn read(token: &str) -> Result<(DateTime<Utc>, (String, String)), Problem> {
+        let bad = || Problem::from(strata_core::Error::InvalidPageToken);
+        let mut parts = token.splitn(3, '.');
+        let ms: i64 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        let bound = parts.next().ok_or_else(bad)?;
+        let inner = parts.next().filter(|i| !i.is_empty()).ok_or_else(bad)?;
+        let until = DateTime::<Utc>::from_timestamp_millis(ms).ok_or_else(bad)?;
+        Ok((until, (bound.to_string(), inner.to_string())))
+    }
+
+    fn bound(
+        id: &str,
+        q: &ArchiveJobListParams,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> String {
+        strata_core::paging::fingerprint(&[
+            "archive-jobs",
+            id,
+            &format!("{:?}", q.kind),
+            &format!("{:?}", q.status),
+            &since.timestamp_millis().to_string(),
+            &until.timestamp_millis().to_string(),
+        ])
+    }
 }
 
 /// One archiving run or recovery, with its progress per path.
