@@ -58,14 +58,9 @@ pub async fn list_archive_jobs(
     // Later pages read the window the first page resolved (its `until` defaulted to that
     // moment) with the same filters: jobs starting meanwhile cannot shift the pages.
     let (until, inner) = match q.page_token.as_deref() {
-        // To the millisecond, as the token keeps it.
-        None => (
-            DateTime::<Utc>::from_timestamp_millis(
-                q.until.unwrap_or_else(Utc::now).timestamp_millis(),
-            )
-            .unwrap_or_default(),
-            None,
-        ),
+        // To the millisecond, as the token keeps it, rounded up (a job that started in this
+        // very millisecond is in the window).
+        None => (ceil_millis(q.until.unwrap_or_else(Utc::now)), None),
         Some(token) => {
             let (until, inner) = JobsToken::read(token)?;
             if q.until
@@ -115,6 +110,17 @@ pub async fn list_archive_jobs(
         jobs: jobs.items,
         next_page_token: next,
     }))
+}
+
+/// `t` rounded up to the millisecond.
+fn ceil_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    let ms = t.timestamp_millis();
+    let down = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or(t);
+    if down < t {
+        DateTime::<Utc>::from_timestamp_millis(ms.saturating_add(1)).unwrap_or(t)
+    } else {
+        down
+    }
 }
 
 /// A job list's page token: the window's end as the first page resolved it, a fingerprint
