@@ -10,8 +10,41 @@ use strata_core::paging::{
 };
 use strata_core::provider::Provider;
 
+use serde::Deserialize;
+use utoipa::IntoParams;
+
 use super::Req;
 use crate::problem::Problem;
+
+/// The provider and name filters and paging of a cross-provider list of named resources
+/// (volume groups, backups, archives).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NamedListParams {
+    /// Only those of this provider.
+    pub provider: Option<String>,
+    /// Only those whose name contains this text.
+    pub name: Option<String>,
+    /// Items per page (default 50, at most 500).
+    #[serde(default, deserialize_with = "crate::routes::page_size")]
+    pub page_size: Option<u32>,
+    /// `next_page_token` of the previous page.
+    pub page_token: Option<String>,
+}
+
+/// The provider filter and paging of a cross-provider list (backup agents, archive
+/// policies).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProviderListParams {
+    /// Only those of this provider.
+    pub provider: Option<String>,
+    /// Items per page (default 50, at most 500).
+    #[serde(default, deserialize_with = "crate::routes::page_size")]
+    pub page_size: Option<u32>,
+    /// `next_page_token` of the previous page.
+    pub page_token: Option<String>,
+}
 
 /// What a named provider must offer for a list to read it.
 pub(crate) type Requirement = dyn Fn(&Arc<dyn Provider>) -> Result<(), Problem> + Sync;

@@ -46,14 +46,14 @@ pub use jobs::*;
 pub use objects::*;
 pub use policies::*;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use strata_core::capability::ArchiveCapabilities;
 use strata_core::catalogue::Op;
 use strata_core::error::Result as CoreResult;
 use strata_core::ids::ResourceType;
 use strata_core::model::*;
 use strata_core::operation::Operation;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -91,21 +91,6 @@ pub(crate) fn archive_check(
         .map_err(|e| Problem::from(e).with_provider(&p.info().id))
 }
 
-/// Filters and paging of the archive list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ArchiveListParams {
-    /// Only archives of this provider.
-    pub provider: Option<String>,
-    /// Only archives whose name contains this text.
-    pub name: Option<String>,
-    /// Items per page (default 50, at most 500).
-    #[serde(default, deserialize_with = "crate::routes::page_size")]
-    pub page_size: Option<u32>,
-    /// `next_page_token` of the previous page.
-    pub page_token: Option<String>,
-}
-
 /// A page of archives across providers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArchiveList {
@@ -121,8 +106,8 @@ pub struct ArchiveList {
 
 /// Lists archives across every provider the token may use that offers archives, merged by
 /// name (paged and merged like `GET /v1/volumes`).
-#[utoipa::path(get, path = "/v1/archives", tag = "archives", params(ArchiveListParams), responses((status = 200, body = ArchiveList)))]
-pub async fn list_archives(r: Req, ApiQuery(q): ApiQuery<ArchiveListParams>) -> ApiResult {
+#[utoipa::path(get, path = "/v1/archives", tag = "archives", params(lists::NamedListParams), responses((status = 200, body = ArchiveList)))]
+pub async fn list_archives(r: Req, ApiQuery(q): ApiQuery<lists::NamedListParams>) -> ApiResult {
     let filter = ArchiveFilter {
         name: q.name.clone(),
     };

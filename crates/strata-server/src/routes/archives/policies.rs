@@ -1,12 +1,12 @@
 //! The archiving policy of an archive, and the policies of every archive.
 
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use strata_core::catalogue::Op;
 use strata_core::ids::ResourceType;
 use strata_core::model::*;
 use strata_core::operation::Operation;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::archive_check;
 use crate::routes::*;
@@ -83,19 +83,6 @@ async fn set_enabled(m: Mutation, id: String, enabled: bool) -> ApiResult {
     .await
 }
 
-/// Filters and paging of the policy list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PolicyListParams {
-    /// Only policies of this provider's archives.
-    pub provider: Option<String>,
-    /// Items per page (default 50, at most 500).
-    #[serde(default, deserialize_with = "crate::routes::page_size")]
-    pub page_size: Option<u32>,
-    /// `next_page_token` of the previous page.
-    pub page_token: Option<String>,
-}
-
 /// A page of archiving policies across providers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArchivePolicyList {
@@ -111,8 +98,11 @@ pub struct ArchivePolicyList {
 
 /// Lists the archiving policies of every archive across the providers the token may use
 /// that offer archives (archives without a policy are left out).
-#[utoipa::path(get, path = "/v1/archive-policies", tag = "archives", params(PolicyListParams), responses((status = 200, body = ArchivePolicyList)))]
-pub async fn list_archive_policies(r: Req, ApiQuery(q): ApiQuery<PolicyListParams>) -> ApiResult {
+#[utoipa::path(get, path = "/v1/archive-policies", tag = "archives", params(lists::ProviderListParams), responses((status = 200, body = ArchivePolicyList)))]
+pub async fn list_archive_policies(
+    r: Req,
+    ApiQuery(q): ApiQuery<lists::ProviderListParams>,
+) -> ApiResult {
     let merged = lists::across(
         &r,
         lists::Across {

@@ -100,19 +100,6 @@ pub async fn list_agent_targets(r: Req, ApiQuery(q): ApiQuery<TargetParams>) -> 
     }))
 }
 
-/// Paging of the agent list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AgentListParams {
-    /// Only agents of this provider.
-    pub provider: Option<String>,
-    /// Items per page (default 50, at most 500).
-    #[serde(default, deserialize_with = "crate::routes::page_size")]
-    pub page_size: Option<u32>,
-    /// `next_page_token` of the previous page.
-    pub page_token: Option<String>,
-}
-
 /// A page of backup agents across providers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BackupAgentList {
@@ -127,8 +114,11 @@ pub struct BackupAgentList {
 }
 
 /// Lists backup agents across every provider the token may use that manages them.
-#[utoipa::path(get, path = "/v1/backup-agents", tag = "backups", params(AgentListParams), responses((status = 200, body = BackupAgentList)))]
-pub async fn list_backup_agents(r: Req, ApiQuery(q): ApiQuery<AgentListParams>) -> ApiResult {
+#[utoipa::path(get, path = "/v1/backup-agents", tag = "backups", params(lists::ProviderListParams), responses((status = 200, body = BackupAgentList)))]
+pub async fn list_backup_agents(
+    r: Req,
+    ApiQuery(q): ApiQuery<lists::ProviderListParams>,
+) -> ApiResult {
     let merged = lists::across(
         &r,
         lists::Across {

@@ -85,21 +85,6 @@ pub(crate) fn job_probe(
     settle(p, id, ctx, |p, ctx, id| p.get_backup_job(ctx, id))
 }
 
-/// Filters and paging of the backup list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct BackupListParams {
-    /// Only policies of this provider.
-    pub provider: Option<String>,
-    /// Only policies whose name contains this text.
-    pub name: Option<String>,
-    /// Items per page (default 50, at most 500).
-    #[serde(default, deserialize_with = "crate::routes::page_size")]
-    pub page_size: Option<u32>,
-    /// `next_page_token` of the previous page.
-    pub page_token: Option<String>,
-}
-
 /// A page of backup policies across providers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BackupList {
@@ -115,8 +100,8 @@ pub struct BackupList {
 
 /// Lists backup policies across every provider the token may use that offers backups,
 /// merged by name (paged and merged like `GET /v1/volumes`).
-#[utoipa::path(get, path = "/v1/backups", tag = "backups", params(BackupListParams), responses((status = 200, body = BackupList)))]
-pub async fn list_backups(r: Req, ApiQuery(q): ApiQuery<BackupListParams>) -> ApiResult {
+#[utoipa::path(get, path = "/v1/backups", tag = "backups", params(lists::NamedListParams), responses((status = 200, body = BackupList)))]
+pub async fn list_backups(r: Req, ApiQuery(q): ApiQuery<lists::NamedListParams>) -> ApiResult {
     let filter = BackupFilter {
         name: q.name.clone(),
     };

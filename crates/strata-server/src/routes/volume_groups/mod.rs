@@ -7,7 +7,7 @@ mod snapshots;
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use strata_core::capability::{Feature, VolumeGroupCapabilities};
 use strata_core::catalogue::Op;
 use strata_core::context::CallCtx;
@@ -17,7 +17,7 @@ use strata_core::model::*;
 use strata_core::operation::Operation;
 
 use strata_core::provider::Provider;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -113,21 +113,6 @@ fn member_ids(p: &Arc<dyn Provider>, raw: &[String]) -> Result<Vec<GlobalId>, Pr
     Ok(out)
 }
 
-/// Filters and paging of the volume group list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct GroupListParams {
-    /// Only groups of this provider.
-    pub provider: Option<String>,
-    /// Only groups whose name contains this text.
-    pub name: Option<String>,
-    /// Items per page (default 50, at most 500).
-    #[serde(default, deserialize_with = "crate::routes::page_size")]
-    pub page_size: Option<u32>,
-    /// `next_page_token` of the previous page.
-    pub page_token: Option<String>,
-}
-
 /// A page of volume groups across providers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VolumeGroupList {
@@ -146,8 +131,11 @@ pub struct VolumeGroupList {
 ///
 /// Paged and merged like `GET /v1/volumes`: a provider that does not answer within the list
 /// deadline is named under `unreachable`. Filter with `provider` or a `name` substring.
-#[utoipa::path(get, path = "/v1/volume-groups", tag = "volume-groups", params(GroupListParams), responses((status = 200, body = VolumeGroupList)))]
-pub async fn list_volume_groups(r: Req, ApiQuery(q): ApiQuery<GroupListParams>) -> ApiResult {
+#[utoipa::path(get, path = "/v1/volume-groups", tag = "volume-groups", params(lists::NamedListParams), responses((status = 200, body = VolumeGroupList)))]
+pub async fn list_volume_groups(
+    r: Req,
+    ApiQuery(q): ApiQuery<lists::NamedListParams>,
+) -> ApiResult {
     let name = q.name.clone();
     let merged = lists::across(
         &r,
