@@ -97,7 +97,13 @@ impl Gateway {
                 .inc();
         }))
         .with_probes(Arc::new(crate::routes::RegistryProbes(registry.clone())))
-        .with_lease(Duration::from_secs(ops.lease_seconds.max(1)));
+        .with_lease(Duration::from_secs(ops.lease_seconds.max(1)))
+        .with_family_timeouts(
+            ops.family_timeout_seconds
+                .iter()
+                .map(|(f, s)| (*f, Duration::from_secs((*s).max(1))))
+                .collect(),
+        );
         if tracker.store().shared() {
             // Another replica's operations, once its lease lapses (it died), are ours to finish.
             tracker.take_over_orphans();

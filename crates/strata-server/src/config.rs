@@ -126,6 +126,9 @@ pub use strata_core::settings::ProviderSettings as ProviderConfig;
 pub struct OperationsConfig {
     /// Give up settling an operation after this long.
     pub timeout_seconds: u64,
+    /// Per family (`archive`, `backup`, …), where its operations take longer: default
+    /// `archive` 14400 (SCP recovers archived objects "within 3 hours").
+    pub family_timeout_seconds: std::collections::BTreeMap<strata_core::catalogue::Family, u64>,
     /// First poll delay, doubling up to `max_poll_ms`.
     pub initial_poll_ms: u64,
     /// Longest delay between two polls.
@@ -145,6 +148,7 @@ impl Default for OperationsConfig {
     fn default() -> Self {
         OperationsConfig {
             timeout_seconds: 1800,
+            family_timeout_seconds: [(strata_core::catalogue::Family::Archive, 4 * 3600)].into(),
             initial_poll_ms: 250,
             max_poll_ms: 10_000,
             max_wait_seconds: 60,

@@ -302,3 +302,25 @@ async fn another_tracker_takes_over_an_orphaned_operation() {
     assert!(store.running().await.unwrap().is_empty());
     assert_eq!(live.take_over_once().await.unwrap(), 0, "nothing left");
 }
+
+/// A family with a timeout of its own (archive recoveries take hours) is tracked that long;
+/// the others the backoff's timeout.
+#[test]
+fn families_may_have_their_own_timeout() {
+    let t = tracker(Duration::from_secs(60)).with_family_timeouts(
+        [(
+            crate::catalogue::Family::Archive,
+            Duration::from_secs(4 * 3600),
+        )]
+        .into(),
+    );
+    assert_eq!(
+        t.timeout_of("archive.recover"),
+        Duration::from_secs(4 * 3600)
+    );
+    assert_eq!(t.timeout_of("volume.create"), Duration::from_secs(60));
+    assert_eq!(t.timeout_of("no.such.kind"), Duration::from_secs(60));
+    let r = t.record(Operation::start("archive.recover", "p", None), None);
+    let left = r.deadline - chrono::Utc::now();
+    assert!(left > chrono::Duration::minutes(235), "{left}");
+}

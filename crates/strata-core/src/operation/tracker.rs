@@ -71,6 +71,8 @@ pub struct Tracker {
     lease: Duration,
     /// Operations this replica is polling now.
     driving: Arc<Mutex<HashSet<String>>>,
+    /// Timeouts of the operations of a family, where they differ from the backoff's.
+    family_timeouts: std::collections::BTreeMap<crate::catalogue::Family, Duration>,
 }
 
 impl Tracker {
@@ -85,7 +87,26 @@ impl Tracker {
             owner: format!("replica-{}", uuid::Uuid::new_v4().simple()).into(),
             lease: Duration::from_secs(15),
             driving: Arc::default(),
+            family_timeouts: Default::default(),
         }
+    }
+
+    /// Operations of these families give up after their own timeout instead of the
+    /// backoff's (an SCP recovery may take hours).
+    pub fn with_family_timeouts(
+        mut self,
+        timeouts: std::collections::BTreeMap<crate::catalogue::Family, Duration>,
+    ) -> Self {
+        self.family_timeouts = timeouts;
+        self
+    }
+
+    /// How long operations of `kind` (a catalogue name) are tracked.
+    pub fn timeout_of(&self, kind: &str) -> Duration {
+        crate::catalogue::Op::from_name(kind)
+            .and_then(|op| self.family_timeouts.get(&op.family()))
+            .copied()
+            .unwrap_or(self.backoff.timeout)
     }
 
     /// The same tracker, telling `observer` of every operation it settles.
@@ -124,7 +145,7 @@ impl Tracker {
 
     /// A record of `op`, tracked until the configured timeout from now.
     pub fn record(&self, op: Operation, detail: Option<String>) -> OperationRecord {
-        let timeout = chrono::Duration::from_std(self.backoff.timeout)
+        let timeout = chrono::Duration::from_std(self.timeout_of(&op.kind))
             .unwrap_or_else(|_| chrono::Duration::days(365));
         let mut rec = OperationRecord::new(op, chrono::Utc::now() + timeout);
         rec.detail = detail;
