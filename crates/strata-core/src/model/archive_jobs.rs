@@ -195,16 +195,6 @@ impl crate::operation::Settles for ArchiveJob {
     }
 }
 
-impl crate::operation::Settles for super::Archive {
-    const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::Archive;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == super::BackupStatus::Error
-    }
-}
-
 impl crate::operation::Settles for super::ArchivePolicy {
     const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::Archive;
     fn transitional(&self) -> bool {

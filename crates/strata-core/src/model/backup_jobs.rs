@@ -425,36 +425,6 @@ impl Bounded for CreateBackupAgent {
     }
 }
 
-impl crate::operation::Settles for super::Backup {
-    const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::Backup;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == BackupStatus::Error
-    }
-}
-
-impl crate::operation::Settles for BackupJob {
-    const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::BackupJob;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == JobStatus::Failed
-    }
-}
-
-impl crate::operation::Settles for RestoreJob {
-    const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::RestoreJob;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == JobStatus::Failed
-    }
-}
-
 impl crate::operation::Settles for BackupAgent {
     const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::BackupAgent;
     fn transitional(&self) -> bool {

@@ -247,34 +247,3 @@ fn members(field: &str, ids: &[String]) -> Result<()> {
     }
     Ok(())
 }
-
-impl crate::operation::Settles for VolumeGroup {
-    const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::VolumeGroup;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == VolumeStatus::Error
-    }
-}
-
-impl crate::operation::Settles for GroupSnapshot {
-    const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::GroupSnapshot;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == SnapshotStatus::Error
-    }
-}
-
-impl crate::operation::Settles for GroupReplica {
-    // A group replica has no id of its own: it is addressed through its group.
-    const RESOURCE: crate::ids::ResourceType = crate::ids::ResourceType::VolumeGroup;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == ReplicaStatus::Error
-    }
-}

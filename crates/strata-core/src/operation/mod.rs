@@ -15,7 +15,10 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
 use crate::ids::ResourceType;
-use crate::model::{Replica, ReplicaStatus, Snapshot, SnapshotStatus, Volume, VolumeStatus};
+use crate::model::{
+    Archive, Backup, BackupJob, BackupStatus, GroupReplica, GroupSnapshot, JobStatus, Replica,
+    ReplicaStatus, RestoreJob, Snapshot, SnapshotStatus, Volume, VolumeGroup, VolumeStatus,
+};
 
 /// Where an operation stands.
 ///
@@ -241,34 +244,34 @@ pub trait Settles: Serialize {
     fn failed(&self) -> bool;
 }
 
-impl Settles for Volume {
-    const RESOURCE: ResourceType = ResourceType::Volume;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == VolumeStatus::Error
-    }
+/// [`Settles`] for resources that settle by their `status`: still changing while it is
+/// transitional, failed in the error state given.
+macro_rules! settles_by_status {
+    ($($t:ty => $rtype:ident, $failed:expr;)+) => {$(
+        impl Settles for $t {
+            const RESOURCE: ResourceType = ResourceType::$rtype;
+            fn transitional(&self) -> bool {
+                self.status.is_transitional()
+            }
+            fn failed(&self) -> bool {
+                self.status == $failed
+            }
+        }
+    )+};
 }
 
-impl Settles for Snapshot {
-    const RESOURCE: ResourceType = ResourceType::Snapshot;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == SnapshotStatus::Error
-    }
-}
-
-impl Settles for Replica {
-    const RESOURCE: ResourceType = ResourceType::Replica;
-    fn transitional(&self) -> bool {
-        self.status.is_transitional()
-    }
-    fn failed(&self) -> bool {
-        self.status == ReplicaStatus::Error
-    }
+settles_by_status! {
+    Volume => Volume, VolumeStatus::Error;
+    Snapshot => Snapshot, SnapshotStatus::Error;
+    Replica => Replica, ReplicaStatus::Error;
+    VolumeGroup => VolumeGroup, VolumeStatus::Error;
+    GroupSnapshot => GroupSnapshot, SnapshotStatus::Error;
+    // A group replica has no id of its own: it is addressed through its group.
+    GroupReplica => VolumeGroup, ReplicaStatus::Error;
+    Backup => Backup, BackupStatus::Error;
+    BackupJob => BackupJob, JobStatus::Failed;
+    RestoreJob => RestoreJob, JobStatus::Failed;
+    Archive => Archive, BackupStatus::Error;
 }
 
 /// The probe's verdict for a resource fetched after a create or update: done once it left
