@@ -22,6 +22,10 @@ use clap::Parser;
 use crate::load::LoadSettings;
 use crate::scenarios::{Bench, Row};
 
+/// mimalloc: per-thread free lists instead of glibc's arena locks on the request path.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Command-line options (each also read from the environment).
 #[derive(Parser)]
 #[command(name = "strata-bench", about = "Load benchmark of the Strata gateway")]
@@ -42,6 +46,26 @@ struct Args {
     /// Leave the shared-state (Redis) scenarios out.
     #[arg(long)]
     no_redis: bool,
+    /// Run only these scenario groups (comma-separated), e.g. `--only cached` while profiling.
+    #[arg(long, env = "STRATA_BENCH_ONLY", value_enum, value_delimiter = ',')]
+    only: Vec<Group>,
+}
+
+/// The scenario groups, in the order they run.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Group {
+    /// `GET /healthz` on the baseline and the gateway.
+    Healthz,
+    /// Cached volume reads (memory, NHN, SCP) and the warm list.
+    Cached,
+    /// Uncached NHN reads against the simulator called directly.
+    Uncached,
+    /// The shared-state (Redis) scenarios.
+    Redis,
+    /// 100 concurrent cold reads (single flight).
+    Burst,
+    /// A list with one provider hanging.
+    Hanging,
 }
 
 #[tokio::main]
@@ -60,18 +84,27 @@ async fn main() -> anyhow::Result<()> {
         std::thread::available_parallelism().map_or(1, usize::from),
     );
     let bench = Bench::start(settings).await?;
+    let runs = |g: Group| args.only.is_empty() || args.only.contains(&g);
 
-    let mut rows = bench.healthz().await?;
-    rows.extend(bench.cached_reads().await?);
-    let (uncached, added_p50, added_p99) = bench.uncached_nhn().await?;
-    rows.extend(uncached);
-    let redis = if args.no_redis {
-        None
-    } else {
+    let mut rows = Vec::new();
+    if runs(Group::Healthz) {
+        rows.extend(bench.healthz().await?);
+    }
+    if runs(Group::Cached) {
+        rows.extend(bench.cached_reads().await?);
+    }
+    let mut added = None;
+    if runs(Group::Uncached) {
+        let (uncached, added_p50, added_p99) = bench.uncached_nhn().await?;
+        rows.extend(uncached);
+        added = Some((added_p50, added_p99));
+    }
+    let mut redis = None;
+    if runs(Group::Redis) && !args.no_redis {
         let (redis_rows, mem_p99, redis_p99) = bench.with_redis(args.redis_url).await?;
         rows.extend(redis_rows);
-        Some((mem_p99, redis_p99))
-    };
+        redis = Some((mem_p99, redis_p99));
+    }
     print_table(&rows);
     if let Some((mem, redis)) = redis {
         println!(
@@ -80,30 +113,35 @@ async fn main() -> anyhow::Result<()> {
             ms(redis)
         );
     }
-
-    println!(
-        "\nNHN uncached read, 1 worker: the gateway adds {:.3} ms at p50 and {:.3} ms at p99 \
-         over calling the simulator directly.",
-        ms(added_p50),
-        ms(added_p99)
-    );
-    let (calls, took, ok) = bench.cold_burst().await?;
-    println!(
-        "100 concurrent cold GET /v1/volumes/{{id}}/usage (NHN): {calls} vendor call(s), \
-         {ok}/100 answered 200, in {:.1} ms.",
-        ms(took)
-    );
-    let (took, unreachable, listed) = bench.hanging_list().await?;
-    println!(
-        "GET /v1/volumes (no-cache) with the NHN simulator hanging 30 s: answered in {:.0} ms \
-         with {listed} volumes; unreachable: {}.",
-        ms(took),
-        if unreachable.is_empty() {
-            "none".to_string()
-        } else {
-            unreachable.join(", ")
-        }
-    );
+    if let Some((added_p50, added_p99)) = added {
+        println!(
+            "\nNHN uncached read, 1 worker: the gateway adds {:.3} ms at p50 and {:.3} ms at p99 \
+             over calling the simulator directly.",
+            ms(added_p50),
+            ms(added_p99)
+        );
+    }
+    if runs(Group::Burst) {
+        let (calls, took, ok) = bench.cold_burst().await?;
+        println!(
+            "100 concurrent cold GET /v1/volumes/{{id}}/usage (NHN): {calls} vendor call(s), \
+             {ok}/100 answered 200, in {:.1} ms.",
+            ms(took)
+        );
+    }
+    if runs(Group::Hanging) {
+        let (took, unreachable, listed) = bench.hanging_list().await?;
+        println!(
+            "GET /v1/volumes (no-cache) with the NHN simulator hanging 30 s: answered in {:.0} ms \
+             with {listed} volumes; unreachable: {}.",
+            ms(took),
+            if unreachable.is_empty() {
+                "none".to_string()
+            } else {
+                unreachable.join(", ")
+            }
+        );
+    }
     Ok(())
 }
 

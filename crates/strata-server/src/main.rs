@@ -10,6 +10,10 @@ use strata_server::config::Config;
 use strata_server::demo;
 use strata_server::{openapi, serve, telemetry, Gateway};
 
+/// mimalloc: per-thread free lists instead of glibc's arena locks on the request path.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "strata", version, about = "One storage API across clouds")]
 struct Cli {
