@@ -12,6 +12,7 @@
 //! string or array, a `crit` header is refused, and a providers claim that is not a list of ids
 //! (`null` included) makes the token invalid. Refusals carry fixed messages, never token content.
 
+use std::future::Future;
 mod claims;
 
 use std::collections::{HashMap, HashSet};
@@ -19,9 +20,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, Method};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -459,11 +459,11 @@ pub fn mint_hs256(
 
 /// Middleware for `/v1`: verifies the bearer token, checks the scope the method needs
 /// (`storage.read` for reads, `storage.write` for changes), and stores the [`Principal`].
-pub async fn require_auth(
-    State(auth): State<Arc<Authenticator>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn require_auth<F, Fut>(auth: &Authenticator, mut req: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let token = match req.headers().get(header::AUTHORIZATION).map(|v| v.to_str()) {
         None => {
             return Problem::unauthenticated("a bearer token is required", false).into_response()
@@ -498,5 +498,5 @@ pub async fn require_auth(
     }
     tracing::Span::current().record("subject", principal.subject.as_str());
     req.extensions_mut().insert(principal);
-    next.run(req).await
+    next(req).await
 }

@@ -5,13 +5,13 @@
 //! and answers `412 precondition_failed` when no tag matches, before the change reaches any
 //! vendor.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::Engine;
@@ -26,6 +26,37 @@ pub fn etag(body: &[u8]) -> HeaderValue {
     let digest = Sha256::digest(body);
     let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
     HeaderValue::from_str(&format!("\"{tag}\"")).expect("base64url is a valid header value")
+}
+
+/// A `200` JSON answer rendered once: its body and entity tag, kept with a cached answer
+/// ([`strata_core::context::Rendition`]) so the next requests it serves send them as they are.
+pub struct Rendered {
+    body: axum::body::Bytes,
+    etag: HeaderValue,
+}
+
+impl Rendered {
+    /// The JSON body of `value` and its tag; `None` if it cannot be serialized.
+    pub fn of<T: serde::Serialize>(value: &T) -> Option<Self> {
+        let body = axum::body::Bytes::from(serde_json::to_vec(value).ok()?);
+        Some(Rendered {
+            etag: etag(&body),
+            body,
+        })
+    }
+
+    /// The `200` answer: the same bytes and headers as a freshly serialized one (the body is
+    /// shared, not copied).
+    pub fn response(&self) -> Response {
+        let mut resp = Response::new(Body::from(self.body.clone()));
+        let headers = resp.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        headers.insert(header::ETAG, self.etag.clone());
+        resp
+    }
 }
 
 /// Longest `If-Match` / `If-None-Match` accepted (the documented `maxLength`).
@@ -80,14 +111,18 @@ fn strong_match(list: &[String], current: &str) -> bool {
 /// The middleware on `/v1` routes (after authentication). `reads` answers the internal read
 /// of an `If-Match` check: the same routes, without the authentication layer (the request's
 /// verified principal goes along).
-pub async fn conditional(State(reads): State<Router>, req: Request, next: Next) -> Response {
+pub async fn conditional<F, Fut>(reads: &Router, req: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     match *req.method() {
         Method::GET => {
             if let Some(refused) = too_long(req.headers(), header::IF_NONE_MATCH, "If-None-Match") {
                 return refused;
             }
             let inm = tags(req.headers(), header::IF_NONE_MATCH);
-            let resp = next.run(req).await;
+            let resp = next(req).await;
             tag_response(resp, inm).await
         }
         Method::PATCH | Method::PUT | Method::DELETE => {
@@ -95,26 +130,26 @@ pub async fn conditional(State(reads): State<Router>, req: Request, next: Next) 
                 return refused;
             }
             let Some(list) = tags(req.headers(), header::IF_MATCH) else {
-                return next.run(req).await;
+                return next(req).await;
             };
             // Evaluated by the change itself once the request is validated, right before its
             // first vendor call (RFC 9110 §13.2.1: a request refused without the condition is
             // refused the same with it) — see `Mutation::preconditions`.
             let pending = Arc::new(Precondition {
-                reads,
+                reads: reads.clone(),
                 read: Read::of(&req),
                 list,
                 evaluated: AtomicBool::new(false),
             });
             let mut req = req;
             req.extensions_mut().insert(pending.clone());
-            let resp = next.run(req).await;
+            let resp = next(req).await;
             if resp.status().is_success() && !pending.evaluated.load(Ordering::Acquire) {
                 tracing::error!("a change with If-Match succeeded without evaluating it");
             }
             resp
         }
-        _ => next.run(req).await,
+        _ => next(req).await,
     }
 }
 
@@ -123,6 +158,17 @@ async fn tag_response(resp: Response, inm: Option<Option<Vec<String>>>) -> Respo
     if resp.status() != StatusCode::OK {
         return resp;
     }
+    if let Some(tag) = resp.headers().get(header::ETAG) {
+        // Rendered with its tag already (a cached answer's rendition).
+        let current = tag.to_str().unwrap_or_default().to_string();
+        return match inm {
+            Some(list) if list.as_deref().is_none_or(|l| weak_match(l, &current)) => {
+                let (parts, _) = resp.into_parts();
+                not_modified(parts)
+            }
+            _ => resp,
+        };
+    }
     let (mut parts, body) = resp.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return Problem::internal().into_response();
@@ -130,18 +176,23 @@ async fn tag_response(resp: Response, inm: Option<Option<Vec<String>>>) -> Respo
     let tag = etag(&bytes);
     let current = tag.to_str().unwrap_or_default().to_string();
     parts.headers.insert(header::ETAG, tag);
-    let not_modified = match &inm {
+    let unchanged = match &inm {
         Some(None) => true,
         Some(Some(list)) => weak_match(list, &current),
         None => false,
     };
-    if not_modified {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_TYPE);
-        parts.headers.remove(header::CONTENT_LENGTH);
-        return Response::from_parts(parts, Body::empty());
+    if unchanged {
+        return not_modified(parts);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// `304 Not Modified` with the answer's headers (its `ETag` among them) and no body.
+fn not_modified(mut parts: axum::http::response::Parts) -> Response {
+    parts.status = StatusCode::NOT_MODIFIED;
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::empty())
 }
 
 /// An `If-Match` to evaluate before the change's first vendor call.

@@ -13,13 +13,13 @@
 //!   shared_state_unavailable` rather than risk running twice.
 //! - Dry runs (`?validate_only=true`) change nothing and are not recorded.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
@@ -72,12 +72,16 @@ fn problem(status: StatusCode, code: &str, title: &str, detail: &str) -> Respons
 }
 
 /// The middleware (after authentication: it needs the principal).
-pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn idempotency<F, Fut>(state: &AppState, req: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     if req.method().is_safe() {
-        return next.run(req).await;
+        return next(req).await;
     }
     let Some(raw) = req.headers().get(IDEMPOTENCY_KEY) else {
-        return next.run(req).await;
+        return next(req).await;
     };
     let key = match parse_key(raw) {
         Ok(k) => k,
@@ -85,7 +89,7 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         Err(p) => return p.into_response(),
     };
     if crate::routes::dry_run::wants_dry_run(req.uri()) {
-        return next.run(req).await;
+        return next(req).await;
     }
     let subject = req
         .extensions()
@@ -142,8 +146,8 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         })) => replay(stored),
         Ok(Claim::Claimed) => {
             let req = Request::from_parts(parts, Body::from(bytes));
-            let resp = next.run(req).await;
-            finish(&state, &record, fingerprint, resp).await
+            let resp = next(req).await;
+            finish(state, &record, fingerprint, resp).await
         }
     }
 }

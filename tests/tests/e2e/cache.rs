@@ -178,6 +178,65 @@ async fn clients_read_their_own_writes() {
     gw.stop().await;
 }
 
+/// A cached answer is sent as its entry's rendition: the same bytes, `Content-Type` and
+/// `ETag` as the answer serialized fresh, `304` on its tag, and a new rendition (new bytes,
+/// new tag) once a change ends the entry.
+#[tokio::test]
+async fn cached_answers_are_sent_as_the_bytes_a_fresh_answer_has() {
+    let (gw, sim) = start_nhn_with(config(60_000), Duration::from_millis(5), HOUR).await;
+    let vol = volume(&gw, "rendered").await;
+    let path = format!("/v1/volumes/{vol}");
+    let raw = |no_cache: bool| {
+        let rb = gw.req(Method::GET, &path);
+        let rb = if no_cache {
+            rb.header("cache-control", "no-cache")
+        } else {
+            rb
+        };
+        async move {
+            let resp = rb.send().await.unwrap();
+            assert_eq!(resp.status(), 200);
+            let h = resp.headers().clone();
+            let header = |n: &str| h.get(n).map(|v| v.to_str().unwrap().to_string());
+            let (etag, ctype, age) = (header("etag"), header("content-type"), header("age"));
+            (resp.bytes().await.unwrap(), etag.unwrap(), ctype, age)
+        }
+    };
+    let fresh = raw(true).await;
+    let vendor_reads = count(sim.nas_faults(), |u| u.ends_with(&vendor_id(&vol)));
+    let first = raw(false).await; // renders the entry
+    let second = raw(false).await; // sends the rendition
+    assert_eq!(
+        count(sim.nas_faults(), |u| u.ends_with(&vendor_id(&vol))),
+        vendor_reads,
+        "both cached reads were answered from the cache"
+    );
+    for (what, cached) in [("first", &first), ("second", &second)] {
+        assert_eq!(cached.0, fresh.0, "{what} cached body equals the fresh one");
+        assert_eq!(cached.1, fresh.1, "{what} cached ETag equals the fresh one");
+        assert_eq!(cached.2.as_deref(), Some("application/json"));
+        assert!(cached.3.is_some(), "{what} cached answer has an Age");
+    }
+    assert_eq!(fresh.3, None, "a fresh answer has no Age");
+    let (s, h, body) = send(
+        gw.req(Method::GET, &path)
+            .header("if-none-match", &second.1),
+    )
+    .await;
+    assert_eq!((s, body), (304, serde_json::Value::Null));
+    assert_eq!(h["etag"].to_str().unwrap(), second.1);
+    assert!(h.get("content-type").is_none());
+
+    run_op(&gw, Method::PATCH, &path, Some(json!({"size_gib": 400}))).await;
+    let changed = raw(false).await;
+    let again = raw(false).await;
+    assert_ne!(changed.1, second.1, "a new representation has a new tag");
+    assert_eq!((&again.0, &again.1), (&changed.0, &changed.1));
+    let v: serde_json::Value = serde_json::from_slice(&again.0).unwrap();
+    assert_eq!(v["size_gib"], 400);
+    gw.stop().await;
+}
+
 /// A token that may not use a provider gets nothing of it, cached or not.
 #[tokio::test]
 async fn cached_answers_never_reach_a_principal_that_may_not_see_them() {

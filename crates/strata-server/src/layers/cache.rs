@@ -12,7 +12,9 @@
 //! - Principals: a token reaches a provider (and so its cache) only if it may use that
 //!   provider, and adapters' answers do not depend on who asks, so no answer one principal
 //!   may not see is served to it from here.
-//! - A cached answer reports its age, which the gateway sends as `Age`.
+//! - A cached answer reports its age, which the gateway sends as `Age`, and its entry's
+//!   [`Rendition`]: a handler sending the answer as it is renders it once per entry (the
+//!   bytes and entity tag are kept beside the value, so an entry costs about twice its JSON).
 //! - Across replicas: the generation is shared with [`Invalidations`], which publishes this
 //!   replica's bumps through Redis and applies the other replicas' ones.
 
@@ -25,7 +27,7 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use prometheus::IntCounter;
 use strata_core::catalogue::{Family, Op};
-use strata_core::context::{note_answer_age, CachePolicy};
+use strata_core::context::{note_answer_age, note_rendition, CachePolicy, Rendition};
 use strata_core::error::Result;
 use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
@@ -46,6 +48,8 @@ struct Entry {
     ttl: Duration,
     /// The mutation generation the answer was fetched in.
     generation: u64,
+    /// The answer as the gateway sends it, made by the first request that sends it as is.
+    rendition: Arc<Rendition>,
 }
 
 struct EntryTtl;
@@ -119,11 +123,17 @@ impl Cache {
             .unwrap_or(self.default_ttl)
     }
 
+    /// A copy of the entry's answer if it is still current. Whoever sends that copy as it is
+    /// may send the entry's rendition instead ([`note_rendition`]).
     fn fresh<T: Answer>(&self, entry: &Entry) -> Option<T> {
         if entry.generation != self.generation.load(Ordering::Acquire) {
             return None;
         }
-        entry.value.downcast_ref::<T>().cloned()
+        let value = entry.value.downcast_ref::<T>().cloned();
+        if value.is_some() {
+            note_rendition(&entry.rendition);
+        }
+        value
     }
 
     fn entry<T: Answer>(&self, value: &T, ttl: Duration, generation: u64) -> Entry {
@@ -132,6 +142,7 @@ impl Cache {
             stored: Instant::now(),
             ttl,
             generation,
+            rendition: Arc::new(Rendition::of::<T>()),
         }
     }
 }

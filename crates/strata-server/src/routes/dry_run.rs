@@ -5,8 +5,8 @@
 
 use axum::extract::Request;
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::future::Future;
 use strata_core::dry_run::{self, DryRunLog};
 
 use crate::problem::Problem;
@@ -21,12 +21,16 @@ pub(crate) fn wants_dry_run(uri: &axum::http::Uri) -> bool {
 }
 
 /// Runs a mutation as a dry run when asked to; everything else passes through untouched.
-pub async fn dry_run(req: Request, next: Next) -> Response {
+pub async fn dry_run<F, Fut>(req: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     if req.method() == Method::GET || !wants_dry_run(req.uri()) {
-        return next.run(req).await;
+        return next(req).await;
     }
     let log = DryRunLog::new();
-    let resp = dry_run::scope(log.clone(), next.run(req)).await;
+    let resp = dry_run::scope(log.clone(), next(req)).await;
     if log.stopped() {
         // It reached the vendor boundary: everything before it passed.
         return axum::Json(log.document()).into_response();

@@ -18,7 +18,7 @@ use axum::http::request::Parts;
 use futures::future::BoxFuture;
 use strata_core::capability::{Feature, KindCapabilities};
 use strata_core::catalogue::Op;
-use strata_core::context::{CachePolicy, CallCtx};
+use strata_core::context::{answer_as_is, CachePolicy, CallCtx};
 use strata_core::error::Result as CoreResult;
 use strata_core::ids::{GlobalId, ResourceType};
 use strata_core::model::VolumeKind;
@@ -29,6 +29,7 @@ use super::{
     invalid_id, operation_response, parse_id, parse_wait, ApiQuery, ApiResult, MutationParams,
 };
 use crate::auth::Principal;
+use crate::conditional::Rendered;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -129,6 +130,21 @@ impl Target {
     /// Runs a provider call, naming the provider in any problem it returns.
     pub async fn call<T>(&self, fut: impl Future<Output = CoreResult<T>>) -> Result<T, Problem> {
         provider_call(&self.p, fut).await
+    }
+
+    /// Runs a provider call whose answer is the whole `200` response. An answer copied from
+    /// a cache entry is sent as the entry's rendition (serialized and tagged once per entry).
+    pub async fn answer<T: serde::Serialize + 'static>(
+        &self,
+        fut: impl Future<Output = CoreResult<T>>,
+    ) -> ApiResult {
+        let (answer, rendition) = answer_as_is(self.call(fut)).await;
+        let value = answer?;
+        let rendered = rendition.and_then(|r| r.get_or_render::<T, _>(|| Rendered::of(&value)));
+        Ok(match rendered.as_deref() {
+            Some(Some(r)) => r.response(),
+            _ => super::ok(&value),
+        })
     }
 
     /// Checks the request against the capabilities of the target's volume kind.

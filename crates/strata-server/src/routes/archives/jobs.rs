@@ -164,7 +164,7 @@ impl JobsToken {
 #[utoipa::path(get, path = "/v1/archive-jobs/{id}", tag = "archives", params(("id" = String, Path, description = "Archive job id")), responses((status = 200, body = ArchiveJob)))]
 pub async fn get_archive_job(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::ArchiveJob)?;
-    Ok(ok(&t.call(t.p.get_archive_job(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_archive_job(&r.ctx, &t.id)).await
 }
 
 /// Cancels a running archiving run or recovery (what it copied so far stays). The operation

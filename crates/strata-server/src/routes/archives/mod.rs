@@ -158,7 +158,7 @@ pub async fn create_archive(m: Mutation, ApiJson(req): ApiJson<CreateArchive>) -
 #[utoipa::path(get, path = "/v1/archives/{id}", tag = "archives", params(("id" = String, Path, description = "Archive id")), responses((status = 200, body = Archive)))]
 pub async fn get_archive(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::Archive)?;
-    Ok(ok(&t.call(t.p.get_archive(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_archive(&r.ctx, &t.id)).await
 }
 
 /// Turns an archive's encryption or versioning on or off.

@@ -158,7 +158,7 @@ pub async fn create_backup_agent(
 #[utoipa::path(get, path = "/v1/backup-agents/{id}", tag = "backups", params(("id" = String, Path, description = "Backup agent id")), responses((status = 200, body = BackupAgent)))]
 pub async fn get_backup_agent(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::BackupAgent)?;
-    Ok(ok(&t.call(t.p.get_backup_agent(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_backup_agent(&r.ctx, &t.id)).await
 }
 
 /// Removes a backup agent.

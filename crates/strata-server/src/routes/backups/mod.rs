@@ -152,7 +152,7 @@ pub async fn create_backup(m: Mutation, ApiJson(req): ApiJson<CreateBackup>) -> 
 #[utoipa::path(get, path = "/v1/backups/{id}", tag = "backups", params(("id" = String, Path, description = "Backup id")), responses((status = 200, body = Backup)))]
 pub async fn get_backup(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::Backup)?;
-    Ok(ok(&t.call(t.p.get_backup(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_backup(&r.ctx, &t.id)).await
 }
 
 /// Changes a policy's retention, schedule, paths or cross-region copy.
@@ -256,5 +256,5 @@ pub async fn list_backup_jobs(
 #[utoipa::path(get, path = "/v1/backup-jobs/{id}", tag = "backups", params(("id" = String, Path, description = "Backup job id")), responses((status = 200, body = BackupJob)))]
 pub async fn get_backup_job(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::BackupJob)?;
-    Ok(ok(&t.call(t.p.get_backup_job(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_backup_job(&r.ctx, &t.id)).await
 }

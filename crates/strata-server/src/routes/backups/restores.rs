@@ -130,7 +130,7 @@ pub async fn list_backup_restores(
 #[utoipa::path(get, path = "/v1/restore-jobs/{id}", tag = "backups", params(("id" = String, Path, description = "Restore job id")), responses((status = 200, body = RestoreJob)))]
 pub async fn get_restore_job(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::RestoreJob)?;
-    Ok(ok(&t.call(t.p.get_restore_job(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_restore_job(&r.ctx, &t.id)).await
 }
 
 /// The region filter of the restore subnet list.

@@ -83,7 +83,7 @@ pub async fn create_replica(
 #[utoipa::path(get, path = "/v1/replicas/{id}", tag = "replicas", params(("id" = String, Path, description = "Replica id")), responses((status = 200, body = Replica)))]
 pub async fn get_replica(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::Replica)?;
-    Ok(ok(&t.call(t.p.get_replica(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_replica(&r.ctx, &t.id)).await
 }
 
 /// Changes a replica's frequency.

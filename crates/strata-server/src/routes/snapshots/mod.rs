@@ -114,7 +114,7 @@ pub async fn create_snapshot(
 #[utoipa::path(get, path = "/v1/snapshots/{id}", tag = "snapshots", params(("id" = String, Path, description = "Snapshot id")), responses((status = 200, body = Snapshot)))]
 pub async fn get_snapshot(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::Snapshot)?;
-    Ok(ok(&t.call(t.p.get_snapshot(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_snapshot(&r.ctx, &t.id)).await
 }
 
 /// Deletes a snapshot.

@@ -186,7 +186,7 @@ pub async fn create_volume_group(
 #[utoipa::path(get, path = "/v1/volume-groups/{id}", tag = "volume-groups", params(("id" = String, Path, description = "Volume group id")), responses((status = 200, body = VolumeGroup)))]
 pub async fn get_volume_group(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::VolumeGroup)?;
-    Ok(ok(&t.call(t.p.get_volume_group(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_volume_group(&r.ctx, &t.id)).await
 }
 
 /// Deletes a volume group (its volumes stay); needs the `volume_group_delete` feature (SCP

@@ -32,7 +32,7 @@ fn require_replicas(t: &Target) -> Result<(), Problem> {
 pub async fn get_group_replica(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::VolumeGroup)?;
     require_replicas(&t)?;
-    Ok(ok(&t.call(t.p.get_group_replica(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_group_replica(&r.ctx, &t.id)).await
 }
 
 /// Starts replicating a volume group to another region.

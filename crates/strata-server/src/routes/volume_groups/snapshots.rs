@@ -76,7 +76,7 @@ pub async fn create_group_snapshot(m: Mutation, ApiPath(id): ApiPath<String>) ->
 #[utoipa::path(get, path = "/v1/group-snapshots/{id}", tag = "volume-groups", params(("id" = String, Path, description = "Group snapshot id")), responses((status = 200, body = GroupSnapshot)))]
 pub async fn get_group_snapshot(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::GroupSnapshot)?;
-    Ok(ok(&t.call(t.p.get_group_snapshot(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_group_snapshot(&r.ctx, &t.id)).await
 }
 
 /// Deletes a group snapshot.

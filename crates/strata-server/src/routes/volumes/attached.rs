@@ -160,5 +160,5 @@ pub async fn delete_mount_target(
 pub async fn get_usage(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::Volume)?;
     t.require(Feature::Usage)?;
-    Ok(ok(&t.call(t.p.get_usage(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_usage(&r.ctx, &t.id)).await
 }

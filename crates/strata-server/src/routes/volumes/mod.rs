@@ -163,7 +163,7 @@ pub async fn create_volume(m: Mutation, ApiJson(req): ApiJson<CreateVolume>) -> 
 #[utoipa::path(get, path = "/v1/volumes/{id}", tag = "volumes", params(("id" = String, Path, description = "Volume id")), responses((status = 200, body = Volume)))]
 pub async fn get_volume(r: Req, ApiPath(id): ApiPath<String>) -> ApiResult {
     let t = r.target(&id, ResourceType::Volume)?;
-    Ok(ok(&t.call(t.p.get_volume(&r.ctx, &t.id)).await?))
+    t.answer(t.p.get_volume(&r.ctx, &t.id)).await
 }
 
 /// Resizes a volume or changes its description, labels or access rules.
