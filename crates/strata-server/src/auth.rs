@@ -5,23 +5,27 @@
 //! algorithm, so `alg: none` and HS256-signed-with-the-public-key tokens are refused. Unknown
 //! `kid`s cause one JWKS refetch (rate-limited, so random kids cannot hammer the IdP).
 //! Verified principals are cached by the SHA-256 of the token until the token expires, and at
-//! most `auth.cache_max_seconds` (so a revoked token stops working within that time).
+//! most `auth.cache_max_seconds` (so a revoked token stops working within that time); each
+//! connection also remembers its last token under the same bounds ([`ConnectionAuth`]).
 //!
 //! jsonwebtoken checks the signature only; the header and claims are checked in [`claims`]:
 //! `aud` may be an array, `exp`/`nbf` may have fractions, scopes may come as a `scope` or `scp`
 //! string or array, a `crit` header is refused, and a providers claim that is not a list of ids
 //! (`null` included) makes the token invalid. Refusals carry fixed messages, never token content.
 
-use std::future::Future;
 mod claims;
+mod connection;
+
+pub use connection::ConnectionAuth;
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::Request;
-use axum::http::{header, Method};
+use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -457,6 +461,52 @@ pub fn mint_hs256(
     )?)
 }
 
+/// The principal of a request's `Authorization` header: the connection's last one when the
+/// header is the same, else the verified (or cached) token's.
+async fn authenticate(
+    auth: &Authenticator,
+    raw: Option<HeaderValue>,
+    memo: Option<Arc<ConnectionAuth>>,
+) -> Result<Arc<Principal>, Response> {
+    let Some(raw) = raw else {
+        return Err(Problem::unauthenticated("a bearer token is required", false).into_response());
+    };
+    if let Some(p) = memo.as_ref().and_then(|m| m.recall(&raw)) {
+        return Ok(p);
+    }
+    let Ok(value) = raw.to_str() else {
+        return Err(
+            Problem::unauthenticated("the Authorization header is not valid text", false)
+                .into_response(),
+        );
+    };
+    let token = match value.split_once(' ') {
+        Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => {
+            t.trim()
+        }
+        _ => {
+            return Err(Problem::unauthenticated(
+                "the Authorization header must be `Bearer <token>`",
+                false,
+            )
+            .into_response())
+        }
+    };
+    let principal = auth
+        .verify(token)
+        .await
+        .map_err(|e| Problem::unauthenticated(e.0, true).into_response())?;
+    if let Some(m) = memo {
+        m.remember(
+            &raw,
+            &principal,
+            Duration::from_secs(auth.cfg.cache_max_seconds),
+            Duration::from_secs(auth.cfg.leeway_seconds),
+        );
+    }
+    Ok(principal)
+}
+
 /// Middleware for `/v1`: verifies the bearer token, checks the scope the method needs
 /// (`storage.read` for reads, `storage.write` for changes), and stores the [`Principal`].
 pub async fn require_auth<F, Fut>(auth: &Authenticator, mut req: Request, next: F) -> Response
@@ -464,30 +514,11 @@ where
     F: FnOnce(Request) -> Fut,
     Fut: Future<Output = Response>,
 {
-    let token = match req.headers().get(header::AUTHORIZATION).map(|v| v.to_str()) {
-        None => {
-            return Problem::unauthenticated("a bearer token is required", false).into_response()
-        }
-        Some(Ok(v)) => match v.split_once(' ') {
-            Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => {
-                t.trim().to_string()
-            }
-            _ => {
-                return Problem::unauthenticated(
-                    "the Authorization header must be `Bearer <token>`",
-                    false,
-                )
-                .into_response()
-            }
-        },
-        Some(Err(_)) => {
-            return Problem::unauthenticated("the Authorization header is not valid text", false)
-                .into_response()
-        }
-    };
-    let principal = match auth.verify(&token).await {
+    let raw = req.headers().get(header::AUTHORIZATION).cloned();
+    let memo = req.extensions().get::<Arc<ConnectionAuth>>().cloned();
+    let principal = match authenticate(auth, raw, memo).await {
         Ok(p) => p,
-        Err(e) => return Problem::unauthenticated(e.0, true).into_response(),
+        Err(refused) => return refused,
     };
     let needed = match *req.method() {
         Method::GET | Method::HEAD | Method::OPTIONS => Scope::Read,

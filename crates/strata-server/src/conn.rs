@@ -21,6 +21,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
+use crate::auth::ConnectionAuth;
+
 /// Why a connection was closed by its watch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expired {
@@ -194,17 +196,23 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
     }
 }
 
-/// The app as a hyper service for one connection, marking each request in flight.
+/// The app as a hyper service for one connection, marking each request in flight and
+/// handing each the connection's authentication memo.
 #[derive(Clone)]
 pub struct ConnService {
     app: Router,
     watch: Arc<ConnWatch>,
+    auth: Arc<ConnectionAuth>,
 }
 
 impl ConnService {
     /// Serves `app` on a connection, telling the watch when requests start and end.
     pub fn new(app: Router, watch: Arc<ConnWatch>) -> Self {
-        ConnService { app, watch }
+        ConnService {
+            app,
+            watch,
+            auth: Arc::default(),
+        }
     }
 }
 
@@ -215,7 +223,9 @@ impl hyper::service::Service<Request<hyper::body::Incoming>> for ConnService {
 
     fn call(&self, req: Request<hyper::body::Incoming>) -> Self::Future {
         let busy = self.watch.request_started();
-        let answer = self.app.clone().oneshot(req.map(Body::new));
+        let mut req = req.map(Body::new);
+        req.extensions_mut().insert(self.auth.clone());
+        let answer = self.app.clone().oneshot(req);
         Box::pin(async move {
             let resp = answer.await;
             drop(busy);

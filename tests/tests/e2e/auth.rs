@@ -275,3 +275,40 @@ async fn unknown_kid_triggers_exactly_one_jwks_refetch() {
     assert_eq!(gw.gateway.auth.jwks_fetches().await, 2);
     gw.stop().await;
 }
+
+/// One keep-alive connection remembers its last token, never past the token's expiry, and
+/// another token on the same connection is verified on its own.
+#[tokio::test]
+async fn a_connection_remembers_its_token_only_while_it_is_valid() {
+    let mut cfg = test_config();
+    cfg.auth.leeway_seconds = 0;
+    let gw = TestGateway::start_with(cfg, memory_registry(Duration::from_millis(30))).await;
+    // One connection for every request below.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let get = |t: String| {
+        let rb = http.get(gw.url("/v1/providers")).bearer_auth(t);
+        async move { send(rb).await.0 }
+    };
+    let mut short = claims("short", "storage.read");
+    short["exp"] = json!(chrono_now() + 2);
+    let short = token(&short);
+    let write_only = token(&claims("writer", "storage.write"));
+    assert_eq!(get(short.clone()).await, 200);
+    assert_eq!(get(short.clone()).await, 200);
+    assert_eq!(
+        get(write_only).await,
+        403,
+        "another token gets its own principal"
+    );
+    assert_eq!(get(short.clone()).await, 200);
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    assert_eq!(
+        get(short).await,
+        401,
+        "an expired token is refused on its connection too"
+    );
+    gw.stop().await;
+}

@@ -3,10 +3,11 @@
 //! the [`DryRun`] document. One middleware for every mutation route, so a route added later
 //! has it too.
 
+use std::future::Future;
+
 use axum::extract::Request;
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
-use std::future::Future;
 use strata_core::dry_run::{self, DryRunLog};
 
 use crate::problem::Problem;
