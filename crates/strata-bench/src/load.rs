@@ -1,5 +1,6 @@
 //! The load driver: a fixed number of workers loop on one shared keep-alive client for a
-//! warm-up and then a measured period; every measured request's latency is kept and sorted
+//! warm-up and then a measured period (for comparisons, in slices alternating with the
+//! baseline's: [`paired`]); every measured request's latency is kept and sorted
 //! for percentiles (a few hundred thousand samples at most, so no histogram is needed).
 
 use std::sync::Arc;
@@ -29,17 +30,49 @@ pub struct Stats {
     pub p99: Duration,
 }
 
-/// Sends `template` (cloned per request) from `settings.concurrency` workers sharing `client`.
-pub async fn run(
+/// Measured slices per side of a [`paired`] comparison.
+pub const SLICES: u32 = 6;
+
+/// Measures `baseline` and `target` in alternating slices (A B, B A, …) of the measured
+/// period, so both see the same neighbours and the same drift of a noisy machine; each side
+/// is warmed up first. Returns (baseline, target).
+pub async fn paired(
     client: &reqwest::Client,
-    template: reqwest::Request,
+    baseline: reqwest::Request,
+    target: reqwest::Request,
     settings: LoadSettings,
-) -> Stats {
-    let template = Arc::new(template);
+) -> (Stats, Stats) {
+    let sides = [Arc::new(baseline), Arc::new(target)];
+    let n = settings.concurrency;
+    for side in &sides {
+        collect(client, side, n, settings.warmup, Duration::ZERO).await;
+    }
+    let slice = settings.duration / SLICES;
+    let mut acc = [(Vec::new(), 0), (Vec::new(), 0)];
+    for round in 0..SLICES as usize {
+        for i in [round % 2, 1 - round % 2] {
+            let (samples, errors) = collect(client, &sides[i], n, Duration::ZERO, slice).await;
+            acc[i].0.extend(samples);
+            acc[i].1 += errors;
+        }
+    }
+    let [(bs, be), (ts, te)] = acc;
+    let period = slice * SLICES;
+    (summarize(bs, be, period), summarize(ts, te, period))
+}
+
+/// Every request's latency over `duration` after `warmup`, and how many failed.
+async fn collect(
+    client: &reqwest::Client,
+    template: &Arc<reqwest::Request>,
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> (Vec<Duration>, usize) {
     let start = Instant::now();
-    let measure_from = start + settings.warmup;
-    let end = measure_from + settings.duration;
-    let workers: Vec<_> = (0..settings.concurrency.max(1))
+    let measure_from = start + warmup;
+    let end = measure_from + duration;
+    let workers: Vec<_> = (0..concurrency.max(1))
         .map(|_| {
             let client = client.clone();
             let template = template.clone();
@@ -68,7 +101,7 @@ pub async fn run(
         samples.extend(s);
         errors += e;
     }
-    summarize(samples, errors, settings.duration)
+    (samples, errors)
 }
 
 /// One request, its body read to the end so the connection is reused.

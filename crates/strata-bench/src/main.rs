@@ -56,8 +56,10 @@ struct Args {
 enum Group {
     /// `GET /healthz` on the baseline and the gateway.
     Healthz,
-    /// Cached volume reads (memory, NHN, SCP) and the warm list.
+    /// Cached volume reads (memory, NHN, SCP).
     Cached,
+    /// The warm list across every demo provider.
+    List,
     /// Uncached NHN reads against the simulator called directly.
     Uncached,
     /// The shared-state (Redis) scenarios.
@@ -92,6 +94,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if runs(Group::Cached) {
         rows.extend(bench.cached_reads().await?);
+    }
+    if runs(Group::List) {
+        rows.extend(bench.warm_list().await?);
     }
     let mut added = None;
     if runs(Group::Uncached) {

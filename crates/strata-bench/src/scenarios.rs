@@ -134,67 +134,79 @@ impl Bench {
         Ok(body)
     }
 
-    async fn measure(&self, req: Request, settings: LoadSettings) -> Stats {
-        load::run(&self.client, req, settings).await
+    /// `baseline` and `target` measured in alternating slices ([`load::paired`]): the two rows.
+    async fn pair(
+        &self,
+        (base_label, baseline): (&str, Request),
+        (label, target): (&str, Request),
+        settings: LoadSettings,
+    ) -> Vec<Row> {
+        let (base, stats) = load::paired(&self.client, baseline, target, settings).await;
+        vec![
+            row(base_label, base, None),
+            row(label, stats, Some(base.rps)),
+        ]
+    }
+
+    /// The baseline's volume document. Its requests carry the same bearer token as the
+    /// gateway's (the baseline ignores it), so both parse the same request.
+    fn baseline_volume(&self) -> anyhow::Result<(&'static str, Request)> {
+        Ok((
+            "baseline: axum GET /v1/volumes/x",
+            self.client
+                .get(format!("{}/v1/volumes/x", self.baseline))
+                .bearer_auth(&self.token)
+                .build()?,
+        ))
     }
 
     /// `GET /healthz` on the baseline and on the gateway.
     pub async fn healthz(&self) -> anyhow::Result<Vec<Row>> {
         let base = self
-            .measure(
-                self.client
-                    .get(format!("{}/healthz", self.baseline))
-                    .build()?,
+            .client
+            .get(format!("{}/healthz", self.baseline))
+            .build()?;
+        Ok(self
+            .pair(
+                ("baseline: axum GET /healthz", base),
+                (
+                    "gateway: GET /healthz",
+                    self.gateway_req("/healthz", false)?,
+                ),
                 self.settings,
             )
-            .await;
-        let gw = self
-            .measure(self.gateway_req("/healthz", false)?, self.settings)
-            .await;
-        Ok(vec![
-            row("baseline: axum GET /healthz", base, None),
-            row("gateway: GET /healthz", gw, Some(base.rps)),
-        ])
+            .await)
     }
 
-    /// Cached `GET /v1/volumes/{id}` of a memory, an NHN and an SCP volume, and the warm list
-    /// across every demo provider, against the baseline's volume document.
+    /// Cached `GET /v1/volumes/{id}` of a memory, an NHN and an SCP volume, each against the
+    /// baseline's volume document.
     pub async fn cached_reads(&self) -> anyhow::Result<Vec<Row>> {
-        let base = self
-            .measure(
-                self.client
-                    .get(format!("{}/v1/volumes/x", self.baseline))
-                    .build()?,
-                self.settings,
-            )
-            .await;
-        let mut rows = vec![row("baseline: axum GET /v1/volumes/x", base, None)];
+        let mut rows = vec![];
         for (label, prefix) in [("memory", "demo-"), ("NHN", "nhn-"), ("SCP", "scp-")] {
             let path = format!("/v1/volumes/{}", self.volume_id(prefix)?);
-            let stats = self
-                .measure(self.gateway_req(&path, false)?, self.settings)
-                .await;
-            rows.push(row(
-                &format!("gateway: GET /v1/volumes/{{id}} cached, {label}"),
-                stats,
-                Some(base.rps),
-            ));
+            let label = format!("gateway: GET /v1/volumes/{{id}} cached, {label}");
+            rows.extend(
+                self.pair(
+                    self.baseline_volume()?,
+                    (&label, self.gateway_req(&path, false)?),
+                    self.settings,
+                )
+                .await,
+            );
         }
-        let list = self
-            .measure(
-                self.gateway_req("/v1/volumes?page_size=500", false)?,
-                self.settings,
-            )
-            .await;
-        rows.push(row(
-            &format!(
-                "gateway: GET /v1/volumes warm, {} volumes of 6 providers",
-                self.volumes.len()
-            ),
-            list,
-            Some(base.rps),
-        ));
         Ok(rows)
+    }
+
+    /// The warm list across every demo provider, against the baseline's volume document.
+    pub async fn warm_list(&self) -> anyhow::Result<Vec<Row>> {
+        let label = format!(
+            "gateway: GET /v1/volumes warm, {} volumes of 6 providers",
+            self.volumes.len()
+        );
+        let list = self.gateway_req("/v1/volumes?page_size=500", false)?;
+        Ok(self
+            .pair(self.baseline_volume()?, (&label, list), self.settings)
+            .await)
     }
 
     /// Uncached `GET /v1/volumes/{id}` of an NHN volume against the same vendor call sent
@@ -218,37 +230,29 @@ impl Bench {
             concurrency: 1,
             ..self.settings
         };
-        let d_load = self
-            .measure(direct.try_clone().context("no body")?, self.settings)
-            .await;
-        let g_load = self
-            .measure(via.try_clone().context("no body")?, self.settings)
-            .await;
-        let d_one = self.measure(direct, one).await;
-        let g_one = self.measure(via, one).await;
         let n = self.settings.concurrency;
-        let rows = vec![
-            row(
-                &format!("direct: NHN sim GET /v1/volumes/{{vid}}, {n} workers"),
-                d_load,
-                None,
-            ),
-            row(
-                &format!("gateway: GET /v1/volumes/{{id}} no-cache, NHN, {n} workers"),
-                g_load,
-                Some(d_load.rps),
-            ),
-            row(
-                "direct: NHN sim GET /v1/volumes/{vid}, 1 worker",
-                d_one,
-                None,
-            ),
-            row(
-                "gateway: GET /v1/volumes/{id} no-cache, NHN, 1 worker",
-                g_one,
-                Some(d_one.rps),
-            ),
-        ];
+        let mut rows = self
+            .pair(
+                (
+                    &format!("direct: NHN sim GET /v1/volumes/{{vid}}, {n} workers"),
+                    direct.try_clone().context("no body")?,
+                ),
+                (
+                    &format!("gateway: GET /v1/volumes/{{id}} no-cache, NHN, {n} workers"),
+                    via.try_clone().context("no body")?,
+                ),
+                self.settings,
+            )
+            .await;
+        let single = self
+            .pair(
+                ("direct: NHN sim GET /v1/volumes/{vid}, 1 worker", direct),
+                ("gateway: GET /v1/volumes/{id} no-cache, NHN, 1 worker", via),
+                one,
+            )
+            .await;
+        let (d_one, g_one) = (single[0].stats, single[1].stats);
+        rows.extend(single);
         Ok((
             rows,
             g_one.p50.saturating_sub(d_one.p50),
@@ -326,15 +330,7 @@ impl Bench {
         redis_url: Option<String>,
     ) -> anyhow::Result<(Vec<Row>, Duration, Duration)> {
         let shared_gw = DemoGateway::with_redis(redis_url, self.auth.clone()).await?;
-        let base = self
-            .measure(
-                self.client
-                    .get(format!("{}/v1/volumes/x", self.baseline))
-                    .build()?,
-                self.settings,
-            )
-            .await;
-        let mut rows = vec![row("baseline: axum GET /v1/volumes/x", base, None)];
+        let mut rows = vec![];
         for (label, prefix) in [("memory", "demo-"), ("NHN", "nhn-")] {
             let id = shared::volume_id(&self.client, &shared_gw.base, &self.token, prefix).await?;
             let req = shared::get(
@@ -343,30 +339,34 @@ impl Bench {
                 &format!("/v1/volumes/{id}"),
                 &self.token,
             )?;
-            let stats = self.measure(req, self.settings).await;
-            rows.push(row(
-                &format!("gateway + Redis: GET /v1/volumes/{{id}} cached, {label}"),
-                stats,
-                Some(base.rps),
-            ));
+            let label = format!("gateway + Redis: GET /v1/volumes/{{id}} cached, {label}");
+            rows.extend(
+                self.pair(self.baseline_volume()?, (&label, req), self.settings)
+                    .await,
+            );
         }
-        let mut p99 = Vec::new();
-        for (label, gw_base) in [("in-memory", &self.gateway), ("Redis", &shared_gw.base)] {
+        // The operation read on the in-memory store is the baseline of the one on Redis.
+        let mut reads = vec![];
+        for gw_base in [&self.gateway, &shared_gw.base] {
             let op = shared::finished_operation(&self.client, gw_base, &self.token).await?;
-            let req = shared::get(
+            reads.push(shared::get(
                 &self.client,
                 gw_base,
                 &format!("/v1/operations/{op}"),
                 &self.token,
-            )?;
-            let stats = self.measure(req, self.settings).await;
-            p99.push(stats.p99);
-            rows.push(row(
-                &format!("gateway: GET /v1/operations/{{id}}, {label} store"),
-                stats,
-                Some(base.rps),
-            ));
+            )?);
         }
+        let redis = reads.pop().context("two operation reads")?;
+        let memory = reads.pop().context("two operation reads")?;
+        let ops = self
+            .pair(
+                ("gateway: GET /v1/operations/{id}, in-memory store", memory),
+                ("gateway: GET /v1/operations/{id}, Redis store", redis),
+                self.settings,
+            )
+            .await;
+        let p99 = [ops[0].stats.p99, ops[1].stats.p99];
+        rows.extend(ops);
         Ok((rows, p99[0], p99[1]))
     }
 }
