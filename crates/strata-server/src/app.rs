@@ -143,14 +143,19 @@ impl Gateway {
             .merge(openapi::swagger_ui())
             .fallback(route_not_found)
             .method_not_allowed_fallback(method_not_allowed)
-            .layer(DefaultBodyLimit::max(self.state.config.max_body_bytes))
-            .layer(CatchPanicLayer::custom(
-                |_: Box<dyn std::any::Any + Send>| {
-                    tracing::error!("a handler panicked");
-                    Problem::internal().into_response()
-                },
-            ))
-            .layer(middleware::from_fn_with_state(self.state.clone(), edge))
+            // One layer (outermost first): each `Router::layer` call boxes every route once
+            // more, which costs an allocation per layer and request.
+            .layer(
+                tower::ServiceBuilder::new()
+                    .layer(middleware::from_fn_with_state(self.state.clone(), edge))
+                    .layer(CatchPanicLayer::custom(
+                        |_: Box<dyn std::any::Any + Send>| {
+                            tracing::error!("a handler panicked");
+                            Problem::internal().into_response()
+                        },
+                    ))
+                    .layer(DefaultBodyLimit::max(self.state.config.max_body_bytes)),
+            )
             .with_state(self.state.clone())
     }
 }

@@ -128,11 +128,15 @@ async fn oversized_uris_and_headers_are_problems() {
     )
     .await;
     assert_problem(&r, 431, "headers_too_large");
-    let mut rb = gw.req(reqwest::Method::GET, "/v1/volumes");
-    for i in 0..120 {
-        rb = rb.header(format!("x-h{i}"), "1");
-    }
-    assert_problem(&send(rb).await, 431, "headers_too_large");
+    let many = |n: usize| {
+        (0..n).fold(gw.req(reqwest::Method::GET, "/v1/volumes"), |rb, i| {
+            rb.header(format!("x-h{i}"), "1")
+        })
+    };
+    assert_problem(&send(many(80)).await, 431, "headers_too_large");
+    // Past hyper's own limit (100 fields) the answer is hyper's bare 431.
+    let r = many(150).send().await.expect("answered");
+    assert_eq!(r.status(), 431);
     // Within the limits all is well.
     let r = send(
         gw.req(reqwest::Method::GET, "/v1/volumes")
