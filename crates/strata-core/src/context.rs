@@ -60,19 +60,19 @@ impl CallCtx {
             return fut.await;
         };
         let visible = REQUEST_ID
-            .try_with(|current| current.as_str() == id.as_ref())
+            .try_with(|current| current == id)
             .unwrap_or(false);
         if visible {
             fut.await
         } else {
-            REQUEST_ID.scope(id.to_string(), fut).await
+            REQUEST_ID.scope(id.clone(), fut).await
         }
     }
 }
 
 tokio::task_local! {
     /// The id of the client request being served.
-    pub static REQUEST_ID: String;
+    pub static REQUEST_ID: Arc<str>;
 }
 
 tokio::task_local! {
@@ -89,8 +89,8 @@ pub fn note_answer_age(age_secs: u64) {
 /// A cached answer's rendering: the serialized response of the first request that sent the
 /// answer as it is, kept beside the cached value so the next requests served from the same
 /// cache entry send those bytes instead of copying and serializing the value again. The
-/// gateway decides what a rendering holds (body and entity tag); this only keeps it, once,
-/// for the answer's own type.
+/// gateway decides what a rendering is (body and entity tag); this keeps one, once, for the
+/// answer's own type.
 pub struct Rendition {
     answer: TypeId,
     slot: OnceLock<Arc<dyn Any + Send + Sync>>,
@@ -105,48 +105,83 @@ impl Rendition {
         }
     }
 
-    /// The rendering of the answer, made by `render` the first time; `None` when the answer
-    /// is not a `T` or the rendering kept is not an `R`.
+    /// The rendering kept, if the answer is a `T` and the rendering an `R`.
+    pub fn get<T: 'static, R: Any + Send + Sync>(&self) -> Option<Arc<R>> {
+        if self.answer != TypeId::of::<T>() {
+            return None;
+        }
+        self.slot.get()?.clone().downcast().ok()
+    }
+
+    /// The rendering kept, or the one `render` makes (kept when it makes one) the first time;
+    /// `None` when the answer is not a `T` or the rendering kept is not an `R`.
     pub fn get_or_render<T: 'static, R: Any + Send + Sync>(
         &self,
-        render: impl FnOnce() -> R,
+        render: impl FnOnce() -> Option<R>,
     ) -> Option<Arc<R>> {
         if self.answer != TypeId::of::<T>() {
             return None;
         }
-        self.slot
-            .get_or_init(|| Arc::new(render()))
-            .clone()
-            .downcast()
-            .ok()
+        if self.slot.get().is_none() {
+            // A rendering made meanwhile by another request is as good as this one.
+            let _ = self.slot.set(Arc::new(render()?));
+        }
+        self.get::<T, R>()
+    }
+
+    /// Whether a rendering of type `accepts` of a `T` is kept.
+    fn holds<T: 'static>(&self, accepts: TypeId) -> bool {
+        self.answer == TypeId::of::<T>()
+            && self.slot.get().is_some_and(|r| (**r).type_id() == accepts)
     }
 }
 
+/// The call being watched by [`answer_as_is`].
+struct Watch {
+    /// The type of rendering the caller sends.
+    accepts: TypeId,
+    /// The rendition of the cache entry the call was answered from.
+    noted: Option<Arc<Rendition>>,
+}
+
 tokio::task_local! {
-    /// The rendition of the cache entry the watched call was answered from ([`answer_as_is`]).
-    static RENDITION: RefCell<Option<Arc<Rendition>>>;
+    static WATCH: RefCell<Watch>;
 }
 
-/// Records that the call being watched by [`answer_as_is`] was answered with a copy of the
-/// cache entry holding `rendition` (nothing happens outside such a call).
+/// Records that the call being watched by [`answer_as_is`] was answered from the cache entry
+/// holding `rendition` (nothing happens outside such a call).
 pub fn note_rendition(rendition: &Arc<Rendition>) {
-    let _ = RENDITION.try_with(|r| *r.borrow_mut() = Some(rendition.clone()));
+    let _ = WATCH.try_with(|w| w.borrow_mut().noted = Some(rendition.clone()));
 }
 
-/// Runs `call`, one provider call whose answer the caller sends as it is, and returns the
-/// answer with the rendition of the cache entry it was copied from, if it was.
-pub async fn answer_as_is<F: Future>(call: F) -> (F::Output, Option<Arc<Rendition>>) {
-    RENDITION
-        .scope(RefCell::new(None), async {
+/// Whether the call being watched by [`answer_as_is`] may be answered by `rendition` alone
+/// (with [`Error::Rendered`](crate::Error::Rendered) instead of a copy of the value): it
+/// holds a rendering of a `T` of the type the caller sends. Never outside such a call.
+pub fn rendition_suffices<T: 'static>(rendition: &Rendition) -> bool {
+    WATCH
+        .try_with(|w| rendition.holds::<T>(w.borrow().accepts))
+        .unwrap_or(false)
+}
+
+/// Runs `call`, one provider call whose answer the caller sends as it is, rendered as an
+/// `R`, and returns the answer with the rendition of the cache entry it came from, if it did.
+/// An answer of `Err(Error::Rendered)` means that rendition holds the `R` to send.
+pub async fn answer_as_is<R: 'static, F: Future>(call: F) -> (F::Output, Option<Arc<Rendition>>) {
+    let watch = Watch {
+        accepts: TypeId::of::<R>(),
+        noted: None,
+    };
+    WATCH
+        .scope(RefCell::new(watch), async {
             let answer = call.await;
-            (answer, RENDITION.with(|r| r.borrow_mut().take()))
+            (answer, WATCH.with(|w| w.borrow_mut().noted.take()))
         })
         .await
 }
 
 /// The request id of the request being served, when there is one.
 pub fn request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    REQUEST_ID.try_with(|id| id.to_string()).ok()
 }
 
 /// Longest vendor answer written to the log, in bytes.
@@ -181,24 +216,32 @@ mod tests {
     #[tokio::test]
     async fn visible_inside_the_scope_only() {
         assert_eq!(request_id(), None);
-        let seen = REQUEST_ID.scope("r-1".into(), async { request_id() }).await;
+        let seen = REQUEST_ID
+            .scope(Arc::from("r-1"), async { request_id() })
+            .await;
         assert_eq!(seen.as_deref(), Some("r-1"));
     }
 
     #[tokio::test]
     async fn a_rendition_is_seen_by_the_watched_call_only_and_made_once() {
         let r = Arc::new(Rendition::of::<String>());
-        // Outside a watched call nothing is recorded (and nothing fails).
+        // Outside a watched call nothing is recorded, and a rendition never suffices.
         note_rendition(&r);
-        let (answer, seen) = answer_as_is(async { "plain" }).await;
+        assert!(!rendition_suffices::<String>(&r));
+        let (answer, seen) = answer_as_is::<Vec<u8>, _>(async { "plain" }).await;
         assert_eq!(answer, "plain");
         assert!(seen.is_none(), "nothing noted inside the call");
-        let (_, seen) = answer_as_is(async { note_rendition(&r) }).await;
+        let (suffices, seen) = answer_as_is::<Vec<u8>, _>(async {
+            note_rendition(&r);
+            rendition_suffices::<String>(&r)
+        })
+        .await;
+        assert!(!suffices, "nothing rendered yet");
         let seen = seen.expect("noted inside the call");
         let mut renders = 0;
         let mut render = || {
             renders += 1;
-            vec![1u8, 2]
+            Some(vec![1u8, 2])
         };
         assert_eq!(
             *seen.get_or_render::<String, _>(&mut render).unwrap(),
@@ -210,7 +253,29 @@ mod tests {
         );
         assert_eq!(renders, 1, "rendered once, then reused");
         // Another answer type, or another rendering type, is never handed out.
-        assert!(seen.get_or_render::<u32, Vec<u8>>(|| vec![9]).is_none());
-        assert!(seen.get_or_render::<String, String>(String::new).is_none());
+        assert!(seen
+            .get_or_render::<u32, Vec<u8>>(|| Some(vec![9]))
+            .is_none());
+        assert!(seen.get::<String, String>().is_none());
+        // Now rendered: it suffices for a caller sending that rendering of that answer only.
+        let (suffices, _) =
+            answer_as_is::<Vec<u8>, _>(async { rendition_suffices::<String>(&r) }).await;
+        assert!(suffices);
+        let (suffices, _) =
+            answer_as_is::<String, _>(async { rendition_suffices::<String>(&r) }).await;
+        assert!(!suffices, "the caller sends another kind of rendering");
+        let (suffices, _) =
+            answer_as_is::<Vec<u8>, _>(async { rendition_suffices::<u32>(&r) }).await;
+        assert!(!suffices, "another answer type");
+    }
+
+    #[test]
+    fn a_failed_rendering_is_not_kept() {
+        let r = Rendition::of::<String>();
+        assert!(r.get_or_render::<String, Vec<u8>>(|| None).is_none());
+        assert_eq!(
+            *r.get_or_render::<String, _>(|| Some(vec![3u8])).unwrap(),
+            [3]
+        );
     }
 }

@@ -119,6 +119,10 @@ pub enum Error {
     /// ([`crate::dry_run`]). The gateway answers with the dry-run document, never with this.
     #[error("a dry run stopped the call before the vendor")]
     DryRun,
+    /// The call was answered by its cache entry's rendition, which the caller asked for and
+    /// sends instead of the value ([`crate::context::answer_as_is`]); never seen elsewhere.
+    #[error("answered by a cached rendition")]
+    Rendered,
     /// The shared state (Redis: operation records, idempotency records) cannot be reached.
     /// The message is logged, never returned (it may name the store's address).
     #[error("the shared state store is unavailable: {0}")]
@@ -322,7 +326,7 @@ impl Error {
             | Error::StoreUnavailable(_) => 503,
             Error::VendorTimeout | Error::Timeout => 504,
             // Never answered as such: the dry-run document replaces it.
-            Error::Internal(_) | Error::DryRun => 500,
+            Error::Internal(_) | Error::DryRun | Error::Rendered => 500,
         }
     }
 
@@ -348,6 +352,7 @@ impl Error {
             Error::Timeout => "operation_timeout".into(),
             Error::Internal(_) => "internal".into(),
             Error::DryRun => "dry_run".into(),
+            Error::Rendered => "rendered".into(),
             Error::StoreUnavailable(_) => "shared_state_unavailable".into(),
         }
     }
@@ -478,6 +483,7 @@ impl Error {
             Error::Timeout => "Operation timeout",
             Error::Internal(_) => "Internal error",
             Error::DryRun => "Dry run",
+            Error::Rendered => "Rendered",
             Error::StoreUnavailable(_) => "Shared state unavailable",
         }
     }

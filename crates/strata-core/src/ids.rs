@@ -336,7 +336,12 @@ impl GlobalId {
                 put_str(&mut buf, p);
             }
         }
-        format!("{}_{}", self.rtype.prefix(), URL_SAFE_NO_PAD.encode(buf))
+        let prefix = self.rtype.prefix();
+        let mut out = String::with_capacity(prefix.len() + 1 + buf.len().div_ceil(3) * 4);
+        out.push_str(prefix);
+        out.push('_');
+        URL_SAFE_NO_PAD.encode_string(&buf, &mut out);
+        out
     }
 }
 
@@ -367,8 +372,14 @@ impl FromStr for GlobalId {
         let bytes = URL_SAFE_NO_PAD
             .decode(payload)
             .map_err(|_| IdError::Encoding)?;
-        // Reject non-canonical spellings (e.g. trailing bits set) so one id has one form.
-        if URL_SAFE_NO_PAD.encode(&bytes) != payload {
+        // Reject non-canonical spellings (e.g. trailing bits set) so one id has one form
+        // (re-encoded on the stack: ids are short).
+        let mut again = [0u8; 512];
+        let canonical = match URL_SAFE_NO_PAD.encode_slice(&bytes, &mut again) {
+            Ok(n) => &again[..n] == payload.as_bytes(),
+            Err(_) => URL_SAFE_NO_PAD.encode(&bytes) == payload,
+        };
+        if !canonical {
             return Err(IdError::Encoding);
         }
         let mut r = Reader(&bytes);

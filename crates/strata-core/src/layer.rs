@@ -42,30 +42,29 @@ impl<T: Clone + Send + Sync + 'static> Answer for T {}
 
 /// Writes the call arguments' key: each argument as JSON, separated by a unit separator.
 pub fn args_key(args: &[&dyn erased::Key]) -> String {
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(64);
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
-            out.push('\u{1f}');
+            out.push(0x1f);
         }
         a.write(&mut out);
     }
-    out
+    // JSON and the separator are UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Object-safe serialization of call arguments into a key.
 pub mod erased {
     /// An argument that can write itself into a key.
     pub trait Key: Sync {
-        /// Appends the argument's stable form to `out`.
-        fn write(&self, out: &mut String);
+        /// Appends the argument's stable form (its JSON) to `out`.
+        fn write(&self, out: &mut Vec<u8>);
     }
 
     impl<T: serde::Serialize + Sync + ?Sized> Key for T {
-        fn write(&self, out: &mut String) {
-            // Serializing model types into a String cannot fail.
-            if let Ok(s) = serde_json::to_string(self) {
-                out.push_str(&s);
-            }
+        fn write(&self, out: &mut Vec<u8>) {
+            // Serializing model types into memory cannot fail.
+            let _ = serde_json::to_writer(&mut *out, self);
         }
     }
 }

@@ -62,7 +62,7 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Principal {
     /// The token's `sub`.
-    pub subject: String,
+    pub subject: Arc<str>,
     /// Scopes from `scope` and `scp`.
     pub scopes: HashSet<String>,
     /// Providers the token is limited to; `None` for all.
@@ -527,7 +527,7 @@ where
     if !principal.has(needed) {
         return Problem::insufficient_scope(needed.as_str()).into_response();
     }
-    tracing::Span::current().record("subject", principal.subject.as_str());
+    tracing::Span::current().record("subject", &*principal.subject);
     req.extensions_mut().insert(principal);
     next(req).await
 }

@@ -95,7 +95,7 @@ where
         .extensions()
         .get::<Arc<Principal>>()
         .map(|p| p.subject.clone())
-        .unwrap_or_default();
+        .unwrap_or_else(|| Arc::from(""));
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
         Ok(b) => b,

@@ -6,7 +6,7 @@
 //! error codes.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -158,10 +158,10 @@ impl Metrics {
     }
 
     /// Records one answered request by its route template (`unmatched` when no route did).
-    pub fn record_http(&self, route: &str, method: &str, status: StatusCode, started: Instant) {
+    pub fn record_http(&self, route: &str, method: &str, status: StatusCode, took: Duration) {
         self.http_duration
             .with_label_values(&[route, method])
-            .observe(started.elapsed().as_secs_f64());
+            .observe(took.as_secs_f64());
         self.http_requests
             .with_label_values(&[route, method, status.as_str()])
             .inc();

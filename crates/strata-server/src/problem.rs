@@ -253,7 +253,7 @@ impl From<PathRejection> for Problem {
 impl IntoResponse for Problem {
     fn into_response(mut self) -> Response {
         if self.request_id.is_none() {
-            self.request_id = REQUEST_ID.try_with(Clone::clone).ok();
+            self.request_id = REQUEST_ID.try_with(|id| id.to_string()).ok();
         }
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&*self.0).unwrap_or_else(|_| b"{}".to_vec());

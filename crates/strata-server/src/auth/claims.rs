@@ -12,6 +12,7 @@
 //! Error messages are fixed texts: nothing from the token is ever echoed back.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -98,8 +99,8 @@ pub(super) fn check_claims(
         return Err(err("the token's audience is not accepted"));
     }
     let subject = match c.get("sub") {
-        None => String::new(),
-        Some(Value::String(s)) => s.clone(),
+        None => Arc::from(""),
+        Some(Value::String(s)) => Arc::from(s.as_str()),
         Some(_) => return Err(err("the token's `sub` claim is not a string")),
     };
     let mut scopes = HashSet::new();

@@ -14,7 +14,8 @@
 //!   may not see is served to it from here.
 //! - A cached answer reports its age, which the gateway sends as `Age`, and its entry's
 //!   [`Rendition`]: a handler sending the answer as it is renders it once per entry (the
-//!   bytes and entity tag are kept beside the value, so an entry costs about twice its JSON).
+//!   bytes and entity tag are kept beside the value, so an entry costs about twice its JSON)
+//!   and, once rendered, is answered with the rendition alone (no copy of the value).
 //! - Across replicas: the generation is shared with [`Invalidations`], which publishes this
 //!   replica's bumps through Redis and applies the other replicas' ones.
 
@@ -27,8 +28,10 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use prometheus::IntCounter;
 use strata_core::catalogue::{Family, Op};
-use strata_core::context::{note_answer_age, note_rendition, CachePolicy, Rendition};
-use strata_core::error::Result;
+use strata_core::context::{
+    note_answer_age, note_rendition, rendition_suffices, CachePolicy, Rendition,
+};
+use strata_core::error::{Error, Result};
 use strata_core::layer::{Answer, Call, CallInfo, Layer};
 use strata_core::provider::Provider;
 
@@ -38,7 +41,8 @@ use crate::shared::invalidation::Invalidations;
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
     op: Op,
-    args: Arc<str>,
+    /// moka keeps its own shared copy of a stored key, so a lookup needs no second copy.
+    args: String,
 }
 
 #[derive(Clone)]
@@ -123,10 +127,15 @@ impl Cache {
             .unwrap_or(self.default_ttl)
     }
 
+    /// Whether no mutation landed since the entry was fetched.
+    fn current(&self, entry: &Entry) -> bool {
+        entry.generation == self.generation.load(Ordering::Acquire)
+    }
+
     /// A copy of the entry's answer if it is still current. Whoever sends that copy as it is
     /// may send the entry's rendition instead ([`note_rendition`]).
     fn fresh<T: Answer>(&self, entry: &Entry) -> Option<T> {
-        if entry.generation != self.generation.load(Ordering::Acquire) {
+        if !self.current(entry) {
             return None;
         }
         let value = entry.value.downcast_ref::<T>().cloned();
@@ -181,11 +190,18 @@ impl Layer for Cache {
         Box::pin(async move {
             let key = Key {
                 op,
-                args: (info.args)().into(),
+                args: (info.args)(),
             };
             let generation = self.generation.load(Ordering::Acquire);
             if info.ctx.cache == CachePolicy::Normal {
                 if let Some(entry) = self.entries.get(&key).await {
+                    if self.current(&entry) && rendition_suffices::<T>(&entry.rendition) {
+                        // The caller sends the rendition: no copy of the value is needed.
+                        self.hits.inc();
+                        note_answer_age(entry.stored.elapsed().as_secs());
+                        note_rendition(&entry.rendition);
+                        return Err(Error::Rendered);
+                    }
                     if let Some(value) = self.fresh::<T>(&entry) {
                         self.hits.inc();
                         note_answer_age(entry.stored.elapsed().as_secs());

@@ -57,11 +57,14 @@ impl FromRequestParts<AppState> for Req {
                     "a /v1 route ran without the auth layer".into(),
                 ))
             })?;
-        let request_id = parts
-            .headers
-            .get(crate::app::X_REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(Arc::from);
+        // The edge's id (shared, not copied); a router driven without the edge reads the header.
+        let request_id = strata_core::context::REQUEST_ID
+            .try_with(Arc::clone)
+            .ok()
+            .or_else(|| {
+                let id = parts.headers.get(crate::app::X_REQUEST_ID)?.to_str().ok()?;
+                Some(Arc::from(id))
+            });
         let no_cache = parts
             .headers
             .get_all(header::CACHE_CONTROL)
@@ -77,7 +80,7 @@ impl FromRequestParts<AppState> for Req {
             } else {
                 CachePolicy::Normal
             },
-            principal: Some(Arc::from(principal.subject.as_str())),
+            principal: Some(principal.subject.clone()),
         };
         Ok(Req {
             state: state.clone(),
@@ -132,18 +135,26 @@ impl Target {
         provider_call(&self.p, fut).await
     }
 
-    /// Runs a provider call whose answer is the whole `200` response. An answer copied from
-    /// a cache entry is sent as the entry's rendition (serialized and tagged once per entry).
+    /// Runs a provider call whose answer is the whole `200` response. An answer from a cache
+    /// entry is sent as the entry's rendition (serialized and tagged once per entry; once it
+    /// is, the cache hands out the rendition instead of a copy of the value).
     pub async fn answer<T: serde::Serialize + 'static>(
         &self,
         fut: impl Future<Output = CoreResult<T>>,
     ) -> ApiResult {
-        let (answer, rendition) = answer_as_is(self.call(fut)).await;
-        let value = answer?;
+        let (answer, rendition) = answer_as_is::<Rendered, _>(fut).await;
+        let value = match answer {
+            Err(strata_core::Error::Rendered) => {
+                let rendered = rendition.and_then(|r| r.get::<T, Rendered>());
+                // The cache answers so only when it holds this very rendering.
+                return rendered.map(|r| r.response()).ok_or_else(Problem::internal);
+            }
+            answer => answer.map_err(|e| Problem::from(e).with_provider(&self.p.info().id))?,
+        };
         let rendered = rendition.and_then(|r| r.get_or_render::<T, _>(|| Rendered::of(&value)));
-        Ok(match rendered.as_deref() {
-            Some(Some(r)) => r.response(),
-            _ => super::ok(&value),
+        Ok(match rendered {
+            Some(r) => r.response(),
+            None => super::ok(&value),
         })
     }
 
@@ -318,7 +329,7 @@ impl Mutation {
             .with_label_values(&[op.name()])
             .inc();
         let mut record = Operation::start(op.name(), &t.p.info().id, Some(t.id.encode()));
-        record.principal = Some(self.principal.subject.clone());
+        record.principal = Some(self.principal.subject.to_string());
         let tracker = &self.state.tracker;
         let mut rec = tracker.record(record, detail);
         rec.request_id = self.ctx.request_id.as_deref().map(str::to_string);

@@ -57,7 +57,7 @@ fn visible(principal: &Principal, op: &Operation) -> bool {
             || op
                 .principal
                 .as_deref()
-                .is_none_or(|p| p == principal.subject))
+                .is_none_or(|p| p == &*principal.subject))
 }
 
 /// Lists operations started by this token's subject (all subjects with `storage.admin`).
