@@ -7,9 +7,10 @@
 //! duration of the call, so their clients forward it without threading it through.
 
 use std::any::{Any, TypeId};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 /// Whether a call may be answered from a cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -75,15 +76,45 @@ tokio::task_local! {
     pub static REQUEST_ID: Arc<str>;
 }
 
-tokio::task_local! {
-    /// The age, in seconds, of the oldest cached answer used to serve the request (the
-    /// gateway sends it as `Age`); `None` when everything came fresh from the vendors.
-    pub static ANSWER_AGE: std::cell::Cell<Option<u64>>;
+/// The clock of the request being served: when it started (so the request path reads the
+/// clock once, not once per step) and when the oldest cached answer it used was stored (the
+/// gateway sends its age as `Age`; `None` when everything came fresh from the vendors).
+pub struct RequestClock {
+    started: Instant,
+    oldest_answer: Cell<Option<Instant>>,
 }
 
-/// Records that the request was (partly) served from a cache entry `age_secs` old.
-pub fn note_answer_age(age_secs: u64) {
-    let _ = ANSWER_AGE.try_with(|a| a.set(Some(a.get().map_or(age_secs, |o| o.max(age_secs)))));
+impl RequestClock {
+    /// The clock of a request that started at `started`.
+    pub fn new(started: Instant) -> Self {
+        RequestClock {
+            started,
+            oldest_answer: Cell::new(None),
+        }
+    }
+
+    /// When the oldest cached answer used was stored.
+    pub fn oldest_answer(&self) -> Option<Instant> {
+        self.oldest_answer.get()
+    }
+}
+
+tokio::task_local! {
+    /// The clock of the request being served (set by the gateway's edge).
+    pub static REQUEST_CLOCK: RequestClock;
+}
+
+/// When the request being served started; `None` outside a request.
+pub fn request_started() -> Option<Instant> {
+    REQUEST_CLOCK.try_with(|c| c.started).ok()
+}
+
+/// Records that the request was (partly) served from a cache entry stored at `stored`.
+pub fn note_answer_stored(stored: Instant) {
+    let _ = REQUEST_CLOCK.try_with(|c| {
+        let oldest = c.oldest_answer.get().map_or(stored, |o| o.min(stored));
+        c.oldest_answer.set(Some(oldest));
+    });
 }
 
 /// A cached answer's rendering: the serialized response of the first request that sent the

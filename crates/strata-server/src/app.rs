@@ -23,7 +23,7 @@ use crate::shared::invalidation::Invalidations;
 use crate::shared::operations::RedisOperationStore;
 use crate::shared::Redis;
 use crate::state::{AppState, AppStateInner, Registry, Shutdown};
-use strata_core::context::ANSWER_AGE;
+use strata_core::context::{RequestClock, REQUEST_CLOCK};
 
 pub use crate::vendors::build_providers;
 
@@ -246,17 +246,18 @@ async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -> Re
         if let Some(refused) = head_problem(&state, &req) {
             return (refused, None);
         }
-        // The cache layer notes the age of any cached answer it served; it becomes `Age`.
-        ANSWER_AGE
-            .scope(std::cell::Cell::new(None), async {
+        // The cache layer notes when any cached answer it served was stored (`Age`).
+        REQUEST_CLOCK
+            .scope(RequestClock::new(start), async {
                 let resp = before_grace(&state, method.is_safe(), next.run(req)).await;
-                (resp, ANSWER_AGE.with(std::cell::Cell::get))
+                (resp, REQUEST_CLOCK.with(RequestClock::oldest_answer))
             })
             .await
     };
-    let (mut resp, age) = REQUEST_ID.scope(id, served).instrument(span.clone()).await;
+    let (mut resp, stored) = REQUEST_ID.scope(id, served).instrument(span.clone()).await;
     drop(in_flight);
     let took = start.elapsed();
+    let age = stored.map(|at| (start + took).saturating_duration_since(at).as_secs());
     state.metrics.record_http(
         route.as_ref().map_or("unmatched", MatchedPath::as_str),
         method.as_str(),

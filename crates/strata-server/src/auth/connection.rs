@@ -26,7 +26,7 @@ impl ConnectionAuth {
     pub fn recall(&self, header: &HeaderValue) -> Option<Arc<Principal>> {
         let memo = self.0.lock().unwrap_or_else(|e| e.into_inner());
         memo.as_ref()
-            .filter(|m| m.header.as_bytes() == header.as_bytes() && Instant::now() < m.until)
+            .filter(|m| m.header.as_bytes() == header.as_bytes() && now() < m.until)
             .map(|m| m.principal.clone())
     }
 
@@ -47,9 +47,14 @@ impl ConnectionAuth {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(Remembered {
             header: header.clone(),
             principal: principal.clone(),
-            until: Instant::now() + keep,
+            until: now() + keep,
         });
     }
+}
+
+/// The request's start (read once at the edge), or the clock outside a request.
+fn now() -> Instant {
+    strata_core::context::request_started().unwrap_or_else(Instant::now)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ use futures::future::BoxFuture;
 use prometheus::IntCounter;
 use strata_core::catalogue::{Family, Op};
 use strata_core::context::{
-    note_answer_age, note_rendition, rendition_suffices, CachePolicy, Rendition,
+    note_answer_stored, note_rendition, rendition_suffices, CachePolicy, Rendition,
 };
 use strata_core::error::{Error, Result};
 use strata_core::layer::{Answer, Call, CallInfo, Layer};
@@ -198,13 +198,13 @@ impl Layer for Cache {
                     if self.current(&entry) && rendition_suffices::<T>(&entry.rendition) {
                         // The caller sends the rendition: no copy of the value is needed.
                         self.hits.inc();
-                        note_answer_age(entry.stored.elapsed().as_secs());
+                        note_answer_stored(entry.stored);
                         note_rendition(&entry.rendition);
                         return Err(Error::Rendered);
                     }
                     if let Some(value) = self.fresh::<T>(&entry) {
                         self.hits.inc();
-                        note_answer_age(entry.stored.elapsed().as_secs());
+                        note_answer_stored(entry.stored);
                         return Ok(value);
                     }
                     self.entries.invalidate(&key).await;
