@@ -127,22 +127,20 @@ impl Cache {
             .unwrap_or(self.default_ttl)
     }
 
-    /// Whether no mutation landed since the entry was fetched.
-    fn current(&self, entry: &Entry) -> bool {
-        entry.generation == self.generation.load(Ordering::Acquire)
-    }
-
-    /// A copy of the entry's answer if it is still current. Whoever sends that copy as it is
-    /// may send the entry's rendition instead ([`note_rendition`]).
-    fn fresh<T: Answer>(&self, entry: &Entry) -> Option<T> {
-        if !self.current(entry) {
+    /// The entry's answer if no mutation landed since it was fetched: its rendition alone
+    /// when that is all the caller sends (`Error::Rendered`), else a copy of the value. Either
+    /// way the caller may send the entry's rendition ([`note_rendition`]).
+    fn answer<T: Answer>(&self, entry: &Entry) -> Option<Result<T>> {
+        if entry.generation != self.generation.load(Ordering::Acquire) {
             return None;
         }
-        let value = entry.value.downcast_ref::<T>().cloned();
-        if value.is_some() {
-            note_rendition(&entry.rendition);
-        }
-        value
+        let answer = if rendition_suffices::<T>(&entry.rendition) {
+            Err(Error::Rendered)
+        } else {
+            Ok(entry.value.downcast_ref::<T>()?.clone())
+        };
+        note_rendition(&entry.rendition);
+        Some(answer)
     }
 
     fn entry<T: Answer>(&self, value: &T, ttl: Duration, generation: u64) -> Entry {
@@ -195,17 +193,10 @@ impl Layer for Cache {
             let generation = self.generation.load(Ordering::Acquire);
             if info.ctx.cache == CachePolicy::Normal {
                 if let Some(entry) = self.entries.get(&key).await {
-                    if self.current(&entry) && rendition_suffices::<T>(&entry.rendition) {
-                        // The caller sends the rendition: no copy of the value is needed.
+                    if let Some(answer) = self.answer::<T>(&entry) {
                         self.hits.inc();
                         note_answer_stored(entry.stored);
-                        note_rendition(&entry.rendition);
-                        return Err(Error::Rendered);
-                    }
-                    if let Some(value) = self.fresh::<T>(&entry) {
-                        self.hits.inc();
-                        note_answer_stored(entry.stored);
-                        return Ok(value);
+                        return answer;
                     }
                     self.entries.invalidate(&key).await;
                 }
@@ -218,8 +209,8 @@ impl Layer for Cache {
                     })
                     .await
                     .map_err(|e| (*e).clone())?;
-                if let Some(value) = self.fresh::<T>(&loaded) {
-                    return Ok(value);
+                if let Some(answer) = self.answer::<T>(&loaded) {
+                    return answer;
                 }
                 // Loaded under an older generation (a mutation landed meanwhile): ask again.
                 return call().await;

@@ -26,7 +26,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 pub use body::ApiJson;
 pub use probes::RegistryProbes;
-pub use request::{kind_check, provider_call, Mutation, Req, Target, VendorCall};
+pub use request::{kind_check, named, provider_call, Mutation, Req, Target, VendorCall};
 use serde::{Deserialize, Serialize};
 use strata_core::context::CallCtx;
 use strata_core::error::Result as CoreResult;

@@ -149,7 +149,7 @@ impl Target {
                 // The cache answers so only when it holds this very rendering.
                 return rendered.map(|r| r.response()).ok_or_else(Problem::internal);
             }
-            answer => answer.map_err(|e| Problem::from(e).with_provider(&self.p.info().id))?,
+            answer => answer.map_err(|e| named(&self.p, e))?,
         };
         let rendered = rendition.and_then(|r| r.get_or_render::<T, _>(|| Rendered::of(&value)));
         Ok(match rendered {
@@ -177,8 +177,12 @@ pub async fn provider_call<T>(
     p: &Arc<dyn Provider>,
     fut: impl Future<Output = CoreResult<T>>,
 ) -> Result<T, Problem> {
-    fut.await
-        .map_err(|e| Problem::from(e).with_provider(&p.info().id))
+    fut.await.map_err(|e| named(p, e))
+}
+
+/// A provider's error as a problem naming the provider.
+pub fn named(p: &Arc<dyn Provider>, e: strata_core::Error) -> Problem {
+    Problem::from(e).with_provider(&p.info().id)
 }
 
 /// Checks a request against the capabilities of a volume kind, before any vendor call.
@@ -193,7 +197,7 @@ pub fn kind_check(
     p.capabilities()
         .kind(kind)
         .and_then(f)
-        .map_err(|e| Problem::from(e).with_provider(&p.info().id))
+        .map_err(|e| named(p, e))
 }
 
 /// A change: a [`Req`] plus how long the client waits for its operation (`?wait=`, validated

@@ -88,7 +88,7 @@ pub(crate) fn archive_check(
     p.capabilities()
         .archives()
         .and_then(f)
-        .map_err(|e| Problem::from(e).with_provider(&p.info().id))
+        .map_err(|e| super::named(p, e))
 }
 
 /// A page of archives across providers.

@@ -58,7 +58,7 @@ pub(crate) fn backup_check(
     p.capabilities()
         .backups()
         .and_then(f)
-        .map_err(|e| Problem::from(e).with_provider(&p.info().id))
+        .map_err(|e| super::named(p, e))
 }
 
 /// A page request for one provider, capped at what it serves.

@@ -60,7 +60,7 @@ pub(crate) fn group_check(
     p.capabilities()
         .groups()
         .and_then(f)
-        .map_err(|e| Problem::from(e).with_provider(&p.info().id))
+        .map_err(|e| super::named(p, e))
 }
 
 /// A probe that settles once the group leaves its transitional status.
