@@ -233,9 +233,9 @@ fn request_id_of(req: &Request) -> (Arc<str>, HeaderValue) {
 /// request instead of one per concern): the request id (`X-Request-Id` in and out, a tracing
 /// span, one access-log line), the head limits (`414`/`431`), HTTP metrics by route template,
 /// answers due before the shutdown grace ends, and `Age` for answers served from the cache.
-async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // Visible to everything below as the `REQUEST_ID` task-local; sent back as the header.
     let (id, id_value) = request_id_of(&req);
-    req.headers_mut().insert(X_REQUEST_ID, id_value.clone());
     // The template is shared (an `Arc<str>` inside), not copied per request.
     let route = req.extensions().get::<MatchedPath>().cloned();
     let method = req.method().clone();

@@ -217,10 +217,10 @@ impl Precondition {
     }
 }
 
-/// What the internal read of a change's target takes from the change.
+/// What the internal read of a change's target takes from the change (it runs in the
+/// change's task, so it sees the change's request id as it is).
 struct Read {
     path: String,
-    request_id: Option<HeaderValue>,
     principal: Option<Arc<Principal>>,
 }
 
@@ -228,7 +228,6 @@ impl Read {
     fn of(req: &Request) -> Self {
         Read {
             path: req.uri().path().to_string(),
-            request_id: req.headers().get(crate::app::X_REQUEST_ID).cloned(),
             principal: req.extensions().get::<Arc<Principal>>().cloned(),
         }
     }
@@ -239,11 +238,9 @@ async fn precondition(reads: &Router, read: &Read, list: Option<&[String]>) -> R
     let mut get = Request::builder()
         .method(Method::GET)
         .uri(read.path.as_str())
-        .header(header::CACHE_CONTROL, "no-cache");
-    if let Some(id) = &read.request_id {
-        get = get.header(crate::app::X_REQUEST_ID, id.clone());
-    }
-    let mut get = get.body(Body::empty()).map_err(|_| Problem::internal())?;
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::empty())
+        .map_err(|_| Problem::internal())?;
     if let Some(p) = &read.principal {
         get.extensions_mut().insert(p.clone());
     }

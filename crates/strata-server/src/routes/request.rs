@@ -57,14 +57,8 @@ impl FromRequestParts<AppState> for Req {
                     "a /v1 route ran without the auth layer".into(),
                 ))
             })?;
-        // The edge's id (shared, not copied); a router driven without the edge reads the header.
-        let request_id = strata_core::context::REQUEST_ID
-            .try_with(Arc::clone)
-            .ok()
-            .or_else(|| {
-                let id = parts.headers.get(crate::app::X_REQUEST_ID)?.to_str().ok()?;
-                Some(Arc::from(id))
-            });
+        // The edge's id, shared rather than copied.
+        let request_id = strata_core::context::REQUEST_ID.try_with(Arc::clone).ok();
         let no_cache = parts
             .headers
             .get_all(header::CACHE_CONTROL)
