@@ -24,14 +24,9 @@ pub(crate) async fn sim() -> ScpSim {
     .expect("simulator starts")
 }
 
-/// The configuration of `scp-kr-west1` offering `service` only (served by the simulator's
-/// `endpoint`), pinned to `version`.
-pub(crate) fn one_service(
-    sim: &ScpSim,
-    service: ScpService,
-    endpoint: Service,
-    version: &str,
-) -> ScpConfig {
+/// The configuration of `scp-kr-west1` with the simulator's credentials and account, no
+/// endpoints yet.
+pub(crate) fn sim_config(sim: &ScpSim) -> ScpConfig {
     let c = sim.config();
     let mut cfg = ScpConfig::new(
         "scp-kr-west1",
@@ -41,6 +36,18 @@ pub(crate) fn one_service(
         Secret::new(c.secret_key.clone()),
     );
     cfg.account_id = Some(c.account_id.clone());
+    cfg
+}
+
+/// The configuration of `scp-kr-west1` offering `service` only (served by the simulator's
+/// `endpoint`), pinned to `version`.
+pub(crate) fn one_service(
+    sim: &ScpSim,
+    service: ScpService,
+    endpoint: Service,
+    version: &str,
+) -> ScpConfig {
+    let mut cfg = sim_config(sim);
     cfg.services = vec![service];
     let url = sim.url(endpoint, REGION).expect("service url");
     cfg.endpoints.insert(service, url.to_string());

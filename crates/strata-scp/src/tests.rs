@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::json;
-use strata_core::secret::Secret;
 use strata_sim::scp::{ScpSim, ScpSimConfig, Service};
 
 use super::*;
@@ -23,15 +22,7 @@ async fn sim() -> ScpSim {
 }
 
 fn provider(sim: &ScpSim) -> ScpProvider {
-    let c = sim.config();
-    let mut cfg = ScpConfig::new(
-        "scp-kr-west1",
-        REGION,
-        &c.environment,
-        &c.access_key,
-        Secret::new(c.secret_key.clone()),
-    );
-    cfg.account_id = Some(c.account_id.clone());
+    let mut cfg = crate::test_support::sim_config(sim);
     for (s, svc) in [
         (ScpService::File, Service::FileStorage),
         (ScpService::ParallelFile, Service::ParallelFileStorage),
