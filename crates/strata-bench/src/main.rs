@@ -104,20 +104,10 @@ async fn main() -> anyhow::Result<()> {
         rows.extend(uncached);
         added = Some((added_p50, added_p99));
     }
-    let mut redis = None;
     if runs(Group::Redis) && !args.no_redis {
-        let (redis_rows, mem_p99, redis_p99) = bench.with_redis(args.redis_url).await?;
-        rows.extend(redis_rows);
-        redis = Some((mem_p99, redis_p99));
+        rows.extend(bench.with_redis(args.redis_url).await?);
     }
     print_table(&rows);
-    if let Some((mem, redis)) = redis {
-        println!(
-            "\nGET /v1/operations/{{id}} p99: {:.3} ms on the in-memory store, {:.3} ms on Redis.",
-            ms(mem),
-            ms(redis)
-        );
-    }
     if let Some((added_p50, added_p99)) = added {
         println!(
             "\nNHN uncached read, 1 worker: the gateway adds {:.3} ms at p50 and {:.3} ms at p99 \
