@@ -515,7 +515,7 @@ where
     Fut: Future<Output = Response>,
 {
     let raw = req.headers().get(header::AUTHORIZATION).cloned();
-    let memo = req.extensions().get::<Arc<ConnectionAuth>>().cloned();
+    let memo = ConnectionAuth::current();
     let principal = match authenticate(auth, raw, memo).await {
         Ok(p) => p,
         Err(refused) => return refused,

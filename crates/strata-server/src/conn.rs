@@ -223,9 +223,9 @@ impl hyper::service::Service<Request<hyper::body::Incoming>> for ConnService {
 
     fn call(&self, req: Request<hyper::body::Incoming>) -> Self::Future {
         let busy = self.watch.request_started();
-        let mut req = req.map(Body::new);
-        req.extensions_mut().insert(self.auth.clone());
-        let answer = self.app.clone().oneshot(req);
+        let answer = self
+            .auth
+            .scope(self.app.clone().oneshot(req.map(Body::new)));
         Box::pin(async move {
             let resp = answer.await;
             drop(busy);

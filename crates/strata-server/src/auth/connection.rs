@@ -4,6 +4,7 @@
 //! no longer than the shared cache would keep it: until the token expires (with the leeway),
 //! and at most `auth.cache_max_seconds` after it was verified.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,9 +12,15 @@ use axum::http::HeaderValue;
 
 use super::Principal;
 
-/// One connection's memo (put in each of its requests' extensions by the accept loop).
+/// One connection's memo, visible to each of its requests ([`ConnectionAuth::scope`]).
 #[derive(Default)]
 pub struct ConnectionAuth(Mutex<Option<Remembered>>);
+
+tokio::task_local! {
+    // A task-local rather than a request extension: inserting one more extension costs an
+    // allocation per request and makes the extension map grow (rehash) on `/v1` requests.
+    static CONNECTION: Arc<ConnectionAuth>;
+}
 
 struct Remembered {
     header: HeaderValue,
@@ -22,6 +29,16 @@ struct Remembered {
 }
 
 impl ConnectionAuth {
+    /// Runs `request` (one request of this memo's connection) with the memo visible to it.
+    pub fn scope<F: Future>(self: &Arc<Self>, request: F) -> impl Future<Output = F::Output> {
+        CONNECTION.scope(self.clone(), request)
+    }
+
+    /// The memo of the connection the current request came on, if any.
+    pub fn current() -> Option<Arc<ConnectionAuth>> {
+        CONNECTION.try_with(Arc::clone).ok()
+    }
+
     /// The principal of `header` if it is the one remembered and still current.
     pub fn recall(&self, header: &HeaderValue) -> Option<Arc<Principal>> {
         let memo = self.0.lock().unwrap_or_else(|e| e.into_inner());
