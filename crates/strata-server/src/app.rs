@@ -1,34 +1,31 @@
 //! Builds the gateway from its configuration and serves it.
 
+use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Router;
+use futures::future::BoxFuture;
+use futures::FutureExt;
 use strata_core::operation::{Backoff, MemoryOperationStore, OperationStore, Tracker};
-use tower_http::catch_panic::CatchPanicLayer;
-use tracing::Instrument;
 
 use crate::auth::{require_auth, Authenticator};
 use crate::config::Config;
+use crate::edge::EdgeLayer;
 use crate::metrics::Metrics;
 use crate::openapi;
-use crate::problem::{Problem, REQUEST_ID};
-use crate::server::{before_grace, head_problem};
+use crate::problem::Problem;
 use crate::shared::idempotency::{IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore};
 use crate::shared::invalidation::Invalidations;
 use crate::shared::operations::RedisOperationStore;
 use crate::shared::Redis;
 use crate::state::{AppState, AppStateInner, Registry, Shutdown};
-use strata_core::context::{RequestClock, REQUEST_CLOCK};
 
 pub use crate::vendors::build_providers;
-
-/// The request id header.
-pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Everything the gateway needs, built from configuration.
 pub struct Gateway {
@@ -133,7 +130,7 @@ impl Gateway {
             // `If-Match` reads the current representation through the same routes.
             reads: v1.clone().with_state(self.state.clone()),
         });
-        let v1 = v1.route_layer(middleware::from_fn_with_state(pipeline, v1_pipeline));
+        let v1 = v1.route_layer(V1Layer(pipeline));
         Router::new()
             .merge(v1)
             .merge(open)
@@ -143,19 +140,7 @@ impl Gateway {
             .merge(openapi::swagger_ui())
             .fallback(route_not_found)
             .method_not_allowed_fallback(method_not_allowed)
-            // One layer (outermost first): each `Router::layer` call boxes every route once
-            // more, which costs an allocation per layer and request.
-            .layer(
-                tower::ServiceBuilder::new()
-                    .layer(middleware::from_fn_with_state(self.state.clone(), edge))
-                    .layer(CatchPanicLayer::custom(
-                        |_: Box<dyn std::any::Any + Send>| {
-                            tracing::error!("a handler panicked");
-                            Problem::internal().into_response()
-                        },
-                    ))
-                    .layer(DefaultBodyLimit::max(self.state.config.max_body_bytes)),
-            )
+            .layer(EdgeLayer(self.state.clone()))
             .with_state(self.state.clone())
     }
 }
@@ -167,19 +152,65 @@ struct V1Pipeline {
     reads: Router,
 }
 
-/// Every `/v1` request, in one middleware (one boxed future and one clone of the route per
-/// request instead of one per step): authentication, then an `Idempotency-Key` may answer
+/// Puts the `/v1` pipeline around every `/v1` route (`Router::route_layer`).
+#[derive(Clone)]
+struct V1Layer(Arc<V1Pipeline>);
+
+impl<S> tower::Layer<S> for V1Layer {
+    type Service = V1<S>;
+
+    fn layer(&self, inner: S) -> V1<S> {
+        V1 {
+            inner,
+            pipeline: self.0.clone(),
+        }
+    }
+}
+
+/// One `/v1` route behind its pipeline: authentication, then an `Idempotency-Key` may answer
 /// from its record, then `If-None-Match`/`If-Match` are checked and `ETag`s set, then a change
-/// may become a dry run.
-async fn v1_pipeline(State(p): State<Arc<V1Pipeline>>, req: Request, next: Next) -> Response {
-    require_auth(&p.auth, req, |req| {
-        crate::idempotency::idempotency(&p.state, req, |req| {
-            crate::conditional::conditional(&p.reads, req, |req| {
-                crate::routes::dry_run::dry_run(req, |req| next.run(req))
+/// may become a dry run. Plain async steps in one boxed future, where a `from_fn` middleware
+/// per step would box the route and a future once more each.
+#[derive(Clone)]
+struct V1<S> {
+    inner: S,
+    pipeline: Arc<V1Pipeline>,
+}
+
+impl<S> tower::Service<Request> for V1<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        // The route runs after the steps: take the instance that is ready, leave a clone.
+        let mut route = self.inner.clone();
+        std::mem::swap(&mut route, &mut self.inner);
+        let p = self.pipeline.clone();
+        Box::pin(async move {
+            let p = &*p;
+            let route = move |req| {
+                let mut route = route;
+                tower::Service::call(&mut route, req).map(|r| r.unwrap_or_else(|n| match n {}))
+            };
+            Ok(require_auth(&p.auth, req, |req| {
+                crate::idempotency::idempotency(&p.state, req, |req| {
+                    crate::conditional::conditional(&p.reads, req, |req| {
+                        crate::routes::dry_run::dry_run(req, route)
+                    })
+                })
             })
+            .await)
         })
-    })
-    .await
+    }
 }
 
 async fn route_not_found(req: Request) -> Problem {
@@ -202,79 +233,4 @@ async fn method_not_allowed(req: Request) -> Problem {
         format!("{} is not allowed on {path}", req.method()),
     )
     .with_instance(path)
-}
-
-/// Longest client request id kept.
-pub const MAX_REQUEST_ID: usize = 64;
-
-/// Whether a client's request id is kept: 1–64 characters of `A-Z a-z 0-9 - _ . :` (it is
-/// logged and forwarded to vendors, so nothing that could be markup or a header trick).
-pub fn request_id_ok(s: &str) -> bool {
-    (1..=MAX_REQUEST_ID).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
-}
-
-/// Accepts a client's request id if it is in the safe charset, else makes one. Returns the id
-/// and its header value (the client's own value, or one made once for request and answer).
-fn request_id_of(req: &Request) -> (Arc<str>, HeaderValue) {
-    if let Some(v) = req.headers().get(X_REQUEST_ID) {
-        if let Some(s) = v.to_str().ok().filter(|s| request_id_ok(s)) {
-            return (Arc::from(s), v.clone());
-        }
-    }
-    let mut buf = uuid::Uuid::encode_buffer();
-    let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
-    let value = HeaderValue::from_str(id).expect("a UUID is a valid header value");
-    (Arc::from(&*id), value)
-}
-
-/// The edge of every request, in one middleware (one state clone and one boxed future per
-/// request instead of one per concern): the request id (`X-Request-Id` in and out, a tracing
-/// span, one access-log line), the head limits (`414`/`431`), HTTP metrics by route template,
-/// answers due before the shutdown grace ends, and `Age` for answers served from the cache.
-async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    // Visible to everything below as the `REQUEST_ID` task-local; sent back as the header.
-    let (id, id_value) = request_id_of(&req);
-    // The template is shared (an `Arc<str>` inside), not copied per request.
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let method = req.method().clone();
-    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path(), subject = tracing::field::Empty);
-    let start = Instant::now();
-    let in_flight = state.metrics.in_flight();
-    let served = async {
-        if let Some(refused) = head_problem(&state, &req) {
-            return (refused, None);
-        }
-        // The cache layer notes when any cached answer it served was stored (`Age`).
-        REQUEST_CLOCK
-            .scope(RequestClock::new(start), async {
-                let resp = before_grace(&state, method.is_safe(), next.run(req)).await;
-                (resp, REQUEST_CLOCK.with(RequestClock::oldest_answer))
-            })
-            .await
-    };
-    let (mut resp, stored) = REQUEST_ID.scope(id, served).instrument(span.clone()).await;
-    drop(in_flight);
-    let took = start.elapsed();
-    let age = stored.map(|at| (start + took).saturating_duration_since(at).as_secs());
-    state.metrics.record_http(
-        route.as_ref().map_or("unmatched", MatchedPath::as_str),
-        method.as_str(),
-        resp.status(),
-        took,
-    );
-    resp.headers_mut().insert(X_REQUEST_ID, id_value);
-    if let Some(age) = age.filter(|_| resp.status().is_success()) {
-        resp.headers_mut()
-            .insert(axum::http::header::AGE, HeaderValue::from(age));
-    }
-    span.in_scope(|| {
-        tracing::info!(
-            status = resp.status().as_u16(),
-            latency_ms = took.as_millis() as u64,
-            "served"
-        )
-    });
-    resp
 }

@@ -97,16 +97,9 @@ where
         .map(|p| p.subject.clone())
         .unwrap_or_else(|| Arc::from(""));
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+    let bytes = match crate::routes::body::read_body(body, state.config.max_body_bytes).await {
         Ok(b) => b,
-        Err(_) => {
-            return problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Payload too large",
-                "the request body is larger than the gateway accepts",
-            )
-        }
+        Err(refused) => return refused.into_response(),
     };
     let target = parts.uri.path_and_query().map_or("", |p| p.as_str());
     let fingerprint = hex_sha256(&[parts.method.as_str().as_bytes(), target.as_bytes(), &bytes]);

@@ -12,6 +12,7 @@ pub mod config;
 pub mod conn;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod edge;
 pub mod idempotency;
 pub mod layers;
 pub mod metrics;

@@ -214,23 +214,20 @@ pub async fn before_grace(
 
 /// The problem for a request target or header section over the configured sizes
 /// (`414 uri_too_long`, `431 headers_too_large`), answered before routing or auth.
-pub fn head_problem(state: &AppState, req: &Request) -> Option<Response> {
+pub fn head_problem(state: &AppState, req: &Request) -> Option<Problem> {
     let cfg = &state.config.server;
     let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len())
         + req.uri().authority().map_or(0, |a| a.as_str().len());
     if uri_len > cfg.max_uri_bytes {
-        return Some(
-            Problem::new(
-                StatusCode::URI_TOO_LONG,
-                "uri_too_long",
-                "URI too long",
-                format!(
-                    "the request target is {uri_len} bytes long; at most {} are accepted",
-                    cfg.max_uri_bytes
-                ),
-            )
-            .into_response(),
-        );
+        return Some(Problem::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            "URI too long",
+            format!(
+                "the request target is {uri_len} bytes long; at most {} are accepted",
+                cfg.max_uri_bytes
+            ),
+        ));
     }
     let head_bytes: usize = req
         .headers()
@@ -238,19 +235,16 @@ pub fn head_problem(state: &AppState, req: &Request) -> Option<Response> {
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     if head_bytes > cfg.max_header_bytes || req.headers().len() > MAX_HEADER_FIELDS {
-        return Some(
-            Problem::new(
-                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                "headers_too_large",
-                "Request headers too large",
-                format!(
-                    "the request headers are too large: at most {} bytes in at most \
+        return Some(Problem::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            "Request headers too large",
+            format!(
+                "the request headers are too large: at most {} bytes in at most \
                  {MAX_HEADER_FIELDS} fields are accepted",
-                    cfg.max_header_bytes
-                ),
-            )
-            .into_response(),
-        );
+                cfg.max_header_bytes
+            ),
+        ));
     }
     None
 }

@@ -125,6 +125,20 @@ async fn routing_and_body_errors() {
     assert_problem(&r, 400, "invalid_body");
     let big = json!({"provider":"mem-a","kind":"file","name":"x".repeat(4096),"size_gib":300});
     assert_problem(&send(post().json(&big)).await, 413, "payload_too_large");
+    // A chunked body (no Content-Length to refuse up front) is cut off at the same limit.
+    let answer = raw_exchange(
+        &gw,
+        &format!(
+            "POST /v1/volumes HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\n\
+             content-type: application/json\r\ntransfer-encoding: chunked\r\n\
+             connection: close\r\n\r\n{:x}\r\n{big}\r\n0\r\n\r\n",
+            token(&claims("tester", "storage.write")),
+            big.to_string().len(),
+        ),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"payload_too_large\""), "{answer}");
 
     // Ids and query parameters.
     assert_problem(
@@ -341,4 +355,19 @@ async fn vendor_failures_and_bugs() {
         ["buggy", "vendor-500", "vendor-down", "vendor-slow"]
     );
     gw.stop().await;
+}
+
+/// Sends `request` as written on a new connection and reads the answer until the gateway
+/// closes it.
+async fn raw_exchange(gw: &TestGateway, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = gw.base.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut answer))
+        .await
+        .expect("answered in time")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
 }

@@ -1,27 +1,27 @@
 //! The JSON body extractor every route uses.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use strata_core::model::bounds::Bounded;
 
 use crate::problem::Problem;
+use crate::state::AppState;
 
 /// A JSON request body, refused as problem+json unless it is `Content-Type: application/json`
 /// (or `+json`), a JSON *object* (serde would otherwise read a struct from an array by
-/// position), of the right shape, and within the body type's [`Bounded`] limits.
+/// position), of the right shape, within the body type's [`Bounded`] limits and within
+/// `max_body_bytes`.
 pub struct ApiJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for ApiJson<T>
+impl<T> FromRequest<AppState> for ApiJson<T>
 where
-    S: Send + Sync,
     T: DeserializeOwned + Bounded,
 {
     type Rejection = Problem;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
         if !is_json(req.headers()) {
             return Err(Problem::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -30,9 +30,7 @@ where
                 "the request body must be JSON with `Content-Type: application/json`",
             ));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(too_large_or_unreadable)?;
+        let bytes = read_body(req.into_body(), state.config.max_body_bytes).await?;
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(Problem::new(
                 StatusCode::BAD_REQUEST,
@@ -58,20 +56,28 @@ fn is_json(headers: &HeaderMap) -> bool {
         })
 }
 
-fn too_large_or_unreadable(r: BytesRejection) -> Problem {
-    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "Payload too large",
-            "the request body is larger than the gateway accepts",
-        )
-    } else {
+/// The whole body, refused past `limit` bytes. Read here rather than through a
+/// `DefaultBodyLimit` layer, which would add a request extension to every request, bodiless
+/// reads included.
+pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, Problem> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(c) = cause {
+            if c.is::<http_body_util::LengthLimitError>() {
+                return Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Payload too large",
+                    "the request body is larger than the gateway accepts",
+                );
+            }
+            cause = c.source();
+        }
         Problem::new(
             StatusCode::BAD_REQUEST,
             "invalid_body",
             "Invalid request body",
             "the request body could not be read",
         )
-    }
+    })
 }

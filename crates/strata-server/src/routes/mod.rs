@@ -4,7 +4,7 @@
 
 pub mod archives;
 pub mod backups;
-mod body;
+pub(crate) mod body;
 pub mod dry_run;
 pub mod health;
 mod lists;
