@@ -3,10 +3,11 @@
 //! [`Layer`](strata_core::layer::Layer) in its own module; the forwarding that makes it a
 //! provider is generated from the operation catalogue, so no layer can lose an operation.
 //!
-//! Order, outermost first: request-id scope → cache → breaker → deadline → retry →
-//! measure → concurrency limit → the adapter. A cache hit is served even while the vendor is down; the
-//! breaker fails fast before a deadline is spent; the deadline bounds the retries and the wait
-//! for a concurrency permit; every retry takes its own permit.
+//! Order, outermost first: dry-run guard → cache → request-id scope → breaker → deadline →
+//! retry → measure → concurrency limit → the adapter. A cache hit is served even while the
+//! vendor is down (and does no more than the cache's work); the breaker fails fast before a
+//! deadline is spent; the deadline bounds the retries and the wait for a concurrency permit;
+//! every retry takes its own permit.
 
 mod breaker;
 mod cache;
@@ -125,6 +126,8 @@ pub fn stack(
         Duration::from_millis(cfg.breaker_cool_off_ms),
         metrics.clone(),
     ));
+    // Only calls that go past the cache reach an adapter, which forwards the request id.
+    let p = Layered::provider(RequestScope(p));
     let p = Layered::provider(Cache::new(
         p,
         metrics.clone(),
@@ -134,8 +137,7 @@ pub fn stack(
         bus,
     ));
     // A dry run's mutation of an in-process provider stops before any other layer sees it.
-    let p = Layered::provider(DryRunGuard(p));
-    Layered::provider(RequestScope(p))
+    Layered::provider(DryRunGuard(p))
 }
 
 #[cfg(test)]
