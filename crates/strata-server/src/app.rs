@@ -152,6 +152,10 @@ struct V1Pipeline {
     reads: Router,
 }
 
+/// What a `/v1` pipeline step hands on: the next step's future itself (the common case, which
+/// then adds nothing to the request's future) or the step's own work, boxed.
+pub type Step<'a, Fut> = futures::future::Either<Fut, BoxFuture<'a, Response>>;
+
 /// Puts the `/v1` pipeline around every `/v1` route (`Router::route_layer`).
 #[derive(Clone)]
 struct V1Layer(Arc<V1Pipeline>);

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, RwLock};
 
+use crate::app::Step;
 use crate::config::{AuthConfig, Secret};
 use crate::problem::Problem;
 
@@ -461,8 +462,8 @@ pub fn mint_hs256(
     )?)
 }
 
-/// The principal of a request's `Authorization` header: the connection's last one when the
-/// header is the same, else the verified (or cached) token's.
+/// The principal of a request's `Authorization` header (one its connection has not
+/// remembered): the verified (or cached) token's, then remembered on the connection.
 async fn authenticate(
     auth: &Authenticator,
     raw: Option<HeaderValue>,
@@ -471,9 +472,6 @@ async fn authenticate(
     let Some(raw) = raw else {
         return Err(Problem::unauthenticated("a bearer token is required", false).into_response());
     };
-    if let Some(p) = memo.as_ref().and_then(|m| m.recall(&raw)) {
-        return Ok(p);
-    }
     let Ok(value) = raw.to_str() else {
         return Err(
             Problem::unauthenticated("the Authorization header is not valid text", false)
@@ -507,27 +505,47 @@ async fn authenticate(
     Ok(principal)
 }
 
-/// Middleware for `/v1`: verifies the bearer token, checks the scope the method needs
-/// (`storage.read` for reads, `storage.write` for changes), and stores the [`Principal`].
-pub async fn require_auth<F, Fut>(auth: &Authenticator, mut req: Request, next: F) -> Response
+/// The first `/v1` pipeline step: verifies the bearer token, checks the scope the method
+/// needs (`storage.read` for reads, `storage.write` for changes), and stores the
+/// [`Principal`]. A token its connection already verified goes on as the next step's future
+/// itself; one to verify is checked in a boxed future.
+pub fn require_auth<'a, F, Fut>(
+    auth: &'a Authenticator,
+    req: Request,
+    next: F,
+) -> Step<'a, Step<'a, Fut>>
+where
+    F: FnOnce(Request) -> Fut + Send + 'a,
+    Fut: Future<Output = Response> + Send + 'a,
+{
+    let raw = req.headers().get(header::AUTHORIZATION);
+    let memo = ConnectionAuth::current();
+    if let Some(p) = raw.zip(memo.as_ref()).and_then(|(raw, m)| m.recall(raw)) {
+        return Step::Left(admit(p, req, next));
+    }
+    let raw = raw.cloned();
+    Step::Right(Box::pin(async move {
+        match authenticate(auth, raw, memo).await {
+            Ok(p) => admit(p, req, next).await,
+            Err(refused) => refused,
+        }
+    }))
+}
+
+/// Lets `principal`'s request on if its token has the scope the method needs.
+fn admit<'a, F, Fut>(principal: Arc<Principal>, mut req: Request, next: F) -> Step<'a, Fut>
 where
     F: FnOnce(Request) -> Fut,
-    Fut: Future<Output = Response>,
 {
-    let raw = req.headers().get(header::AUTHORIZATION).cloned();
-    let memo = ConnectionAuth::current();
-    let principal = match authenticate(auth, raw, memo).await {
-        Ok(p) => p,
-        Err(refused) => return refused,
-    };
     let needed = match *req.method() {
         Method::GET | Method::HEAD | Method::OPTIONS => Scope::Read,
         _ => Scope::Write,
     };
     if !principal.has(needed) {
-        return Problem::insufficient_scope(needed.as_str()).into_response();
+        let refused = Problem::insufficient_scope(needed.as_str()).into_response();
+        return Step::Right(Box::pin(std::future::ready(refused)));
     }
     tracing::Span::current().record("subject", &*principal.subject);
     req.extensions_mut().insert(principal);
-    next(req).await
+    Step::Left(next(req))
 }

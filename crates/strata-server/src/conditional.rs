@@ -15,9 +15,11 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::Engine;
+use futures::future::BoxFuture;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
+use crate::app::Step;
 use crate::auth::Principal;
 use crate::problem::Problem;
 
@@ -111,64 +113,85 @@ fn strong_match(list: &[String], current: &str) -> bool {
 /// The middleware on `/v1` routes (after authentication). `reads` answers the internal read
 /// of an `If-Match` check: the same routes, without the authentication layer (the request's
 /// verified principal goes along).
-pub async fn conditional<F, Fut>(reads: &Router, req: Request, next: F) -> Response
+pub fn conditional<'a, F, Fut>(
+    reads: &'a Router,
+    req: Request,
+    next: F,
+) -> Step<'a, impl Future<Output = Response> + Send + 'a>
 where
-    F: FnOnce(Request) -> Fut,
-    Fut: Future<Output = Response>,
+    F: FnOnce(Request) -> Fut + Send + 'a,
+    Fut: Future<Output = Response> + Send + 'a,
 {
-    match *req.method() {
-        Method::GET => {
-            if let Some(refused) = too_long(req.headers(), header::IF_NONE_MATCH, "If-None-Match") {
-                return refused;
+    if *req.method() == Method::GET {
+        // A read: the next step's future and the tagging after it, without a box.
+        let checked = match too_long(req.headers(), header::IF_NONE_MATCH, "If-None-Match") {
+            Some(refused) => Err(refused),
+            None => Ok((tags(req.headers(), header::IF_NONE_MATCH), next(req))),
+        };
+        return Step::Left(async move {
+            match checked {
+                Ok((inm, answer)) => tag_response(answer.await, inm).await,
+                Err(refused) => refused,
             }
-            let inm = tags(req.headers(), header::IF_NONE_MATCH);
-            let resp = next(req).await;
-            tag_response(resp, inm).await
-        }
-        Method::PATCH | Method::PUT | Method::DELETE => {
-            if let Some(refused) = too_long(req.headers(), header::IF_MATCH, "If-Match") {
-                return refused;
-            }
-            let Some(list) = tags(req.headers(), header::IF_MATCH) else {
-                return next(req).await;
-            };
-            // Evaluated by the change itself once the request is validated, right before its
-            // first vendor call (RFC 9110 §13.2.1: a request refused without the condition is
-            // refused the same with it) — see `Mutation::preconditions`.
-            let pending = Arc::new(Precondition {
-                reads: reads.clone(),
-                read: Read::of(&req),
-                list,
-                evaluated: AtomicBool::new(false),
-            });
-            let mut req = req;
-            req.extensions_mut().insert(pending.clone());
-            let resp = next(req).await;
-            if resp.status().is_success() && !pending.evaluated.load(Ordering::Acquire) {
-                tracing::error!("a change with If-Match succeeded without evaluating it");
-            }
-            resp
-        }
-        _ => next(req).await,
+        });
     }
+    Step::Right(Box::pin(async move {
+        match *req.method() {
+            Method::PATCH | Method::PUT | Method::DELETE => {
+                if let Some(refused) = too_long(req.headers(), header::IF_MATCH, "If-Match") {
+                    return refused;
+                }
+                let Some(list) = tags(req.headers(), header::IF_MATCH) else {
+                    return next(req).await;
+                };
+                // Evaluated by the change itself once the request is validated, right before
+                // its first vendor call (RFC 9110 §13.2.1: a request refused without the
+                // condition is refused the same with it) — see `Mutation::preconditions`.
+                let pending = Arc::new(Precondition {
+                    reads: reads.clone(),
+                    read: Read::of(&req),
+                    list,
+                    evaluated: AtomicBool::new(false),
+                });
+                let mut req = req;
+                req.extensions_mut().insert(pending.clone());
+                let resp = next(req).await;
+                if resp.status().is_success() && !pending.evaluated.load(Ordering::Acquire) {
+                    tracing::error!("a change with If-Match succeeded without evaluating it");
+                }
+                resp
+            }
+            _ => next(req).await,
+        }
+    }))
 }
 
-/// Adds the `ETag` of a `200` and answers `304` when `If-None-Match` names it.
-async fn tag_response(resp: Response, inm: Option<Option<Vec<String>>>) -> Response {
+/// Adds the `ETag` of a `200` and answers `304` when `If-None-Match` names it. An answer
+/// rendered with its tag (a cached answer's rendition) is decided at once; one without is
+/// read and hashed in a boxed future, so a cached read's future stays small.
+fn tag_response(
+    resp: Response,
+    inm: Option<Option<Vec<String>>>,
+) -> futures::future::Either<std::future::Ready<Response>, BoxFuture<'static, Response>> {
+    use futures::future::Either;
     if resp.status() != StatusCode::OK {
-        return resp;
+        return Either::Left(std::future::ready(resp));
     }
     if let Some(tag) = resp.headers().get(header::ETAG) {
-        // Rendered with its tag already (a cached answer's rendition).
-        let current = tag.to_str().unwrap_or_default().to_string();
-        return match inm {
-            Some(list) if list.as_deref().is_none_or(|l| weak_match(l, &current)) => {
+        let current = tag.to_str().unwrap_or_default();
+        return Either::Left(std::future::ready(match inm {
+            Some(list) if list.as_deref().is_none_or(|l| weak_match(l, current)) => {
                 let (parts, _) = resp.into_parts();
                 not_modified(parts)
             }
             _ => resp,
-        };
+        }));
     }
+    Either::Right(Box::pin(tag_body(resp, inm)))
+}
+
+/// [`tag_response`] for an answer without a tag: hashes its body.
+async fn tag_body(resp: Response, inm: Option<Option<Vec<String>>>) -> Response {
     let (mut parts, body) = resp.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return Problem::internal().into_response();

@@ -23,6 +23,7 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
+use crate::app::Step;
 use crate::auth::Principal;
 use crate::problem::Problem;
 use crate::shared::idempotency::{Claim, Entry, StoredResponse};
@@ -71,15 +72,25 @@ fn problem(status: StatusCode, code: &str, title: &str, detail: &str) -> Respons
     Problem::new(status, code, title, detail).into_response()
 }
 
-/// The middleware (after authentication: it needs the principal).
-pub async fn idempotency<F, Fut>(state: &AppState, req: Request, next: F) -> Response
+/// The pipeline step (after authentication: it needs the principal). A request without an
+/// `Idempotency-Key` goes on as the next step's future itself.
+pub fn idempotency<'a, F, Fut>(state: &'a AppState, req: Request, next: F) -> Step<'a, Fut>
+where
+    F: FnOnce(Request) -> Fut + Send + 'a,
+    Fut: Future<Output = Response> + Send + 'a,
+{
+    if req.method().is_safe() || !req.headers().contains_key(IDEMPOTENCY_KEY) {
+        return Step::Left(next(req));
+    }
+    Step::Right(Box::pin(keyed(state, req, next)))
+}
+
+/// A change with an `Idempotency-Key`: answered from the key's record, or run and recorded.
+async fn keyed<F, Fut>(state: &AppState, req: Request, next: F) -> Response
 where
     F: FnOnce(Request) -> Fut,
     Fut: Future<Output = Response>,
 {
-    if req.method().is_safe() {
-        return next(req).await;
-    }
     let Some(raw) = req.headers().get(IDEMPOTENCY_KEY) else {
         return next(req).await;
     };

@@ -190,9 +190,14 @@ pub async fn before_grace(
     safe: bool,
     work: impl std::future::Future<Output = Response>,
 ) -> Response {
+    // Boxed when first polled: a request answered at once never polls it, and the request's
+    // future does not carry a timer and a watch receiver.
     let due = async {
-        let at = state.shutdown.answer_by().await;
-        tokio::time::sleep_until(at).await;
+        Box::pin(async {
+            let at = state.shutdown.answer_by().await;
+            tokio::time::sleep_until(at).await;
+        })
+        .await
     };
     tokio::select! {
         biased;

@@ -10,6 +10,7 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use strata_core::dry_run::{self, DryRunLog};
 
+use crate::app::Step;
 use crate::problem::Problem;
 
 /// Whether the query asks for a dry run: a `validate_only` of `true`, decoded as the
@@ -21,30 +22,33 @@ pub(crate) fn wants_dry_run(uri: &axum::http::Uri) -> bool {
         .is_ok_and(|q| q.0.iter().any(|(k, v)| k == "validate_only" && v == "true"))
 }
 
-/// Runs a mutation as a dry run when asked to; everything else passes through untouched.
-pub async fn dry_run<F, Fut>(req: Request, next: F) -> Response
+/// Runs a mutation as a dry run when asked to; everything else passes through untouched (the
+/// next step's future as it is, so a read's future carries nothing of this step).
+pub fn dry_run<'a, F, Fut>(req: Request, next: F) -> Step<'a, Fut>
 where
-    F: FnOnce(Request) -> Fut,
-    Fut: Future<Output = Response>,
+    F: FnOnce(Request) -> Fut + Send + 'a,
+    Fut: Future<Output = Response> + Send + 'a,
 {
     if req.method() == Method::GET || !wants_dry_run(req.uri()) {
-        return next(req).await;
+        return Step::Left(next(req));
     }
-    let log = DryRunLog::new();
-    let resp = dry_run::scope(log.clone(), next(req)).await;
-    if log.stopped() {
-        // It reached the vendor boundary: everything before it passed.
-        return axum::Json(log.document()).into_response();
-    }
-    if resp.status().is_success() {
-        // A change that completed without reaching a provider's transport would have done
-        // something for real; the tracker refuses to start operations in a dry run, so this
-        // is a bug, not a client error.
-        tracing::error!("a dry run finished without stopping at a vendor call");
-        return Problem::internal().into_response();
-    }
-    // Refused before any vendor call: the same answer as without `validate_only`.
-    resp
+    Step::Right(Box::pin(async move {
+        let log = DryRunLog::new();
+        let resp = dry_run::scope(log.clone(), next(req)).await;
+        if log.stopped() {
+            // It reached the vendor boundary: everything before it passed.
+            return axum::Json(log.document()).into_response();
+        }
+        if resp.status().is_success() {
+            // A change that completed without reaching a provider's transport would have done
+            // something for real; the tracker refuses to start operations in a dry run, so
+            // this is a bug, not a client error.
+            tracing::error!("a dry run finished without stopping at a vendor call");
+            return Problem::internal().into_response();
+        }
+        // Refused before any vendor call: the same answer as without `validate_only`.
+        resp
+    }))
 }
 
 #[cfg(test)]
