@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use strata_core::ids::IdGrammar;
 use strata_core::operation::Tracker;
 use strata_core::provider::Provider;
 
@@ -18,7 +19,9 @@ use crate::shared::Redis;
 /// The configured providers, by id.
 #[derive(Default)]
 pub struct Registry {
-    providers: BTreeMap<String, Arc<dyn Provider>>,
+    /// Each provider with its id grammar, read once: asking a layered provider goes through
+    /// every layer, and every request naming a resource checks its id against it.
+    providers: BTreeMap<String, (Arc<dyn Provider>, IdGrammar)>,
 }
 
 impl Registry {
@@ -29,7 +32,9 @@ impl Registry {
 
     /// Adds a provider; ids are unique (checked by config validation).
     pub fn insert(&mut self, provider: Arc<dyn Provider>) {
-        self.providers.insert(provider.info().id.clone(), provider);
+        let grammar = provider.id_grammar();
+        self.providers
+            .insert(provider.info().id.clone(), (provider, grammar));
     }
 
     /// The same providers, each wrapped in the gateway's layer stack (composed once, at
@@ -44,19 +49,28 @@ impl Registry {
             providers: self
                 .providers
                 .into_iter()
-                .map(|(id, p)| (id, layers::stack(p, cfg, metrics, bus)))
+                .map(|(id, (p, grammar))| (id, (layers::stack(p, cfg, metrics, bus), grammar)))
                 .collect(),
         }
     }
 
     /// The provider with this id, if the token may use it.
     pub fn get(&self, id: &str, principal: &Principal) -> Result<Arc<dyn Provider>, Problem> {
-        let p = self
+        self.resolve(id, principal).map(|(p, _)| p)
+    }
+
+    /// The provider with this id and its id grammar, if the token may use it.
+    pub fn resolve(
+        &self,
+        id: &str,
+        principal: &Principal,
+    ) -> Result<(Arc<dyn Provider>, IdGrammar), Problem> {
+        let (p, grammar) = self
             .providers
             .get(id)
             .ok_or_else(|| Problem::unknown_provider(id))?;
         principal.check_provider(id)?;
-        Ok(p.clone())
+        Ok((p.clone(), *grammar))
     }
 
     /// All providers the token may use, in id order.
@@ -64,14 +78,12 @@ impl Registry {
         &'a self,
         principal: &'a Principal,
     ) -> impl Iterator<Item = &'a Arc<dyn Provider>> + 'a {
-        self.providers
-            .values()
-            .filter(move |p| principal.may_use(&p.info().id))
+        self.all().filter(move |p| principal.may_use(&p.info().id))
     }
 
     /// Every provider, whatever the token.
     pub fn all(&self) -> impl Iterator<Item = &Arc<dyn Provider>> {
-        self.providers.values()
+        self.providers.values().map(|(p, _)| p)
     }
 
     /// How many providers are configured.

@@ -97,9 +97,9 @@ impl Req {
     /// allowed to use) and checks the id against the provider's id grammar.
     pub fn target(&self, raw: &str, rtype: ResourceType) -> Result<Target, Problem> {
         let id = parse_id(raw, rtype)?;
-        let p = self.provider(&id.provider)?;
+        let (p, grammar) = self.state.registry.resolve(&id.provider, &self.principal)?;
         // A token the provider's own ids never look like names nothing there.
-        id.check_grammar(p.id_grammar()).map_err(|_| {
+        id.check_grammar(grammar).map_err(|_| {
             Problem::from(strata_core::Error::not_found(rtype, raw)).with_provider(&p.info().id)
         })?;
         Ok(Target { id, p })
