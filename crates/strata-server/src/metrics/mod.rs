@@ -5,6 +5,8 @@
 //! statuses, provider ids from the configuration, operation names from the catalogue, and
 //! error codes.
 
+mod http;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +16,8 @@ use axum::response::{IntoResponse, Response};
 use prometheus::{
     HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
+
+pub use http::HttpSeries;
 
 use crate::state::AppState;
 
@@ -25,10 +29,9 @@ const BUCKETS: &[f64] = &[
 /// The gateway's metrics.
 pub struct Metrics {
     registry: Registry,
-    /// HTTP requests by route template, method and status.
-    pub http_requests: IntCounterVec,
-    /// HTTP request latency by route template and method.
-    pub http_duration: HistogramVec,
+    /// HTTP requests by route template, method and status, and their latency by route
+    /// template and method ([`HttpSeries`]).
+    pub http: Arc<HttpSeries>,
     /// HTTP requests being served.
     pub http_in_flight: IntGauge,
     /// Vendor calls (each attempt) by provider, operation and outcome (`ok` or an error code).
@@ -89,17 +92,12 @@ impl Metrics {
         registry
             .register(Box::new(breaker_open.clone()))
             .expect("unique metric");
+        let http = Arc::new(HttpSeries::new());
+        registry
+            .register(Box::new(ArcCollector(http.clone())))
+            .expect("unique metric");
         Arc::new(Metrics {
-            http_requests: counter(
-                "http_requests_total",
-                "HTTP requests by route template, method and status",
-                &["route", "method", "status"],
-            ),
-            http_duration: histogram(
-                "http_request_duration_seconds",
-                "HTTP request latency",
-                &["route", "method"],
-            ),
+            http,
             http_in_flight: gauge("http_requests_in_flight", "HTTP requests being served"),
             vendor_calls: counter(
                 "vendor_calls_total",
@@ -159,12 +157,20 @@ impl Metrics {
 
     /// Records one answered request by its route template (`unmatched` when no route did).
     pub fn record_http(&self, route: &str, method: &str, status: StatusCode, took: Duration) {
-        self.http_duration
-            .with_label_values(&[route, method])
-            .observe(took.as_secs_f64());
-        self.http_requests
-            .with_label_values(&[route, method, status.as_str()])
-            .inc();
+        self.http.record(route, method, status.as_u16(), took);
+    }
+}
+
+/// Registers a shared collector (the registry takes collectors by value).
+struct ArcCollector<C>(Arc<C>);
+
+impl<C: prometheus::core::Collector> prometheus::core::Collector for ArcCollector<C> {
+    fn desc(&self) -> Vec<&prometheus::core::Desc> {
+        self.0.desc()
+    }
+
+    fn collect(&self) -> Vec<prometheus::proto::MetricFamily> {
+        self.0.collect()
     }
 }
 
