@@ -30,6 +30,9 @@ pub fn etag(body: &[u8]) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{tag}\"")).expect("base64url is a valid header value")
 }
 
+/// Bodies up to this size are copied into each answer rather than shared ([`Rendered::response`]).
+const SHARE_ABOVE: usize = 16 * 1024;
+
 /// A `200` JSON answer rendered once: its body and entity tag, kept with a cached answer
 /// ([`strata_core::context::Rendition`]) so the next requests it serves send them as they are.
 pub struct Rendered {
@@ -47,16 +50,24 @@ impl Rendered {
         })
     }
 
-    /// The `200` answer: the same bytes and headers as a freshly serialized one (the body is
-    /// shared, not copied).
+    /// The `200` answer: the same bytes and headers as a freshly serialized one.
     pub fn response(&self) -> Response {
-        let mut resp = Response::new(Body::from(self.body.clone()));
+        // A cached answer is sent by every core at once: sharing its bytes would make each
+        // request bump and drop one reference count that the cores pass back and forth, which
+        // costs more than copying a body of a few KiB (and a 24-byte tag) into the answer.
+        let body = if self.body.len() <= SHARE_ABOVE {
+            Body::from(self.body.to_vec())
+        } else {
+            Body::from(self.body.clone())
+        };
+        let mut resp = Response::new(body);
         let headers = resp.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        headers.insert(header::ETAG, self.etag.clone());
+        let etag = HeaderValue::from_bytes(self.etag.as_bytes()).unwrap_or(self.etag.clone());
+        headers.insert(header::ETAG, etag);
         resp
     }
 }
