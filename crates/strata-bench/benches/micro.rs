@@ -209,15 +209,13 @@ fn router_cached_read(c: &mut Criterion) {
     // One connection: its token verified once, as on a keep-alive connection.
     let conn = Arc::new(ConnectionAuth::default());
     let request = || {
-        let mut r = Request::get(path.as_str())
+        Request::get(path.as_str())
             .header(header::AUTHORIZATION, bearer.as_str())
             .body(Body::empty())
-            .expect("request builds");
-        r.extensions_mut().insert(conn.clone());
-        r
+            .expect("request builds")
     };
     let serve = |app: &axum::Router| {
-        let resp = app.clone().oneshot(request());
+        let resp = conn.scope(app.clone().oneshot(request()));
         async move {
             let resp = resp.await.expect("infallible");
             assert_eq!(resp.status(), 200);
