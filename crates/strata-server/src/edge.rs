@@ -8,21 +8,23 @@
 //! clones the route, boxes it once more and boxes its own future on every request.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, Either};
 use futures::FutureExt;
 use strata_core::context::{RequestClock, REQUEST_CLOCK};
 use tracing::Instrument;
 
 use crate::problem::{Problem, REQUEST_ID};
-use crate::server::{before_grace, head_problem};
+use crate::server::head_problem;
 use crate::state::AppState;
 
 /// The request id header.
@@ -97,46 +99,43 @@ where
         let method = req.method().clone();
         let safe = method.is_safe();
         let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path(), subject = tracing::field::Empty);
-        let state = self.state.clone();
-        let route_answer = match head_problem(&state, &req) {
-            Some(refused) => Err(refused),
-            // The route only sets up its future here; it runs when polled, inside the scopes.
-            None => Ok(std::panic::catch_unwind(AssertUnwindSafe(|| {
-                self.inner.call(req)
-            }))),
-        };
-        let served = async move {
-            let in_flight = state.metrics.in_flight();
-            let (resp, stored) = match route_answer {
-                // Made into a response here, where it can name the request id.
-                Err(refused) => (refused.into_response(), None),
-                Ok(Err(_)) => (panicked(), None),
-                // The cache layer notes when any cached answer it served was stored (`Age`).
-                Ok(Ok(answer)) => {
-                    let caught = AssertUnwindSafe(answer)
+        let request = InFlight::new(self.state.clone());
+        // The route only sets up its future here; it runs when polled, inside the scopes.
+        // Answers made here become responses when polled too, where they name the request id.
+        let work = match head_problem(&request.0, &req) {
+            Some(refused) => Either::Left(early(Some(refused))),
+            None => match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
+                Ok(answer) => Either::Right(
+                    AssertUnwindSafe(answer)
                         .catch_unwind()
-                        .map(|r| r.map_or_else(|_| panicked(), |Ok(resp)| resp));
-                    REQUEST_CLOCK
-                        .scope(RequestClock::new(start), async {
-                            let resp = before_grace(&state, safe, caught).await;
-                            (resp, REQUEST_CLOCK.with(RequestClock::oldest_answer))
-                        })
-                        .await
-                }
-            };
-            drop(in_flight);
-            (state, resp, stored)
+                        .map(|r| r.map_or_else(|_| panicked(), |Ok(resp)| resp)),
+                ),
+                Err(_) => Either::Left(early(None)),
+            },
         };
-        Box::pin(async move {
-            let (state, mut resp, stored) =
-                REQUEST_ID.scope(id, served).instrument(span.clone()).await;
+        // Combinators rather than async blocks: each holds the route's future once (an async
+        // block that moves a captured future into another keeps both).
+        let clock = REQUEST_CLOCK.scope(
+            RequestClock::new(start),
+            // The cache layer notes when any cached answer it served was stored (`Age`).
+            BeforeGrace::new(work, request, safe).map(|(resp, request)| {
+                (
+                    resp,
+                    request,
+                    REQUEST_CLOCK.with(RequestClock::oldest_answer),
+                )
+            }),
+        );
+        let served = REQUEST_ID.scope(id, clock).instrument(span.clone());
+        Box::pin(served.map(move |(mut resp, request, stored)| {
             let took = start.elapsed();
-            state.metrics.record_http(
+            request.0.metrics.record_http(
                 route.as_ref().map_or("unmatched", MatchedPath::as_str),
                 method.as_str(),
                 resp.status(),
                 took,
             );
+            drop(request);
             resp.headers_mut().insert(X_REQUEST_ID, id_value);
             if let Some(at) = stored.filter(|_| resp.status().is_success()) {
                 let age = (start + took).saturating_duration_since(at).as_secs();
@@ -151,8 +150,101 @@ where
                 )
             });
             Ok(resp)
-        })
+        }))
     }
+}
+
+/// A request in flight: counted in `http_requests_in_flight` until dropped (answered, or its
+/// connection gone), with the gateway's state for the edge's work.
+struct InFlight(AppState);
+
+impl InFlight {
+    fn new(state: AppState) -> Self {
+        state.metrics.http.enter();
+        InFlight(state)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.metrics.http.leave();
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Runs `work` (the rest of the request) unless the server drains and answers are due
+    /// first: then a request still running (a slow vendor call) gets `503 shutting_down`
+    /// instead of a dropped connection. The timer is made (boxed) only if `work` is still
+    /// running when first polled, so a request answered at once carries none.
+    struct BeforeGrace<F> {
+        #[pin]
+        work: F,
+        due: Option<BoxFuture<'static, ()>>,
+        request: Option<InFlight>,
+        safe: bool,
+    }
+}
+
+impl<F> BeforeGrace<F> {
+    fn new(work: F, request: InFlight, safe: bool) -> Self {
+        BeforeGrace {
+            work,
+            due: None,
+            request: Some(request),
+            safe,
+        }
+    }
+}
+
+impl<F: Future<Output = Response>> Future for BeforeGrace<F> {
+    type Output = (Response, InFlight);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let answer = match this.work.poll(cx) {
+            Poll::Ready(resp) => resp,
+            Poll::Pending => {
+                let due = this.due.get_or_insert_with(|| {
+                    let shutdown = this
+                        .request
+                        .as_ref()
+                        .map(|r| r.0.shutdown.clone())
+                        .unwrap_or_default();
+                    Box::pin(async move {
+                        let at = shutdown.answer_by().await;
+                        tokio::time::sleep_until(at).await;
+                    })
+                });
+                ready!(due.as_mut().poll(cx));
+                tracing::warn!("shutting down: answering a request that is still running");
+                shutting_down(*this.safe)
+            }
+        };
+        let request = this
+            .request
+            .take()
+            .expect("BeforeGrace polled after it answered");
+        Poll::Ready((answer, request))
+    }
+}
+
+fn shutting_down(safe: bool) -> Response {
+    let mut p = Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "shutting_down",
+        "Shutting down",
+        "the gateway is shutting down and this request did not finish in time; a change it \
+         asked for may still be made (see /v1/operations)",
+    );
+    p.retryable = safe;
+    p.into_response()
+}
+
+/// An answer made before the route (a refused head, or `None`: the route panicked setting up).
+fn early(
+    problem: Option<Problem>,
+) -> futures::future::Lazy<impl FnOnce(&mut Context<'_>) -> Response> {
+    futures::future::lazy(move |_| problem.map_or_else(panicked, IntoResponse::into_response))
 }
 
 fn panicked() -> Response {

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
@@ -173,48 +172,13 @@ async fn accept_loop(
 }
 
 /// Starts draining: long-polls return at once, and requests still running a little before
-/// the grace period ends are answered by [`answer_before_grace`].
+/// the grace period ends are answered `503 shutting_down` (by the edge).
 pub fn begin_shutdown(state: &AppState, grace: Duration) {
     let margin = (grace / 4).min(Duration::from_secs(1));
     state
         .shutdown
         .begin(tokio::time::Instant::now() + grace - margin);
     state.tracker.begin_shutdown();
-}
-
-/// Runs `work` (the rest of the request) unless the server drains and answers are due
-/// first: then a request still running (a slow vendor call) gets `503 shutting_down` instead
-/// of a dropped connection.
-pub async fn before_grace(
-    state: &AppState,
-    safe: bool,
-    work: impl std::future::Future<Output = Response>,
-) -> Response {
-    // Boxed when first polled: a request answered at once never polls it, and the request's
-    // future does not carry a timer and a watch receiver.
-    let due = async {
-        Box::pin(async {
-            let at = state.shutdown.answer_by().await;
-            tokio::time::sleep_until(at).await;
-        })
-        .await
-    };
-    tokio::select! {
-        biased;
-        resp = work => resp,
-        _ = due => {
-            tracing::warn!("shutting down: answering a request that is still running");
-            let mut p = Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "shutting_down",
-                "Shutting down",
-                "the gateway is shutting down and this request did not finish in time; a change \
-                 it asked for may still be made (see /v1/operations)",
-            );
-            p.retryable = safe;
-            p.into_response()
-        }
-    }
 }
 
 /// The problem for a request target or header section over the configured sizes

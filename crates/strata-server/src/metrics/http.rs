@@ -1,5 +1,6 @@
 //! The HTTP request series every request writes: `http_requests_total` (route template,
-//! method, status) and `http_request_duration_seconds` (route template, method).
+//! method, status), `http_request_duration_seconds` (route template, method) and
+//! `http_requests_in_flight`.
 //!
 //! Written on every request by every core, so they are kept apart from the `prometheus`
 //! vectors: each (route, method, status) series is found through a per-thread memo (no
@@ -10,7 +11,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,6 +31,12 @@ struct Shard {
     buckets: [AtomicU64; BUCKETS.len() + 1],
     sum_nanos: AtomicU64,
 }
+
+/// One thread group's share of the requests in flight (a request may leave on another
+/// thread than it entered on, so a share can go below zero; their sum cannot).
+#[repr(align(128))]
+#[derive(Default)]
+struct InFlightShard(AtomicI64);
 
 /// One (route, method, status) series.
 struct Series {
@@ -57,8 +64,10 @@ thread_local! {
 pub struct HttpSeries {
     instance: u64,
     all: Mutex<Vec<Arc<Series>>>,
+    in_flight: [InFlightShard; SHARDS],
     requests: Desc,
     duration: Desc,
+    in_flight_desc: Desc,
 }
 
 impl HttpSeries {
@@ -76,6 +85,8 @@ impl HttpSeries {
         HttpSeries {
             instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
             all: Mutex::default(),
+            in_flight: Default::default(),
+            in_flight_desc: desc("http_requests_in_flight", "HTTP requests being served", &[]),
             requests: desc(
                 "http_requests_total",
                 "HTTP requests by route template, method and status",
@@ -87,6 +98,20 @@ impl HttpSeries {
                 &["route", "method"],
             ),
         }
+    }
+
+    /// Counts a request in flight (until [`leave`](Self::leave)).
+    pub fn enter(&self) {
+        self.in_flight[SHARD.with(|s| *s)]
+            .0
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a request no longer in flight.
+    pub fn leave(&self) {
+        self.in_flight[SHARD.with(|s| *s)]
+            .0
+            .fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Counts one answered request.
@@ -193,7 +218,7 @@ fn family(
 
 impl Collector for HttpSeries {
     fn desc(&self) -> Vec<&Desc> {
-        vec![&self.requests, &self.duration]
+        vec![&self.requests, &self.duration, &self.in_flight_desc]
     }
 
     fn collect(&self) -> Vec<proto::MetricFamily> {
@@ -245,9 +270,21 @@ impl Collector for HttpSeries {
                 m
             })
             .collect();
+        let mut in_flight = proto::Gauge::default();
+        let n: i64 = self
+            .in_flight
+            .iter()
+            .map(|s| s.0.load(Ordering::Relaxed))
+            .sum();
+        in_flight.set_value(n.max(0) as f64);
         vec![
             family(&self.requests, proto::MetricType::COUNTER, requests),
             family(&self.duration, proto::MetricType::HISTOGRAM, durations),
+            family(
+                &self.in_flight_desc,
+                proto::MetricType::GAUGE,
+                vec![proto::Metric::from_gauge(in_flight)],
+            ),
         ]
     }
 }
@@ -297,5 +334,19 @@ mod tests {
         assert_eq!(h.get_bucket()[0].cumulative_count(), 4000);
         assert_eq!(h.get_bucket().last().unwrap().cumulative_count(), 4000);
         assert!((h.get_sample_sum() - (4000.0 * 0.0003 + 240.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn requests_in_flight_add_up_across_threads() {
+        let http = Arc::new(HttpSeries::new());
+        let gauge = |http: &HttpSeries| http.collect()[2].get_metric()[0].get_gauge().get_value();
+        http.enter();
+        http.enter();
+        // Leaving on another thread than entering.
+        let other = http.clone();
+        std::thread::spawn(move || other.leave()).join().unwrap();
+        assert_eq!(gauge(&http), 1.0);
+        http.leave();
+        assert_eq!(gauge(&http), 0.0);
     }
 }

@@ -29,11 +29,9 @@ const BUCKETS: &[f64] = &[
 /// The gateway's metrics.
 pub struct Metrics {
     registry: Registry,
-    /// HTTP requests by route template, method and status, and their latency by route
-    /// template and method ([`HttpSeries`]).
+    /// HTTP requests by route template, method and status, their latency by route template
+    /// and method, and the requests in flight ([`HttpSeries`]).
     pub http: Arc<HttpSeries>,
-    /// HTTP requests being served.
-    pub http_in_flight: IntGauge,
     /// Vendor calls (each attempt) by provider, operation and outcome (`ok` or an error code).
     pub vendor_calls: IntCounterVec,
     /// Vendor call latency by provider and operation.
@@ -98,7 +96,6 @@ impl Metrics {
             .expect("unique metric");
         Arc::new(Metrics {
             http,
-            http_in_flight: gauge("http_requests_in_flight", "HTTP requests being served"),
             vendor_calls: counter(
                 "vendor_calls_total",
                 "Vendor calls (each attempt) by provider, operation and outcome",
@@ -149,12 +146,6 @@ impl Metrics {
 }
 
 impl Metrics {
-    /// Counts a request in flight until the returned guard is dropped.
-    pub fn in_flight(&self) -> InFlight<'_> {
-        self.http_in_flight.inc();
-        InFlight(&self.http_in_flight)
-    }
-
     /// Records one answered request by its route template (`unmatched` when no route did).
     pub fn record_http(&self, route: &str, method: &str, status: StatusCode, took: Duration) {
         self.http.record(route, method, status.as_u16(), took);
@@ -171,15 +162,6 @@ impl<C: prometheus::core::Collector> prometheus::core::Collector for ArcCollecto
 
     fn collect(&self) -> Vec<prometheus::proto::MetricFamily> {
         self.0.collect()
-    }
-}
-
-/// A request in flight; dropping it (the answer, or a dropped connection) ends it.
-pub struct InFlight<'a>(&'a IntGauge);
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.dec();
     }
 }
 
