@@ -2,7 +2,6 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -13,9 +12,10 @@ use futures::future::BoxFuture;
 use futures::FutureExt;
 use strata_core::operation::{Backoff, MemoryOperationStore, OperationStore, Tracker};
 
+use crate::around::{Around, AroundRoute};
 use crate::auth::{require_auth, Authenticator};
 use crate::config::Config;
-use crate::edge::EdgeLayer;
+use crate::edge::Edge;
 use crate::metrics::Metrics;
 use crate::openapi;
 use crate::problem::Problem;
@@ -130,7 +130,7 @@ impl Gateway {
             // `If-Match` reads the current representation through the same routes.
             reads: v1.clone().with_state(self.state.clone()),
         });
-        let v1 = v1.route_layer(V1Layer(pipeline));
+        let v1 = v1.route_layer(Around(V1(pipeline)));
         Router::new()
             .merge(v1)
             .merge(open)
@@ -140,7 +140,7 @@ impl Gateway {
             .merge(openapi::swagger_ui())
             .fallback(route_not_found)
             .method_not_allowed_fallback(method_not_allowed)
-            .layer(EdgeLayer(self.state.clone()))
+            .layer(Around(Edge(self.state.clone())))
             .with_state(self.state.clone())
     }
 }
@@ -156,49 +156,32 @@ struct V1Pipeline {
 /// then adds nothing to the request's future) or the step's own work, boxed.
 pub type Step<'a, Fut> = futures::future::Either<Fut, BoxFuture<'a, Response>>;
 
-/// Puts the `/v1` pipeline around every `/v1` route (`Router::route_layer`).
+/// One `/v1` route behind its pipeline (`Router::route_layer(Around(V1(…)))`):
+/// authentication, then an `Idempotency-Key` may answer from its record, then
+/// `If-None-Match`/`If-Match` are checked and `ETag`s set, then a change may become a dry run.
+/// Plain steps in one boxed future, where a `from_fn` middleware per step would box the route
+/// and a future once more each.
 #[derive(Clone)]
-struct V1Layer(Arc<V1Pipeline>);
+struct V1(Arc<V1Pipeline>);
 
-impl<S> tower::Layer<S> for V1Layer {
-    type Service = V1<S>;
-
-    fn layer(&self, inner: S) -> V1<S> {
-        V1 {
-            inner,
-            pipeline: self.0.clone(),
-        }
-    }
-}
-
-/// One `/v1` route behind its pipeline: authentication, then an `Idempotency-Key` may answer
-/// from its record, then `If-None-Match`/`If-Match` are checked and `ETag`s set, then a change
-/// may become a dry run. Plain async steps in one boxed future, where a `from_fn` middleware
-/// per step would box the route and a future once more each.
-#[derive(Clone)]
-struct V1<S> {
-    inner: S,
-    pipeline: Arc<V1Pipeline>,
-}
-
-impl<S> tower::Service<Request> for V1<S>
+impl<S> AroundRoute<S> for V1
 where
-    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S: tower::Service<Request, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     S::Future: Send + 'static,
 {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request) -> Self::Future {
+    fn call(
+        &self,
+        ready: &mut S,
+        req: Request,
+    ) -> BoxFuture<'static, Result<Response, Infallible>> {
         // The route runs after the steps: take the instance that is ready, leave a clone.
-        let mut route = self.inner.clone();
-        std::mem::swap(&mut route, &mut self.inner);
-        let p = self.pipeline.clone();
+        let mut route = ready.clone();
+        std::mem::swap(&mut route, ready);
+        let p = self.0.clone();
         Box::pin(async move {
             let p = &*p;
             let route = move |req| {

@@ -23,6 +23,7 @@ use futures::FutureExt;
 use strata_core::context::{RequestClock, REQUEST_CLOCK};
 use tracing::Instrument;
 
+use crate::around::AroundRoute;
 use crate::problem::{Problem, REQUEST_ID};
 use crate::server::head_problem;
 use crate::state::AppState;
@@ -55,42 +56,20 @@ fn request_id_of(req: &Request) -> (Arc<str>, HeaderValue) {
     (Arc::from(&*id), value)
 }
 
-/// Puts [`Edge`] around every route and fallback (`Router::layer`).
+/// The edge, put around every route and fallback (`Router::layer(Around(Edge(state)))`).
 #[derive(Clone)]
-pub struct EdgeLayer(pub AppState);
+pub struct Edge(pub AppState);
 
-impl<S> tower::Layer<S> for EdgeLayer {
-    type Service = Edge<S>;
-
-    fn layer(&self, inner: S) -> Edge<S> {
-        Edge {
-            inner,
-            state: self.0.clone(),
-        }
-    }
-}
-
-/// One route behind the edge.
-#[derive(Clone)]
-pub struct Edge<S> {
-    inner: S,
-    state: AppState,
-}
-
-impl<S> tower::Service<Request> for Edge<S>
+impl<S> AroundRoute<S> for Edge
 where
     S: tower::Service<Request, Response = Response, Error = Infallible>,
     S::Future: Send + 'static,
 {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request) -> Self::Future {
+    fn call(
+        &self,
+        inner: &mut S,
+        req: Request,
+    ) -> BoxFuture<'static, Result<Response, Infallible>> {
         let start = Instant::now();
         // Visible to everything below as the `REQUEST_ID` task-local; sent back as the header.
         let (id, id_value) = request_id_of(&req);
@@ -99,12 +78,12 @@ where
         let method = req.method().clone();
         let safe = method.is_safe();
         let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.uri().path(), subject = tracing::field::Empty);
-        let request = InFlight::new(self.state.clone());
+        let request = InFlight::new(self.0.clone());
         // The route only sets up its future here; it runs when polled, inside the scopes.
         // Answers made here become responses when polled too, where they name the request id.
         let work = match head_problem(&request.0, &req) {
             Some(refused) => Either::Left(early(Some(refused))),
-            None => match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
+            None => match std::panic::catch_unwind(AssertUnwindSafe(|| inner.call(req))) {
                 Ok(answer) => Either::Right(
                     AssertUnwindSafe(answer)
                         .catch_unwind()

@@ -6,6 +6,7 @@
 //! `demo` and the simulators it runs come with the `demo` cargo feature (on by default).
 
 pub mod app;
+pub mod around;
 pub mod auth;
 pub mod conditional;
 pub mod config;
