@@ -9,7 +9,9 @@ use axum::extract::Request;
 use axum::response::Response;
 use futures::future::BoxFuture;
 
-/// What is done around a route for each request.
+/// What is done around a route for each request. The route is an axum route, whose `call`
+/// only sets up its future (its work runs when the future is polled): the edge calls it before
+/// its request-id and clock scopes are in place and relies on that.
 pub trait AroundRoute<S>: Clone + Send + Sync + 'static {
     /// Answers `req`, calling `route` (which is ready) at most once.
     fn call(&self, route: &mut S, req: Request)

@@ -121,9 +121,9 @@ fn strong_match(list: &[String], current: &str) -> bool {
     list.iter().any(|t| t == current)
 }
 
-/// The middleware on `/v1` routes (after authentication). `reads` answers the internal read
-/// of an `If-Match` check: the same routes, without the authentication layer (the request's
-/// verified principal goes along).
+/// The `/v1` pipeline step after authentication and `Idempotency-Key`. `reads` answers the
+/// internal read of an `If-Match` check: the same routes, without the pipeline (the
+/// request's verified principal goes along).
 pub fn conditional<'a, F, Fut>(
     reads: &'a Router,
     req: Request,

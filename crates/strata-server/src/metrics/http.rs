@@ -33,7 +33,8 @@ struct Shard {
 }
 
 /// One thread group's share of the requests in flight (a request may leave on another
-/// thread than it entered on, so a share can go below zero; their sum cannot).
+/// thread than it entered on, so a share can go below zero; their sum cannot, except for a
+/// moment while a scrape reads the shards one by one, which can be off by a request).
 #[repr(align(128))]
 #[derive(Default)]
 struct InFlightShard(AtomicI64);
@@ -114,8 +115,10 @@ impl HttpSeries {
             .fetch_sub(1, Ordering::Relaxed);
     }
 
-    /// Counts one answered request.
+    /// Counts one answered request. A method outside RFC 9110's and `PATCH` is counted as
+    /// `OTHER`: clients choose methods, and each label value is a series kept for good.
     pub fn record(&self, route: &str, method: &str, status: u16, took: Duration) {
+        let method = method_label(method);
         let secs = took.as_secs_f64();
         let bucket = BUCKETS
             .iter()
@@ -172,6 +175,17 @@ impl Default for HttpSeries {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// `method` if it is a standard one, else `OTHER`.
+fn method_label(method: &str) -> &str {
+    const STANDARD: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
+    STANDARD
+        .into_iter()
+        .find(|m| *m == method)
+        .unwrap_or("OTHER")
 }
 
 /// Counts per bucket (not cumulative; the last is +Inf) and the sum of the observations.
@@ -334,6 +348,28 @@ mod tests {
         assert_eq!(h.get_bucket()[0].cumulative_count(), 4000);
         assert_eq!(h.get_bucket().last().unwrap().cumulative_count(), 4000);
         assert!((h.get_sample_sum() - (4000.0 * 0.0003 + 240.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        let http = HttpSeries::new();
+        for m in ["FOO", "BAR", "get", "GET"] {
+            http.record("unmatched", m, 405, Duration::from_millis(1));
+        }
+        let families = http.collect();
+        let methods: Vec<_> = families[0]
+            .get_metric()
+            .iter()
+            .flat_map(|m| m.get_label().iter().filter(|l| l.name() == "method"))
+            .map(|l| l.value().to_string())
+            .collect();
+        assert_eq!(methods, ["OTHER", "GET"]);
+        let counts: Vec<_> = families[0]
+            .get_metric()
+            .iter()
+            .map(|m| m.get_counter().get_value())
+            .collect();
+        assert_eq!(counts, [3.0, 1.0]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `?validate_only=true` on every change: the request runs as a real one up to its first
 //! vendor call, which the adapter records instead of sending (core `dry_run`); the answer is
-//! the [`DryRun`] document. One middleware for every mutation route, so a route added later
+//! the [`DryRun`] document. One step of the `/v1` pipeline, so a mutation route added later
 //! has it too.
 
 use std::future::Future;

@@ -225,7 +225,7 @@ impl FromRequestParts<AppState> for Mutation {
                 )));
             }
             if flag && strata_core::dry_run::active().is_none() {
-                // The dry-run middleware reads the flag as this extractor does; never let a
+                // The dry-run pipeline step reads the flag as this extractor does; never let a
                 // request that asked for a dry run run for real.
                 tracing::error!("validate_only=true outside a dry run");
                 return Err(Problem::internal());
