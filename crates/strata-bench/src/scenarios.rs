@@ -86,7 +86,8 @@ impl Bench {
             .as_array()
             .context("the volume list has `volumes`")?
             .clone();
-        // The baseline serializes a real volume of the demo (an NHN one: the largest).
+        // The baseline serializes a real volume of the demo: an NHN one (about 510 bytes of JSON),
+        // at least as large as the memory (~360) and SCP (~425) volumes the cached rows read.
         let sample: Volume = serde_json::from_value(bench.volume_of("nhn-")?.clone())?;
         bench.baseline = crate::baseline::start(sample).await?;
         Ok(bench)
