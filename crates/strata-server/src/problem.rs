@@ -167,6 +167,16 @@ impl Problem {
         .with_provider(provider)
     }
 
+    /// 413: a request body past `max_body_bytes`.
+    pub fn payload_too_large() -> Self {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload too large",
+            "the request body is larger than the gateway accepts",
+        )
+    }
+
     /// 500 without any internal detail.
     pub fn internal() -> Self {
         Problem::from(Error::Internal(String::new()))
@@ -212,12 +222,7 @@ impl From<JsonRejection> for Problem {
                 "Invalid request body",
                 r.body_text(),
             ),
-            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Payload too large",
-                "the request body is larger than the gateway accepts",
-            ),
+            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::payload_too_large(),
             _ => Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_body",

@@ -64,12 +64,7 @@ pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, Problem> {
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         while let Some(c) = cause {
             if c.is::<http_body_util::LengthLimitError>() {
-                return Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    "Payload too large",
-                    "the request body is larger than the gateway accepts",
-                );
+                return Problem::payload_too_large();
             }
             cause = c.source();
         }
