@@ -66,7 +66,8 @@ impl Rendered {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        let etag = HeaderValue::from_bytes(self.etag.as_bytes()).unwrap_or(self.etag.clone());
+        let etag =
+            HeaderValue::from_bytes(self.etag.as_bytes()).unwrap_or_else(|_| self.etag.clone());
         headers.insert(header::ETAG, etag);
         resp
     }
