@@ -79,22 +79,21 @@ where
     F: FnOnce(Request) -> Fut + Send + 'a,
     Fut: Future<Output = Response> + Send + 'a,
 {
-    if req.method().is_safe() || !req.headers().contains_key(IDEMPOTENCY_KEY) {
-        return Step::Left(next(req));
-    }
-    Step::Right(Box::pin(keyed(state, req, next)))
+    let raw = match req.headers().get(IDEMPOTENCY_KEY) {
+        Some(raw) if !req.method().is_safe() => raw.clone(),
+        _ => return Step::Left(next(req)),
+    };
+    Step::Right(Box::pin(keyed(state, req, raw, next)))
 }
 
-/// A change with an `Idempotency-Key`: answered from the key's record, or run and recorded.
-async fn keyed<F, Fut>(state: &AppState, req: Request, next: F) -> Response
+/// A change with an `Idempotency-Key` (`raw`): answered from the key's record, or run and
+/// recorded.
+async fn keyed<F, Fut>(state: &AppState, req: Request, raw: HeaderValue, next: F) -> Response
 where
     F: FnOnce(Request) -> Fut,
     Fut: Future<Output = Response>,
 {
-    let Some(raw) = req.headers().get(IDEMPOTENCY_KEY) else {
-        return next(req).await;
-    };
-    let key = match parse_key(raw) {
+    let key = match parse_key(&raw) {
         Ok(k) => k,
         // Refused like the real request would be, dry run or not.
         Err(p) => return p.into_response(),
