@@ -103,16 +103,12 @@ impl HttpSeries {
 
     /// Counts a request in flight (until [`leave`](Self::leave)).
     pub fn enter(&self) {
-        self.in_flight[SHARD.with(|s| *s)]
-            .0
-            .fetch_add(1, Ordering::Relaxed);
+        self.in_flight[shard()].0.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a request no longer in flight.
     pub fn leave(&self) {
-        self.in_flight[SHARD.with(|s| *s)]
-            .0
-            .fetch_sub(1, Ordering::Relaxed);
+        self.in_flight[shard()].0.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Counts one answered request. A method outside RFC 9110's and `PATCH` is counted as
@@ -124,7 +120,7 @@ impl HttpSeries {
             .iter()
             .position(|b| secs <= *b)
             .unwrap_or(BUCKETS.len());
-        let shard = SHARD.with(|s| *s);
+        let shard = shard();
         self.with_series(route, method, status, |s| {
             let shard = &s.shards[shard];
             shard.buckets[bucket].fetch_add(1, Ordering::Relaxed);
@@ -175,6 +171,11 @@ impl Default for HttpSeries {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// This thread's shard.
+fn shard() -> usize {
+    SHARD.with(|s| *s)
 }
 
 /// `method` if it is a standard one, else `OTHER`.

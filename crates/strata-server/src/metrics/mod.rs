@@ -143,9 +143,7 @@ impl Metrics {
             .encode_to_string(&self.registry.gather())
             .unwrap_or_default()
     }
-}
 
-impl Metrics {
     /// Records one answered request by its route template (`unmatched` when no route did).
     pub fn record_http(&self, route: &str, method: &str, status: StatusCode, took: Duration) {
         self.http.record(route, method, status.as_u16(), took);
